@@ -1,0 +1,1 @@
+"""Users, roles and permissions, login sessions, API tokens."""

@@ -1,0 +1,213 @@
+"""Accounts: passwords, users, sign-in sessions and personal API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from comptoir.accounts.models import ApiToken, LoginSession, User
+from comptoir.accounts.permissions import Role
+from comptoir.core.clock import utcnow
+from comptoir.core.errors import InvalidInput, NotAuthenticated, NotFound
+from comptoir.core.uow import UnitOfWork
+
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so a miss costs as much as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_hex(16))
+
+MIN_PASSWORD_LENGTH = 8
+SIGN_IN_FAILED = "wrong username or password"
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"a password has at least {MIN_PASSWORD_LENGTH} characters", field="password"
+        )
+
+
+def find_user(session: Session, *, username: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+
+
+def get_user(session: Session, *, user_id: uuid.UUID) -> User:
+    user = session.get(User, user_id)
+    if user is None or user.deleted_at is not None:
+        raise NotFound("user not found", user_id=str(user_id))
+    return user
+
+
+def list_users(session: Session) -> list[User]:
+    query = select(User).where(User.deleted_at.is_(None)).order_by(User.display_name)
+    return list(session.scalars(query))
+
+
+def ensure_owner(uow: UnitOfWork, *, email: str, password: str) -> User:
+    """Create the account owner, or reset their password if they exist: safe to run twice.
+
+    The owner's username is always their email.
+    """
+    email = email.strip().lower()
+    if "@" not in email:
+        raise InvalidInput("the owner signs in with an email address", field="email")
+    _check_password(password)
+    session = uow.session
+    owner = find_user(session, username=email)
+    if owner is None:
+        owner = User(
+            id=uuid.uuid4(),
+            username=email,
+            email=email,
+            display_name=email.split("@")[0],
+            role=Role.OWNER.value,
+            is_primary_user=True,
+        )
+        session.add(owner)
+    owner.password_hash = hash_password(password)
+    owner.enabled = True
+    uow.commit()
+    return owner
+
+
+def create_user(
+    uow: UnitOfWork,
+    *,
+    username: str,
+    display_name: str,
+    password: str,
+    role: Role,
+    email: str | None = None,
+) -> User:
+    session = uow.session
+    username = username.strip()
+    if not username:
+        raise InvalidInput("a username is required", field="username")
+    _check_password(password)
+    if find_user(session, username=username) is not None:
+        raise InvalidInput("this username is taken", field="username")
+    user = User(
+        id=uuid.uuid4(),
+        username=username,
+        display_name=display_name.strip() or username,
+        email=email,
+        role=role.value,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    uow.commit()
+    return user
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    secret: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def sign_in(
+    uow: UnitOfWork, *, username: str, password: str, ip: str | None, days: int
+) -> tuple[User, StartedSession]:
+    """Check the password and open a session; the message never says which part was wrong."""
+    session = uow.session
+    user = find_user(session, username=username)
+    ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not ok or not user.enabled or user.deleted_at is not None:
+        raise NotAuthenticated(SIGN_IN_FAILED)
+    secret = secrets.token_urlsafe(32)
+    started = StartedSession(
+        secret=secret,
+        csrf_token=secrets.token_urlsafe(32),
+        expires_at=utcnow() + timedelta(days=days),
+    )
+    session.add(
+        LoginSession(
+            user_id=user.id,
+            token_hash=digest(secret),
+            csrf_token=started.csrf_token,
+            expires_at=started.expires_at,
+            ip=ip,
+        )
+    )
+    uow.commit()
+    return user, started
+
+
+def sign_out(uow: UnitOfWork, *, secret: str) -> None:
+    uow.session.execute(
+        update(LoginSession)
+        .where(LoginSession.token_hash == digest(secret), LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+    )
+    uow.commit()
+
+
+def user_for_session(session: Session, *, secret: str) -> tuple[User, LoginSession] | None:
+    row = session.execute(
+        select(User, LoginSession)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            LoginSession.token_hash == digest(secret),
+            LoginSession.ended_at.is_(None),
+            LoginSession.expires_at > utcnow(),
+            User.enabled.is_(True),
+            User.deleted_at.is_(None),
+        )
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def user_for_token(session: Session, *, secret: str) -> User | None:
+    now = utcnow()
+    row = session.execute(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.token_hash == digest(secret),
+            ApiToken.revoked_at.is_(None),
+            (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now),
+            User.enabled.is_(True),
+            User.deleted_at.is_(None),
+        )
+    ).first()
+    return row[0] if row else None
+
+
+TOKEN_PREFIX = "cpt_"  # noqa: S105 - a public prefix, not a secret
+
+
+def create_api_token(uow: UnitOfWork, *, username: str, name: str) -> str:
+    """A new personal token for `username`; the secret is shown once and stored hashed."""
+    session = uow.session
+    user = find_user(session, username=username)
+    if user is None or user.deleted_at is not None:
+        raise NotFound("no such user", username=username)
+    if not name.strip():
+        raise InvalidInput("a token needs a name", field="name")
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, name=name.strip(), token_hash=digest(secret)))
+    uow.commit()
+    return secret

@@ -1,0 +1,1 @@
+"""X-Series compatible REST routers: parse, call a service, serialise. Nothing else."""

@@ -1,0 +1,60 @@
+"""`create_app()`: the one FastAPI application serving the API, the pages and the sell screen."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import PlainTextResponse
+
+from comptoir import __version__
+from comptoir.api import catalog as catalog_api
+from comptoir.api import sales as sales_api
+from comptoir.api import store as store_api
+from comptoir.core.db import Database, open_database
+from comptoir.core.outbox import Dispatcher, EmbeddedWorker, subscribers
+from comptoir.core.settings import Settings, get_settings
+from comptoir.http.errors import install_error_handlers
+from comptoir.web import install as install_web
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    owns_database = database is None
+    db = database or open_database(
+        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        worker = EmbeddedWorker(Dispatcher(db, subscribers())) if settings.embedded_worker else None
+        if worker is not None:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker is not None:
+                worker.stop()
+            if owns_database:
+                db.dispose()
+
+    app = FastAPI(
+        title="Comptoir",
+        version=__version__,
+        description="Retail point of sale and back office; X-Series compatible API.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = db
+    install_error_handlers(app)
+
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> PlainTextResponse:
+        return PlainTextResponse("ok")
+
+    app.include_router(store_api.router)
+    app.include_router(catalog_api.router)
+    app.include_router(sales_api.router)
+    install_web(app)
+    return app

@@ -1,0 +1,1 @@
+"""Products, barcodes and (later) variants, composites, brands, suppliers, search, labels."""

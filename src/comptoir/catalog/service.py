@@ -1,0 +1,196 @@
+"""Product use cases: create, read, find by code, list by version."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from comptoir.catalog.models import Product, ProductCode
+from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.paging import Page, page_by_version
+from comptoir.core.tax import price_excluding_tax, price_including_tax
+from comptoir.core.uow import UnitOfWork
+from comptoir.inventory.models import MovementKind
+from comptoir.inventory.service import StockChange, move_stock
+from comptoir.store import service as store
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpeningStock:
+    outlet_id: uuid.UUID
+    count: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewProduct:
+    name: str
+    # The price as the shop states it: tax-inclusive in a tax-inclusive store.
+    price: Decimal
+    sku: str | None = None
+    handle: str | None = None
+    supply_price: Decimal = Decimal(0)
+    tax_id: uuid.UUID | None = None
+    barcode: str | None = None
+    description: str | None = None
+    active: bool = True
+    has_inventory: bool = True
+    inventory: Sequence[OpeningStock] = field(default_factory=tuple)
+
+
+def make_handle(name: str) -> str:
+    """A URL-safe handle from a product name: "Café crème 250g" -> "cafecreme250g"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "", ascii_name.lower()) or "product"
+
+
+def create_product(
+    uow: UnitOfWork, *, new: NewProduct, user_id: uuid.UUID | None = None
+) -> Product:
+    session = uow.session
+    name = new.name.strip()
+    if not name:
+        raise InvalidInput("a product needs a name", field="name")
+    if new.price < 0:
+        raise InvalidInput("the price cannot be negative", field="price")
+    if new.supply_price < 0:
+        raise InvalidInput("the supply price cannot be negative", field="supply_price")
+    retailer = store.get_retailer(session)
+    tax_id = new.tax_id or retailer.default_tax_id
+    tax = store.get_tax(session, tax_id=tax_id) if tax_id else None
+    rates = store.rates_of(tax)
+    sku = (new.sku or "").strip()
+    if not sku:
+        if not retailer.sku_sequence_enabled:
+            raise InvalidInput("a SKU is required (SKU generation is off)", field="sku")
+        sku = store.next_sku(session)
+    if session.scalar(select(Product.id).where(Product.sku == sku)) is not None:
+        raise InvalidInput(f"the SKU {sku!r} is already used", field="sku")
+    for stock in new.inventory:
+        store.get_outlet(session, outlet_id=stock.outlet_id)
+    if retailer.tax_exclusive:
+        excl, incl = new.price, price_including_tax(new.price, rates)
+    else:
+        excl, incl = price_excluding_tax(new.price, rates), new.price
+    product = Product(
+        id=uuid.uuid4(),
+        name=name,
+        handle=(new.handle or "").strip() or make_handle(name),
+        sku=sku,
+        description=new.description,
+        price_excluding_tax=excl,
+        price_including_tax=incl,
+        supply_price=new.supply_price,
+        tax_id=tax_id,
+        active=new.active,
+        has_inventory=new.has_inventory,
+    )
+    if new.barcode and new.barcode.strip():
+        product.codes.append(ProductCode(type="EAN", code=new.barcode.strip()))
+    session.add(product)
+    session.flush()
+    if new.has_inventory:
+        move_stock(
+            session,
+            changes=[
+                StockChange(product.id, s.outlet_id, s.count, unit_cost=new.supply_price)
+                for s in new.inventory
+                if s.count != 0
+            ],
+            kind=MovementKind.MANUAL,
+            source_id=product.id,
+            user_id=user_id,
+        )
+    uow.commit()
+    return product
+
+
+def get_product(session: Session, *, product_id: uuid.UUID) -> Product:
+    product = session.get(Product, product_id)
+    if product is None or product.deleted_at is not None:
+        raise NotFound("product not found", product_id=str(product_id))
+    return product
+
+
+def products_by_id(
+    session: Session, *, product_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, Product]:
+    rows = session.scalars(
+        select(Product).where(Product.id.in_(product_ids), Product.deleted_at.is_(None))
+    )
+    return {p.id: p for p in rows}
+
+
+def page_products(
+    session: Session,
+    *,
+    after: int | None,
+    before: int | None,
+    page_size: int,
+    include_deleted: bool = False,
+    sku: str | None = None,
+) -> Page[Product]:
+    query = select(Product)
+    if not include_deleted:
+        query = query.where(Product.deleted_at.is_(None))
+    if sku is not None:
+        query = query.where(Product.sku == sku)
+    return page_by_version(
+        session, query, Product.version, after=after, before=before, page_size=page_size
+    )
+
+
+def find_by_code(session: Session, *, code: str) -> Product | None:
+    """The active product a scanned code names: a barcode, else a SKU."""
+    code = code.strip()
+    if not code:
+        return None
+    by_barcode = (
+        select(Product)
+        .join(ProductCode)
+        .where(ProductCode.code == code, Product.deleted_at.is_(None), Product.active.is_(True))
+    )
+    product = session.scalars(by_barcode).first()
+    if product is not None:
+        return product
+    by_sku = select(Product).where(
+        Product.sku == code, Product.deleted_at.is_(None), Product.active.is_(True)
+    )
+    return session.scalars(by_sku).first()
+
+
+def search_products(session: Session, *, text: str, limit: int = 20) -> list[Product]:
+    """Active products whose name holds every word typed, or whose code matches exactly.
+
+    A plain LIKE search, enough for a demo catalog; the catalog issue replaces it with
+    full-text search (FTS5 / PostgreSQL) that ignores accents and stays fast at 200,000
+    products.
+    """
+    exact = find_by_code(session, code=text)
+    words = [w for w in text.lower().split() if w]
+    if not words:
+        return [exact] if exact else []
+    query = select(Product).where(Product.deleted_at.is_(None), Product.active.is_(True))
+    for word in words:
+        pattern = f"%{word.replace('%', '').replace('_', '')}%"
+        query = query.where(or_(func.lower(Product.name).like(pattern), Product.sku == word))
+    found = list(session.scalars(query.order_by(Product.name).limit(limit)))
+    if exact is not None and exact not in found:
+        found.insert(0, exact)
+    return found[:limit]
+
+
+def list_products(
+    session: Session, *, text: str | None = None, offset: int = 0, limit: int = 50
+) -> list[Product]:
+    query = select(Product).where(Product.deleted_at.is_(None))
+    if text:
+        for word in text.lower().split():
+            query = query.where(func.lower(Product.name).like(f"%{word}%") | (Product.sku == word))
+    return list(session.scalars(query.order_by(Product.name).offset(offset).limit(limit)))

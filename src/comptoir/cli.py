@@ -1,0 +1,116 @@
+"""The `comptoir` command."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from comptoir.accounts import service as accounts
+from comptoir.core.db import open_database
+from comptoir.core.errors import DomainError
+from comptoir.core.outbox import Dispatcher, subscribers
+from comptoir.core.settings import get_settings
+from comptoir.core.uow import UnitOfWork
+from comptoir.migrate import upgrade_database
+
+app = typer.Typer(help="Comptoir point of sale and back office.", no_args_is_help=True)
+token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
+app.add_typer(token_app, name="token")
+console = Console()
+
+
+def _fail(error: DomainError) -> None:
+    console.print(f"[red]error:[/red] {error.message}")
+    raise typer.Exit(code=1)
+
+
+@app.command()
+def init(
+    owner_email: Annotated[str, typer.Option(help="The account owner's email (their username)")],
+    owner_password: Annotated[str, typer.Option(help="The account owner's password")],
+    demo: Annotated[bool, typer.Option(help="Seed a demo store")] = False,
+) -> None:
+    """Create or migrate the database, create the account owner, optionally seed a demo store."""
+    from comptoir.setup import ensure_retailer, seed_demo_store
+
+    settings = get_settings()
+    upgrade_database(settings.database_url)
+    db = open_database(settings.database_url)
+    try:
+        with UnitOfWork(db.write_sessions) as uow:
+            ensure_retailer(uow)
+        with UnitOfWork(db.write_sessions) as uow:
+            accounts.ensure_owner(uow, email=owner_email, password=owner_password)
+        if demo:
+            with UnitOfWork(db.write_sessions) as uow:
+                seeded = seed_demo_store(uow)
+            console.print("Demo store seeded." if seeded else "Demo store already there.")
+    except DomainError as error:
+        _fail(error)
+    finally:
+        db.dispose()
+    console.print(
+        f"Database ready at {settings.database_url}; owner: {owner_email.strip().lower()}"
+    )
+
+
+@token_app.command("create")
+def token_create(
+    user: Annotated[str, typer.Option(help="Username (the owner's is their email)")],
+    name: Annotated[str, typer.Option(help="What the token is for")],
+) -> None:
+    """Create a personal API token; it is printed once, on the last line."""
+    db = open_database(get_settings().database_url)
+    try:
+        with UnitOfWork(db.write_sessions) as uow:
+            secret = accounts.create_api_token(uow, username=user, name=name)
+    except DomainError as error:
+        _fail(error)
+    finally:
+        db.dispose()
+    console.print(f"Token {name!r} created for {user}. Send it as: Authorization: Bearer <token>")
+    print(secret)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(min=1)] = 1,
+) -> None:
+    """Serve the API, the back office and the sell screen."""
+    import uvicorn
+
+    uvicorn.run(
+        "comptoir.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+@app.command()
+def worker(
+    poll: Annotated[float, typer.Option(help="Seconds between polls when idle")] = 5.0,
+) -> None:
+    """Deliver outbox messages (webhooks, emails...) until stopped."""
+    db = open_database(get_settings().database_url)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    console.print("Outbox worker running; Ctrl+C to stop.")
+    try:
+        Dispatcher(db, subscribers()).run(stop, poll_seconds=poll)
+    finally:
+        db.dispose()
+
+
+if __name__ == "__main__":
+    app()

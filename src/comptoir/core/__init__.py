@@ -1,0 +1,1 @@
+"""Framework-free foundations: money, tax, database, unit of work, versioning, outbox."""

@@ -1,0 +1,90 @@
+"""Request dependencies: the database, the unit of work, the signed-in user, permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from comptoir.accounts import service as accounts
+from comptoir.accounts.models import LoginSession, User
+from comptoir.accounts.permissions import Permission, role_allows
+from comptoir.core.db import Database
+from comptoir.core.errors import NotAuthenticated, PermissionDenied
+from comptoir.core.settings import Settings
+from comptoir.core.uow import UnitOfWork
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterator[Session]:
+    with database.read_sessions() as session:
+        yield session
+
+
+def get_uow(database: Annotated[Database, Depends(get_database)]) -> Iterator[UnitOfWork]:
+    with UnitOfWork(database.write_sessions) as uow:
+        yield uow
+
+
+DatabaseDep = Annotated[Database, Depends(get_database)]
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session)]
+UowDep = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a user, through a browser session or a personal token."""
+
+    user: User
+    login: LoginSession | None  # None for token calls
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def get_principal(request: Request, session: SessionDep, settings: SettingsDep) -> Principal:
+    token = bearer_token(request)
+    if token is not None:
+        user = accounts.user_for_token(session, secret=token)
+        if user is None:
+            raise NotAuthenticated("invalid, expired or revoked token")
+        return Principal(user=user, login=None)
+    cookie = request.cookies.get(settings.session_cookie_name)
+    if cookie:
+        found = accounts.user_for_session(session, secret=cookie)
+        if found is not None:
+            return Principal(user=found[0], login=found[1])
+    raise NotAuthenticated("sign in or send an API token")
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+def require(permission: Permission) -> Callable[[Principal], User]:
+    """A dependency that lets the call through only if the caller holds `permission`."""
+
+    def check(principal: PrincipalDep) -> User:
+        if not role_allows(principal.user.role, permission):
+            raise PermissionDenied("you are not allowed to do this", permission=permission.value)
+        return principal.user
+
+    check.permission = permission  # type: ignore[attr-defined]
+    return check

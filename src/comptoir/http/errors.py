@@ -1,0 +1,90 @@
+"""Every error becomes `{"error": "...", "details": {...}}` with one status per kind, here."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.exc import IntegrityError, OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from comptoir.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidInput,
+    NotAuthenticated,
+    NotFound,
+    PermissionDenied,
+)
+from comptoir.http.json import DecimalJSONResponse
+
+log = logging.getLogger(__name__)
+
+STATUS: dict[type[DomainError], int] = {
+    InvalidInput: 422,
+    NotFound: 404,
+    Conflict: 409,
+    NotAuthenticated: 401,
+    PermissionDenied: 403,
+}
+
+
+def status_of(error: DomainError) -> int:
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]  # type: ignore[index]
+    return 400
+
+
+def _is_page(request: Request) -> bool:
+    return not request.url.path.startswith("/api") and request.method == "GET"
+
+
+def error_body(message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"error": message, "details": details or {}}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def on_domain_error(request: Request, exc: DomainError) -> Response:
+        if isinstance(exc, NotAuthenticated) and _is_page(request):
+            return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+        return DecimalJSONResponse(error_body(exc.message, exc.details), status_code=status_of(exc))
+
+    @app.exception_handler(RequestValidationError)
+    async def on_validation_error(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            {
+                "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body"),
+                "message": e.get("msg", ""),
+            }
+            for e in exc.errors()
+        ]
+        return DecimalJSONResponse(
+            error_body("the request is not valid", {"problems": problems}), status_code=422
+        )
+
+    @app.exception_handler(IntegrityError)
+    async def on_integrity_error(request: Request, exc: IntegrityError) -> Response:
+        log.warning("integrity error on %s: %s", request.url.path, exc.orig)
+        return DecimalJSONResponse(
+            error_body("the change conflicts with existing data"), status_code=409
+        )
+
+    @app.exception_handler(OperationalError)
+    async def on_operational_error(request: Request, exc: OperationalError) -> Response:
+        log.error("database unavailable on %s: %s", request.url.path, exc.orig)
+        return DecimalJSONResponse(
+            error_body("the database is busy or unavailable, retry shortly"),
+            status_code=503,
+            headers={"Retry-After": "1"},
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return DecimalJSONResponse(
+            error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers
+        )

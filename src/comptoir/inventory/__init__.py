@@ -1,0 +1,1 @@
+"""Stock ledger and levels; later consignments, stocktakes and costing."""

@@ -1,0 +1,141 @@
+"""Stock moves through the ledger: a movement row and an atomic level update, together."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import Insert, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from comptoir.core.clock import utcnow
+from comptoir.core.ids import new_id
+from comptoir.core.paging import Page, page_by_version
+from comptoir.core.versioning import allocate_versions
+from comptoir.inventory.models import InventoryLevel, InventoryMovement, MovementKind
+
+
+@dataclass(frozen=True, slots=True)
+class StockChange:
+    product_id: uuid.UUID
+    outlet_id: uuid.UUID
+    quantity: Decimal  # positive adds stock, negative removes it
+    unit_cost: Decimal | None = None
+
+
+def _upsert(session: Session) -> Insert:
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(InventoryLevel)
+    return statement.on_conflict_do_update(
+        index_elements=[InventoryLevel.product_id, InventoryLevel.outlet_id],
+        set_={
+            "count": InventoryLevel.count + statement.excluded.count,
+            "version": statement.excluded.version,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+
+
+def move_stock(
+    session: Session,
+    *,
+    changes: Sequence[StockChange],
+    kind: MovementKind,
+    source_id: uuid.UUID | None = None,
+    user_id: uuid.UUID | None = None,
+) -> None:
+    """Record `changes` in the ledger and apply them to the levels, in the caller's transaction.
+
+    Levels are updated in (product, outlet) order, so concurrent moves over the same products
+    lock rows in the same order and cannot deadlock. Stock may go negative: a shop sells what
+    is in the customer's hands even when the count is wrong.
+    """
+    if not changes:
+        return
+    now = utcnow()
+    merged: dict[tuple[uuid.UUID, uuid.UUID], Decimal] = {}
+    for change in changes:
+        key = (change.product_id, change.outlet_id)
+        merged[key] = merged.get(key, Decimal(0)) + change.quantity
+    session.execute(
+        InventoryMovement.__table__.insert(),
+        [
+            {
+                "id": new_id(),
+                "product_id": c.product_id,
+                "outlet_id": c.outlet_id,
+                "quantity": c.quantity,
+                "kind": kind.value,
+                "source_id": source_id,
+                "unit_cost": c.unit_cost,
+                "user_id": user_id,
+                "created_at": now,
+            }
+            for c in changes
+        ],
+    )
+    keys = sorted(merged)
+    versions = allocate_versions(session, len(keys))
+    session.execute(
+        _upsert(session),
+        [
+            {
+                "id": new_id(),
+                "product_id": product_id,
+                "outlet_id": outlet_id,
+                "count": merged[(product_id, outlet_id)],
+                "version": version,
+                "updated_at": now,
+            }
+            for (product_id, outlet_id), version in zip(keys, versions, strict=True)
+        ],
+    )
+
+
+def levels_of_product(session: Session, *, product_id: uuid.UUID) -> list[InventoryLevel]:
+    query = select(InventoryLevel).where(InventoryLevel.product_id == product_id)
+    return list(session.scalars(query.order_by(InventoryLevel.outlet_id)))
+
+
+def stock_by_product(
+    session: Session, *, product_ids: Sequence[uuid.UUID], outlet_id: uuid.UUID | None = None
+) -> dict[uuid.UUID, Decimal]:
+    """Stock on hand per product, at one outlet or summed over all of them."""
+    if not product_ids:
+        return {}
+    query = select(InventoryLevel.product_id, InventoryLevel.count).where(
+        InventoryLevel.product_id.in_(product_ids)
+    )
+    if outlet_id is not None:
+        query = query.where(InventoryLevel.outlet_id == outlet_id)
+    totals: dict[uuid.UUID, Decimal] = {}
+    for product_id, count in session.execute(query):
+        totals[product_id] = totals.get(product_id, Decimal(0)) + count
+    return totals
+
+
+def ledger_balance(session: Session, *, product_id: uuid.UUID, outlet_id: uuid.UUID) -> Decimal:
+    """The sum of the ledger for one level: what the level row must always equal."""
+    rows = session.scalars(
+        select(InventoryMovement.quantity).where(
+            InventoryMovement.product_id == product_id, InventoryMovement.outlet_id == outlet_id
+        )
+    )
+    return sum(rows, Decimal(0))
+
+
+def page_levels(
+    session: Session, *, after: int | None, before: int | None, page_size: int
+) -> Page[InventoryLevel]:
+    return page_by_version(
+        session,
+        select(InventoryLevel),
+        InventoryLevel.version,
+        after=after,
+        before=before,
+        page_size=page_size,
+    )

@@ -1,0 +1,1 @@
+"""Pricing of a sale, its lifecycle, returns, receipts."""

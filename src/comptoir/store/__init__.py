@@ -1,0 +1,1 @@
+"""Retailer settings, outlets, registers, taxes, payment types, SKU generation."""

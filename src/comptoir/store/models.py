@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from enum import IntEnum
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from comptoir.core.db import Base
+from comptoir.core.ids import new_id
+from comptoir.core.versioning import Versioned
+
+
+class Retailer(Versioned, Base):
+    """The store's account-wide settings; there is exactly one row."""
+
+    __tablename__ = "retailer"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    locale: Mapped[str] = mapped_column(String(8), default="fr")
+    country: Mapped[str] = mapped_column(String(2), default="FR")
+    # X-Series `tax_exclusive`: prices are entered and displayed without tax.
+    tax_exclusive: Mapped[bool] = mapped_column(Boolean, default=False)
+    sku_sequence_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    sku_sequence_value: Mapped[int] = mapped_column(Integer, default=10000)
+    default_tax_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tax.id"), default=None)
+    store_url: Mapped[str | None] = mapped_column(String(200), default=None)
+
+
+class Outlet(Versioned, Base):
+    __tablename__ = "outlet"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
+    default_tax_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tax.id"), default=None)
+    email: Mapped[str | None] = mapped_column(String(200), default=None)
+    physical_address_1: Mapped[str | None] = mapped_column(String(200), default=None)
+    physical_address_2: Mapped[str | None] = mapped_column(String(200), default=None)
+    physical_city: Mapped[str | None] = mapped_column(String(100), default=None)
+    physical_postcode: Mapped[str | None] = mapped_column(String(20), default=None)
+    physical_country_id: Mapped[str | None] = mapped_column(String(2), default=None)
+
+
+class Register(Versioned, Base):
+    __tablename__ = "register"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100))
+    outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.id"), index=True)
+    invoice_prefix: Mapped[str] = mapped_column(String(20), default="")
+    invoice_suffix: Mapped[str] = mapped_column(String(20), default="")
+    # The number the next sale takes. Bumped atomically by each sale, outside versioning:
+    # a counter moving is not a change of the register's settings.
+    invoice_sequence: Mapped[int] = mapped_column(Integer, default=1)
+    print_receipt: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    outlet: Mapped[Outlet] = relationship(lazy="joined")
+
+
+class Tax(Versioned, Base):
+    """A tax as sold on a line (X-Series "tax group"): one or more rates that add up."""
+
+    __tablename__ = "tax"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100))
+    display_name: Mapped[str | None] = mapped_column(String(100), default=None)
+
+    rates: Mapped[list[TaxRate]] = relationship(
+        back_populates="tax",
+        cascade="all, delete-orphan",
+        order_by="TaxRate.position",
+        lazy="selectin",
+    )
+
+    @property
+    def total_rate(self) -> Decimal:
+        return sum((r.rate for r in self.rates), Decimal(0))
+
+
+class TaxRate(Base):
+    __tablename__ = "tax_rate"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    tax_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tax.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    # A fraction: 0.2 is 20%.
+    rate: Mapped[Decimal]
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    tax: Mapped[Tax] = relationship(back_populates="rates")
+
+
+class PaymentKind(IntEnum):
+    """Global payment type ids, as X-Series' `type_id`."""
+
+    CASH = 1
+    CARD_EXTERNAL = 3
+    CHEQUE = 4
+    BANK_TRANSFER = 5
+    VOUCHER = 6
+    OTHER = 7
+
+
+class PaymentType(Versioned, Base):
+    __tablename__ = "payment_type"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(100))
+    type_id: Mapped[int] = mapped_column(Integer, default=PaymentKind.OTHER)
+
+    @property
+    def is_cash(self) -> bool:
+        return self.type_id == PaymentKind.CASH

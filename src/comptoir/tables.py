@@ -1,0 +1,20 @@
+"""Imports every table so metadata is complete for Alembic and for tests."""
+
+from comptoir.accounts import models as accounts_models
+from comptoir.catalog import models as catalog_models
+from comptoir.core import outbox, versioning
+from comptoir.core.db import Base
+from comptoir.inventory import models as inventory_models
+from comptoir.sales import models as sales_models
+from comptoir.store import models as store_models
+
+__all__ = [
+    "Base",
+    "accounts_models",
+    "catalog_models",
+    "inventory_models",
+    "outbox",
+    "sales_models",
+    "store_models",
+    "versioning",
+]

@@ -1,0 +1,5 @@
+from fastapi import FastAPI
+
+
+def install_routes(app: FastAPI) -> None:
+    pass
