@@ -58,6 +58,14 @@ def init(
     )
 
 
+@app.command()
+def migrate() -> None:
+    """Bring the database schema up to date (done by `init` too)."""
+    settings = get_settings()
+    upgrade_database(settings.database_url)
+    console.print(f"Database up to date at {settings.database_url}")
+
+
 @token_app.command("create")
 def token_create(
     user: Annotated[str, typer.Option(help="Username (the owner's is their email)")],

@@ -1,0 +1,62 @@
+# Everything a fresh machine needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DEMO_EMAIL ?= owner@example.com
+DEMO_PASSWORD ?= comptoir-demo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export COMPTOIR_DATABASE_URL ?= sqlite:///var/comptoir.db
+
+.PHONY: install run test lint unit integration e2e bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: install
+	@if [ "$$COMPTOIR_DATABASE_URL" = "sqlite:///var/comptoir.db" ] && [ ! -f var/comptoir.db ]; then \
+		$(BIN)/comptoir init --owner-email $(DEMO_EMAIL) --owner-password $(DEMO_PASSWORD) --demo; \
+	else \
+		$(BIN)/comptoir migrate; \
+	fi
+	@echo ""
+	@echo "  Comptoir is serving at http://$(HOST):$(PORT)"
+	@echo "  Sign in as $(DEMO_EMAIL) with the password $(DEMO_PASSWORD)"
+	@echo "  (the demo owner; change the password under Settings > Users)."
+	@echo ""
+	$(BIN)/comptoir serve --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+unit: install
+	$(BIN)/pytest -q tests/unit
+
+# The whole suite: lint, then every test on SQLite, on PostgreSQL (when initdb is on PATH;
+# required with CI=true), and the browser journeys in Chromium.
+test: lint
+	COMPTOIR_TEST_DB=sqlite $(BIN)/pytest -q -m "not e2e" tests
+	@if command -v initdb >/dev/null 2>&1; then \
+		COMPTOIR_TEST_DB=postgresql $(BIN)/pytest -q -m "not e2e" tests/integration; \
+	elif [ "$$CI" = "true" ]; then \
+		echo "CI=true but PostgreSQL (initdb) is not on PATH" >&2; exit 1; \
+	else \
+		echo "PostgreSQL not found: skipping the PostgreSQL run"; \
+	fi
+	$(BIN)/pytest -q -m e2e tests/e2e
+
+bench: install
+	$(BIN)/python bench/sale_throughput.py --backend sqlite
+	$(BIN)/python bench/sale_throughput.py --backend postgresql
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,73 @@
+"""Test databases: SQLite by default, a throw-away PostgreSQL cluster with
+COMPTOIR_TEST_DB=postgresql. The schema is built by the real migrations, once per run;
+each test then starts from empty tables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, insert
+
+from comptoir.core.db import Database, open_database
+from comptoir.core.uow import UnitOfWork
+from comptoir.core.versioning import VERSION_COUNTER, StoreCounter
+from comptoir.migrate import upgrade_database
+from comptoir.tables import Base
+from comptoir.testing import pgcluster
+
+BACKEND = os.environ.get("COMPTOIR_TEST_DB", "sqlite")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def pytest_report_header() -> str:
+    return f"comptoir database backend: {BACKEND}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if BACKEND == "postgresql":
+        if not pgcluster.available():
+            if IN_CI:
+                pytest.fail("CI=true but PostgreSQL (initdb) is not on PATH")
+            pytest.skip("PostgreSQL (initdb) is not on PATH")
+        cluster = pgcluster.start()
+        try:
+            url = cluster.create_database("comptoir_test")
+            upgrade_database(url)
+            yield url
+        finally:
+            cluster.stop()
+    else:
+        path: Path = tmp_path_factory.mktemp("db") / "comptoir.db"
+        url = f"sqlite:///{path}"
+        upgrade_database(url)
+        yield url
+
+
+@pytest.fixture(scope="session")
+def _database(database_url: str) -> Iterator[Database]:
+    database = open_database(database_url, busy_timeout_ms=10_000)
+    yield database
+    database.dispose()
+
+
+def _empty(database: Database) -> None:
+    with database.write_sessions() as session, session.begin():
+        for table in reversed(Base.metadata.sorted_tables):
+            session.execute(delete(table))
+        session.execute(insert(StoreCounter).values(name=VERSION_COUNTER, value=0))
+
+
+@pytest.fixture
+def db(_database: Database) -> Iterator[Database]:
+    _empty(_database)
+    yield _database
+
+
+@pytest.fixture
+def uow(db: Database) -> Iterator[UnitOfWork]:
+    with UnitOfWork(db.write_sessions) as unit:
+        yield unit
