@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export COMPTOIR_DATABASE_URL ?= sqlite:///var/comptoir.db
 
-.PHONY: install run test lint unit integration e2e bench clean
+.PHONY: install run test lint unit integration e2e bench clean messages
 
 install: $(STAMP)
 
@@ -60,3 +60,9 @@ bench: install
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+
+# Extract the strings to translate and merge them into the .po files (then translate fr).
+messages: install
+	mkdir -p var
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext_ -k N_ --no-location --sort-output -o var/messages.pot src
+	$(BIN)/pybabel update -i var/messages.pot -d src/comptoir/locale --no-fuzzy-matching --ignore-obsolete

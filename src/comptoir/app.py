@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import PlainTextResponse
+from sqlalchemy import text
 
 from comptoir import __version__
 from comptoir.api import catalog as catalog_api
@@ -15,7 +16,9 @@ from comptoir.api import store as store_api
 from comptoir.core.db import Database, open_database
 from comptoir.core.outbox import Dispatcher, EmbeddedWorker, subscribers
 from comptoir.core.settings import Settings, get_settings
+from comptoir.http.docs import install_docs
 from comptoir.http.errors import install_error_handlers
+from comptoir.http.security import install_security_headers
 from comptoir.web import install as install_web
 
 
@@ -40,6 +43,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 db.dispose()
 
     app = FastAPI(
+        docs_url=None,
+        redoc_url=None,
         title="Comptoir",
         version=__version__,
         description="Retail point of sale and back office; X-Series compatible API.",
@@ -48,9 +53,13 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = db
     install_error_handlers(app)
+    install_security_headers(app)
+    install_docs(app)
 
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> PlainTextResponse:
+        with db.read_sessions() as session:
+            session.execute(text("SELECT 1"))
         return PlainTextResponse("ok")
 
     app.include_router(store_api.router)

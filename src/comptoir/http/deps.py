@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
@@ -44,6 +45,9 @@ SessionDep = Annotated[Session, Depends(get_session)]
 UowDep = Annotated[UnitOfWork, Depends(get_uow)]
 
 
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: a user, through a browser session or a personal token."""
@@ -71,7 +75,14 @@ def get_principal(request: Request, session: SessionDep, settings: SettingsDep) 
     if cookie:
         found = accounts.user_for_session(session, secret=cookie)
         if found is not None:
-            return Principal(user=found[0], login=found[1])
+            user, login = found
+            if request.method not in SAFE_METHODS and request.url.path.startswith("/api"):
+                # A browser calling the API with its cookie must prove the call comes from
+                # our own page: cross-site requests cannot read the token to send it.
+                sent = request.headers.get("x-csrf-token", "")
+                if not secrets.compare_digest(sent, login.csrf_token):
+                    raise PermissionDenied("missing or wrong X-CSRF-Token header")
+            return Principal(user=user, login=login)
     raise NotAuthenticated("sign in or send an API token")
 
 

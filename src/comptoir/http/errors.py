@@ -40,7 +40,7 @@ def status_of(error: DomainError) -> int:
 
 
 def _is_page(request: Request) -> bool:
-    return not request.url.path.startswith("/api") and request.method == "GET"
+    return not request.url.path.startswith("/api")
 
 
 def error_body(message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from comptoir.accounts.models import User
+from comptoir.accounts.permissions import Permission, role_allows
+from comptoir.core.errors import PermissionDenied
+from comptoir.http.deps import PrincipalDep, SessionDep
+from comptoir.store import service as store
+
+
+def page_user(request: Request, principal: PrincipalDep, session: SessionDep) -> User:
+    """The signed-in user of a page, with the locale and CSRF token the page renders with."""
+    request.state.user = principal.user
+    request.state.csrf_token = principal.login.csrf_token if principal.login else ""
+    request.state.locale = principal.user.locale or store.get_retailer(session).locale
+    return principal.user
+
+
+PageUser = Annotated[User, Depends(page_user)]
+
+
+def page_requires(permission: Permission) -> Callable[[User], User]:
+    def check(user: PageUser) -> User:
+        if not role_allows(user.role, permission):
+            raise PermissionDenied(
+                "you are not allowed to see this page", permission=permission.value
+            )
+        return user
+
+    check.permission = permission  # type: ignore[attr-defined]
+    return check

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from comptoir.accounts import service as accounts
+from comptoir.accounts.models import User
+from comptoir.accounts.permissions import Permission
+from comptoir.core import i18n
+from comptoir.core.i18n import gettext_ as _
+from comptoir.http.deps import SessionDep
+from comptoir.sales import service as sales
+from comptoir.store import service as store
+from comptoir.web.deps import page_requires
+from comptoir.web.render import render
+
+router = APIRouter(include_in_schema=False)
+
+
+def _sell_strings() -> dict[str, str]:
+    """Strings the sell screen's script shows, in the page's language."""
+    return {
+        "no_results": _("No product found"),
+        "empty_sale": _("Scan or search a product to start a sale."),
+        "remove": _("Remove"),
+        "change_due": _("Change due"),
+        "still_to_pay": _("Still to pay"),
+        "saving": _("Recording the sale…"),
+        "offline_retry": _("The server did not answer; the sale is kept and will be sent again."),
+        "error": _("The sale was refused:"),
+        "added": _("Added"),
+    }
+
+
+@router.get("/")
+def home() -> Response:
+    return RedirectResponse("/sell", status_code=303)
+
+
+@router.get("/sell")
+def sell_screen(
+    request: Request,
+    session: SessionDep,
+    user: Annotated[User, Depends(page_requires(Permission.SELL))],
+) -> Response:
+    retailer = store.get_retailer(session)
+    registers = store.list_registers(session)
+    # Cash first: it is the tender chosen when the payment dialog opens.
+    payment_types = sorted(store.list_payment_types(session), key=lambda p: (not p.is_cash, p.name))
+    config: dict[str, Any] = {
+        "currency": retailer.currency,
+        "locale": request.state.locale,
+        "tax_exclusive": retailer.tax_exclusive,
+        "user_id": str(user.id),
+        "strings": {},
+    }
+    i18n.set_locale(request.state.locale)
+    config["strings"] = _sell_strings()
+    return render(
+        request,
+        "sell.html",
+        registers=registers,
+        payment_types=payment_types,
+        config=config,
+        retailer=retailer,
+    )
+
+
+@router.get("/sales/{sale_id}/receipt")
+def receipt(
+    request: Request,
+    sale_id: uuid.UUID,
+    session: SessionDep,
+    _user: Annotated[User, Depends(page_requires(Permission.VIEW_SALES))],
+) -> Response:
+    sale = sales.get_sale(session, sale_id=sale_id)
+    register = store.get_register(session, register_id=sale.register_id)
+    seller = accounts.get_user(session, user_id=sale.user_id)
+    change = -sum((p.amount for p in sale.payments if p.amount < 0), Decimal(0))
+    tax_lines: dict[str, Decimal] = {}
+    for line in sale.lines:
+        for component in line.tax_components:
+            name = component["name"]
+            tax_lines[name] = tax_lines.get(name, Decimal(0)) + Decimal(component["total_tax"])
+    return render(
+        request,
+        "receipt.html",
+        sale=sale,
+        register=register,
+        outlet=register.outlet,
+        seller=seller,
+        retailer=store.get_retailer(session),
+        tendered=[p for p in sale.payments if p.amount > 0],
+        change=change,
+        tax_lines=sorted(tax_lines.items()),
+    )

@@ -1,0 +1,2 @@
+document.getElementById("print")?.addEventListener("click", () => window.print());
+document.getElementById("new-sale")?.focus();

@@ -1,0 +1,333 @@
+// The sell screen: scan or search, build the sale, take payment, record it once.
+import { formatter, priceLine, toDecimalString, toUnits, uuid4 } from "./money.js";
+
+const config = JSON.parse(document.getElementById("sell-config").textContent);
+const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
+const t = config.strings;
+const money = formatter(config.locale, config.currency);
+const taxInclusive = !config.tax_exclusive;
+const PENDING_KEY = "comptoir.pendingSale";
+const REGISTER_KEY = "comptoir.register";
+
+const $ = (id) => document.getElementById(id);
+const search = $("search");
+const results = $("results");
+const registerSelect = $("register");
+const statusLine = $("status");
+const cartBody = $("cart-lines");
+const payButton = $("pay");
+const dialog = $("pay-dialog");
+const tendered = $("tendered");
+
+const state = { lines: [], results: [], highlighted: -1, taxRates: new Map(), searchSeq: 0 };
+
+async function api(path, options = {}) {
+  const response = await fetch(path, {
+    ...options,
+    credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRF-Token": csrfToken, ...(options.headers || {}) },
+  });
+  const body = await response.json().catch(() => ({}));
+  return { ok: response.ok, status: response.status, body };
+}
+
+async function loadTaxes() {
+  const { ok, body } = await api("/api/2.0/taxes");
+  if (!ok) return;
+  for (const tax of body.data) {
+    const rate = tax.rates.reduce((sum, r) => sum + toUnits(r.rate), 0n);
+    state.taxRates.set(tax.id, rate);
+    if (tax.is_default) state.taxRates.set(null, rate);
+  }
+}
+
+function unitPrice(product) {
+  return toUnits(taxInclusive ? product.price_including_tax : product.price_excluding_tax);
+}
+
+function amounts() {
+  let net = 0n, tax = 0n, gross = 0n;
+  const lines = state.lines.map((line) => {
+    const rate = state.taxRates.get(line.product.tax_id) ?? state.taxRates.get(null) ?? 0n;
+    const priced = priceLine({
+      unitPrice: unitPrice(line.product), quantity: line.quantity, rate, taxInclusive, digits: money.digits,
+    });
+    net += priced.net; tax += priced.tax; gross += priced.gross;
+    return priced;
+  });
+  return { lines, net, tax, gross };
+}
+
+function setStatus(text, kind = "") {
+  statusLine.textContent = text;
+  statusLine.className = `status ${kind}`;
+}
+
+function render() {
+  const totals = amounts();
+  cartBody.replaceChildren(...state.lines.map((line, index) => {
+    const row = document.createElement("tr");
+    row.dataset.productId = line.product.id;
+    const name = document.createElement("td");
+    name.textContent = line.product.name;
+    const qtyCell = document.createElement("td");
+    qtyCell.className = "num";
+    const qty = document.createElement("input");
+    qty.type = "number"; qty.min = "1"; qty.step = "any"; qty.className = "qty";
+    qty.value = toDecimalString(line.quantity);
+    qty.setAttribute("aria-label", `${line.product.name}: quantity`);
+    qty.addEventListener("change", () => {
+      const value = toUnits(qty.value);
+      if (value !== null && value > 0n) line.quantity = value;
+      render();
+    });
+    qty.addEventListener("keydown", (event) => { if (event.key === "Enter") { qty.blur(); search.focus(); } });
+    qtyCell.append(qty);
+    const price = document.createElement("td");
+    price.className = "num";
+    price.textContent = money.format(unitPrice(line.product));
+    const total = document.createElement("td");
+    total.className = "num line-total";
+    total.textContent = money.format(taxInclusive ? totals.lines[index].gross : totals.lines[index].net);
+    const removeCell = document.createElement("td");
+    const remove = document.createElement("button");
+    remove.type = "button"; remove.className = "remove"; remove.textContent = "×";
+    remove.setAttribute("aria-label", `${t.remove} ${line.product.name}`);
+    remove.addEventListener("click", () => { state.lines.splice(index, 1); render(); search.focus(); });
+    removeCell.append(remove);
+    row.append(name, qtyCell, price, total, removeCell);
+    return row;
+  }));
+  $("empty").hidden = state.lines.length > 0;
+  $("subtotal").textContent = money.format(totals.net);
+  $("tax").textContent = money.format(totals.tax);
+  $("total").textContent = money.format(totals.gross);
+  payButton.disabled = state.lines.length === 0;
+}
+
+// `typed` is the text the product was found by: the box is cleared only if it still holds
+// it, so what the cashier typed while a scan was being looked up is kept.
+function addProduct(product, typed = search.value) {
+  const existing = state.lines.find((line) => line.product.id === product.id);
+  if (existing) existing.quantity += 100000n;
+  else state.lines.push({ product, quantity: 100000n });
+  if (search.value === typed) {
+    search.value = "";
+    hideResults();
+  }
+  setStatus(`${t.added}: ${product.name}`);
+  render();
+}
+
+function hideResults() {
+  results.hidden = true;
+  search.setAttribute("aria-expanded", "false");
+  state.results = [];
+  state.resultsFor = null;
+  state.highlighted = -1;
+}
+
+function showResults(products, text) {
+  state.results = products;
+  state.resultsFor = text;
+  state.highlighted = products.length ? 0 : -1;
+  results.replaceChildren(...products.map((product, index) => {
+    const item = document.createElement("li");
+    item.role = "option";
+    item.id = `result-${index}`;
+    item.dataset.index = String(index);
+    const name = document.createElement("span");
+    name.textContent = product.name;
+    const detail = document.createElement("span");
+    detail.className = "muted";
+    detail.textContent = `${product.sku} · ${money.format(unitPrice(product))}`;
+    item.append(name, detail);
+    item.addEventListener("mousedown", (event) => { event.preventDefault(); addProduct(product); });
+    return item;
+  }));
+  if (!products.length) {
+    const none = document.createElement("li");
+    none.className = "muted";
+    none.textContent = t.no_results;
+    results.append(none);
+  }
+  results.hidden = false;
+  search.setAttribute("aria-expanded", "true");
+  highlight(state.highlighted);
+}
+
+function highlight(index) {
+  state.highlighted = index;
+  for (const item of results.querySelectorAll("[role=option]")) {
+    item.setAttribute("aria-selected", String(Number(item.dataset.index) === index));
+  }
+  if (index >= 0) search.setAttribute("aria-activedescendant", `result-${index}`);
+}
+
+// Search-as-you-type drops answers overtaken by a newer keystroke; a lookup on Enter (a scan)
+// is never dropped, whatever the cashier types next.
+async function find(text, { latestOnly = true } = {}) {
+  const seq = ++state.searchSeq;
+  const { ok, body } = await api(`/api/2.0/search?type=products&page_size=8&q=${encodeURIComponent(text)}`);
+  if (latestOnly && seq !== state.searchSeq) return null;
+  return ok ? body.data : [];
+}
+
+let debounce = 0;
+search.addEventListener("input", () => {
+  clearTimeout(debounce);
+  const text = search.value.trim();
+  if (!text) { hideResults(); return; }
+  debounce = setTimeout(async () => {
+    const found = await find(text);
+    if (found !== null && search.value.trim() === text) showResults(found, text);
+  }, 120);
+});
+
+search.addEventListener("keydown", async (event) => {
+  if (event.key === "ArrowDown" && state.results.length) {
+    event.preventDefault();
+    highlight(Math.min(state.highlighted + 1, state.results.length - 1));
+  } else if (event.key === "ArrowUp" && state.results.length) {
+    event.preventDefault();
+    highlight(Math.max(state.highlighted - 1, 0));
+  } else if (event.key === "Escape") {
+    hideResults();
+  } else if (event.key === "Enter") {
+    event.preventDefault();
+    const text = search.value.trim();
+    if (!text) { if (state.lines.length) openPayment(); return; }
+    clearTimeout(debounce);
+    const current = state.resultsFor === text && !results.hidden;
+    const chosen = current && state.highlighted >= 0 ? state.results[state.highlighted] : null;
+    if (chosen) { addProduct(chosen); return; }
+    // A scanner types the code and Enter faster than the debounce: look it up now.
+    const typed = search.value;
+    const found = await find(text, { latestOnly: false });
+    const exact = found.find((p) => p.sku === text || p.product_codes.some((c) => c.code === text));
+    if (exact || found.length === 1) addProduct(exact || found[0], typed);
+    else if (search.value === typed) showResults(found, text);
+  }
+});
+
+search.addEventListener("blur", () => setTimeout(hideResults, 150));
+
+// A scan lands in the search box wherever the focus was, unless the cashier is typing elsewhere.
+document.addEventListener("keydown", (event) => {
+  const target = event.target;
+  const typing = target instanceof HTMLInputElement || target instanceof HTMLSelectElement
+    || target instanceof HTMLTextAreaElement || dialog.open;
+  if (!typing && event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
+    search.focus();
+  }
+});
+
+// Payment --------------------------------------------------------------------------------
+
+function selectedTender() {
+  return dialog.querySelector('input[name="payment_type"]:checked');
+}
+
+function updateChange() {
+  const due = amounts().gross;
+  const tender = selectedTender();
+  const isCash = tender?.dataset.cash === "true";
+  if (!isCash) tendered.value = toDecimalString(due);
+  tendered.readOnly = !isCash;
+  const received = toUnits(tendered.value);
+  const confirm = $("pay-confirm");
+  if (received === null) {
+    $("change-label").textContent = "";
+    $("change").textContent = "";
+    confirm.disabled = true;
+    return;
+  }
+  const difference = received - due;
+  $("change-label").textContent = difference >= 0n ? t.change_due : t.still_to_pay;
+  $("change").textContent = money.format(difference >= 0n ? difference : -difference);
+  confirm.disabled = difference < 0n;
+}
+
+function openPayment() {
+  if (!state.lines.length) return;
+  const due = amounts().gross;
+  $("pay-due").textContent = money.format(due);
+  $("pay-error").textContent = "";
+  tendered.value = toDecimalString(due);
+  updateChange();
+  dialog.showModal();
+  tendered.focus();
+  tendered.select();
+}
+
+payButton.addEventListener("click", openPayment);
+$("pay-cancel").addEventListener("click", () => { dialog.close(); search.focus(); });
+tendered.addEventListener("input", updateChange);
+for (const radio of dialog.querySelectorAll('input[name="payment_type"]')) {
+  radio.addEventListener("change", () => { updateChange(); tendered.focus(); });
+}
+
+function buildSale() {
+  const tender = selectedTender();
+  return {
+    id: uuid4(),
+    register_id: registerSelect.value,
+    user_id: config.user_id,
+    state: "closed",
+    register_sale_products: state.lines.map((line, index) => ({
+      product_id: line.product.id, quantity: toDecimalString(line.quantity), sequence: index,
+    })),
+    register_sale_payments: [{
+      retailer_payment_type_id: tender.value, amount: toDecimalString(toUnits(tendered.value)),
+    }],
+  };
+}
+
+// The sale is kept on this device until the server acknowledges it, and re-sent with the same
+// id: a retry never records it twice, and closing the tab never loses it.
+async function submit(sale, attempt = 0) {
+  localStorage.setItem(PENDING_KEY, JSON.stringify(sale));
+  setStatus(t.saving);
+  let reply;
+  try {
+    reply = await api("/api/register_sales", { method: "POST", body: JSON.stringify(sale) });
+  } catch {
+    reply = { ok: false, status: 0, body: {} };
+  }
+  if (reply.ok) {
+    localStorage.removeItem(PENDING_KEY);
+    window.location.assign(`/sales/${reply.body.register_sale.id}/receipt`);
+    return;
+  }
+  if (reply.status === 0 || reply.status >= 500 || reply.status === 429) {
+    setStatus(t.offline_retry, "warning");
+    const delay = Math.min(30000, 1000 * 2 ** attempt);
+    setTimeout(() => submit(sale, attempt + 1), delay);
+    return;
+  }
+  localStorage.removeItem(PENDING_KEY);
+  $("pay-error").textContent = `${t.error} ${reply.body.error || reply.status}`;
+  setStatus("");
+  if (!dialog.open) dialog.showModal();
+}
+
+$("pay-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  if ($("pay-confirm").disabled) return;
+  $("pay-confirm").disabled = true;
+  submit(buildSale());
+});
+
+// Start-up -------------------------------------------------------------------------------
+
+const savedRegister = localStorage.getItem(REGISTER_KEY);
+if (savedRegister && [...registerSelect.options].some((o) => o.value === savedRegister)) {
+  registerSelect.value = savedRegister;
+}
+registerSelect.addEventListener("change", () => localStorage.setItem(REGISTER_KEY, registerSelect.value));
+
+await loadTaxes();
+render();
+const pending = localStorage.getItem(PENDING_KEY);
+if (pending) submit(JSON.parse(pending));
+search.focus();
