@@ -53,7 +53,7 @@ def gettext_(message: str) -> str:
     return translations(get_locale()).gettext(message)
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "mark, translate later"
+def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown, in that locale."""
     return message
 
