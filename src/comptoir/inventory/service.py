@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Insert, select
+from sqlalchemy import Insert, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -62,7 +62,7 @@ def move_stock(
         key = (change.product_id, change.outlet_id)
         merged[key] = merged.get(key, Decimal(0)) + change.quantity
     session.execute(
-        InventoryMovement.__table__.insert(),
+        insert(InventoryMovement),
         [
             {
                 "id": new_id(),

@@ -449,7 +449,7 @@ async def save_payment_type(
     outcome = _attempt(save, "/settings/payment-types")
     if outcome.response is not None:
         return outcome.response
-    values = dict(form)
+    values: dict[str, Any] = dict(form)
     try:
         values["type_id"] = int(form.get("type_id", ""))
     except ValueError:

@@ -1,0 +1,1 @@
+"""Tabular import/export engine (CSV/XLSX/XLS, validation, error files, progress); see the catalog issue."""
