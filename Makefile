@@ -28,7 +28,7 @@ run: install
 	@echo ""
 	@echo "  Comptoir is serving at http://$(HOST):$(PORT)"
 	@echo "  Sign in as $(DEMO_EMAIL) with the password $(DEMO_PASSWORD)"
-	@echo "  (the demo owner; change the password under Settings > Users)."
+	@echo "  (the demo owner: run .venv/bin/comptoir init --owner-email $(DEMO_EMAIL) --owner-password NEW to change it)."
 	@echo ""
 	$(BIN)/comptoir serve --host $(HOST) --port $(PORT)
 
