@@ -8,13 +8,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import httpx
+import simplejson
+from sqlalchemy import func, select
+
 from comptoir.accounts import service as accounts
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Role
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import Product
 from comptoir.core.db import Database
+from comptoir.core.outbox import OutboxMessage
 from comptoir.core.uow import UnitOfWork
+from comptoir.inventory import service as inventory
+from comptoir.inventory.models import InventoryLevel, InventoryMovement
+from comptoir.sales import service as sales
+from comptoir.sales.models import Sale
 from comptoir.setup import ensure_retailer
 from comptoir.store import service as store
 from comptoir.store.models import Outlet, PaymentKind, PaymentType, Register, Tax
@@ -163,3 +172,118 @@ def sale_payload(
         {"retailer_payment_type_id": str(t.id), "amount": amount} for t, amount in payments
     ]
     return body
+
+
+def make_register(
+    shop: Store, *, name: str, prefix: str = "", suffix: str = "", sequence: int = 1
+) -> Register:
+    with shop.uow() as uow:
+        return store.create_register(
+            uow,
+            fields=store.RegisterFields(
+                name=name,
+                outlet_id=shop.outlet.id,
+                invoice_prefix=prefix,
+                invoice_suffix=suffix,
+                invoice_sequence=sequence,
+            ),
+        )
+
+
+def sale_input(
+    shop: Store,
+    lines: list[tuple[Product, int | str]],
+    *,
+    payments: list[tuple[PaymentType, str]] | None = None,
+    sale_id: uuid.UUID | None = None,
+    total: str | None = None,
+) -> sales.SaleInput:
+    """The service-level twin of `sale_payload`: what a register sends, already parsed."""
+    if payments is None:
+        assert total is not None, "give the total to pay, or the payments"
+        payments = [(shop.cash, total)]
+    return sales.SaleInput(
+        id=sale_id,
+        register_id=shop.register.id,
+        lines=[sales.LineInput(product_id=p.id, quantity=Decimal(str(q))) for p, q in lines],
+        payments=[sales.PaymentInput(payment_type_id=t.id, amount=Decimal(a)) for t, a in payments],
+    )
+
+
+def make_sale(
+    shop: Store,
+    lines: list[tuple[Product, int | str]],
+    *,
+    payments: list[tuple[PaymentType, str]] | None = None,
+    sale_id: uuid.UUID | None = None,
+    total: str | None = None,
+) -> Sale:
+    """A closed sale recorded through the sales service, as the owner."""
+    wanted = sale_input(shop, lines, payments=payments, sale_id=sale_id, total=total)
+    with shop.uow() as uow:
+        sale, _created = sales.record_sale(uow, sale=wanted, user_id=shop.owner.id)
+        return sale
+
+
+# Reading the database and replies back ---------------------------------------------------
+
+
+def decimal_json(reply: httpx.Response) -> Any:
+    """A JSON reply with its numbers as Decimals, so amounts compare exactly."""
+    return simplejson.loads(reply.content, use_decimal=True)
+
+
+def stock_of(shop: Store, product: Product) -> Decimal | None:
+    """Stock on hand of `product` at the shop's outlet; None when no level row exists."""
+    with shop.db.read_sessions() as session:
+        return session.scalar(
+            select(InventoryLevel.count).where(
+                InventoryLevel.product_id == product.id,
+                InventoryLevel.outlet_id == shop.outlet.id,
+            )
+        )
+
+
+def ledger_of(shop: Store, product: Product) -> Decimal:
+    with shop.db.read_sessions() as session:
+        return inventory.ledger_balance(session, product_id=product.id, outlet_id=shop.outlet.id)
+
+
+def count_rows(db: Database, model: type[Any]) -> int:
+    with db.read_sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def invoice_sequence_of(db: Database, register: Register) -> int:
+    with db.read_sessions() as session:
+        value = session.scalar(select(Register.invoice_sequence).where(Register.id == register.id))
+        assert value is not None
+        return value
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What a sale changes: compared before and after a refused request."""
+
+    sales: int
+    movements: int
+    outbox: int
+    levels: tuple[tuple[str, Decimal], ...]
+    invoice_sequence: int
+
+
+def snapshot(shop: Store) -> Snapshot:
+    with shop.db.read_sessions() as session:
+        levels = session.execute(
+            select(InventoryLevel.product_id, InventoryLevel.count).order_by(
+                InventoryLevel.product_id
+            )
+        )
+        level_rows = tuple((str(pid), count) for pid, count in levels)
+    return Snapshot(
+        sales=count_rows(shop.db, Sale),
+        movements=count_rows(shop.db, InventoryMovement),
+        outbox=count_rows(shop.db, OutboxMessage),
+        levels=level_rows,
+        invoice_sequence=invoice_sequence_of(shop.db, shop.register),
+    )

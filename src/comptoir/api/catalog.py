@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
-from comptoir.api.params import After, Before, Deleted, PageSize
+from comptoir.api.params import After, Before, Deleted, PageSize, TextIn
 from comptoir.catalog import service as catalog
 from comptoir.core.paging import check_page_size
 from comptoir.http.deps import SessionDep, require
@@ -26,7 +26,7 @@ def list_products(
     before: Before = None,
     page_size: PageSize = None,
     deleted: Deleted = False,
-    sku: str | None = None,
+    sku: TextIn | None = None,
 ) -> Response:
     page = catalog.page_products(
         session,
@@ -64,7 +64,7 @@ def list_inventory(
 @router.get("/search", dependencies=catalog_read)
 def search(
     session: SessionDep,
-    q: Annotated[str, Query(min_length=1, max_length=200)],
+    q: Annotated[TextIn, Query(min_length=1, max_length=200)],
     type: Literal["products"] = "products",
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:

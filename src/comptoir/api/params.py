@@ -1,17 +1,53 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import Field
+from pydantic import AfterValidator, Field
 
 from comptoir.core.paging import MAX_PAGE_SIZE
 
-After = Annotated[int | None, Query(ge=0, description="Return objects with a version above this")]
-Before = Annotated[int | None, Query(ge=0, description="Return objects with a version below this")]
+# Versions are BIGINT: a larger `after`/`before` cannot be bound on SQLite (it would be a 500).
+MAX_VERSION = 2**63 - 1
+
+After = Annotated[
+    int | None,
+    Query(ge=0, le=MAX_VERSION, description="Return objects with a version above this"),
+]
+Before = Annotated[
+    int | None,
+    Query(ge=0, le=MAX_VERSION, description="Return objects with a version below this"),
+]
 PageSize = Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)]
 Deleted = Annotated[bool, Query(description="Include deleted objects")]
 
 # Amounts in requests: exact decimals that fit the database (15 digits, 5 decimal places).
 AmountIn = Annotated[Decimal, Field(max_digits=15, decimal_places=5, allow_inf_nan=False)]
+
+
+def _as_utc(value: datetime) -> datetime:
+    """X-Series 0.9 dates ("2024-05-01 14:03:00") carry no offset and are UTC."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:  # e.g. 9999-12-31T23:00:00-05:00 is past year 9999 in UTC
+        raise ValueError("the date is out of range") from exc
+
+
+# A date-time in a request: stored in UTC; one without an offset is taken as UTC.
+UTCDateTimeIn = Annotated[datetime, AfterValidator(_as_utc)]
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL (it would fail as a 500); SQLite would store it. Refuse
+    # it in every request so both backends answer the same.
+    if "\x00" in value:
+        raise ValueError("text cannot contain NUL characters")
+    return value
+
+
+# Free text in a request (notes, codes, search terms).
+TextIn = Annotated[str, AfterValidator(_no_nul)]

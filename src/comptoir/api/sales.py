@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -9,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
-from comptoir.api.params import After, AmountIn, Before, PageSize
+from comptoir.api.params import After, AmountIn, Before, PageSize, TextIn, UTCDateTimeIn
 from comptoir.core.paging import check_page_size
 from comptoir.http.deps import SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
@@ -30,7 +29,7 @@ class RegisterSaleProductIn(BaseModel):
     tax: AmountIn | None = None
     tax_id: uuid.UUID | None = None
     sequence: int | None = Field(default=None, ge=0)
-    note: str | None = Field(default=None, max_length=2000)
+    note: TextIn | None = Field(default=None, max_length=2000)
 
 
 class RegisterSalePaymentIn(BaseModel):
@@ -38,7 +37,7 @@ class RegisterSalePaymentIn(BaseModel):
 
     retailer_payment_type_id: uuid.UUID
     amount: AmountIn
-    payment_date: datetime | None = None
+    payment_date: UTCDateTimeIn | None = None
 
 
 class RegisterSaleIn(BaseModel):
@@ -53,10 +52,10 @@ class RegisterSaleIn(BaseModel):
     customer_id: uuid.UUID | None = None
     state: str | None = None
     status: str | None = None
-    note: str | None = Field(default=None, max_length=5000)
-    sale_date: datetime | None = None
-    source: str | None = Field(default=None, max_length=20)
-    source_id: str | None = Field(default=None, max_length=100)
+    note: TextIn | None = Field(default=None, max_length=5000)
+    sale_date: UTCDateTimeIn | None = None
+    source: TextIn | None = Field(default=None, max_length=20)
+    source_id: TextIn | None = Field(default=None, max_length=100)
     register_sale_products: list[RegisterSaleProductIn] = Field(max_length=1000)
     register_sale_payments: list[RegisterSalePaymentIn] = Field(default_factory=list, max_length=50)
 

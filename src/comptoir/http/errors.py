@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from comptoir.core.errors import (
@@ -72,6 +72,14 @@ def install_error_handlers(app: FastAPI) -> None:
         log.warning("integrity error on %s: %s", request.url.path, exc.orig)
         return DecimalJSONResponse(
             error_body("the change conflicts with existing data"), status_code=409
+        )
+
+    @app.exception_handler(DataError)
+    async def on_data_error(request: Request, exc: DataError) -> Response:
+        # A value the database cannot hold (out of range, bad text) that validation let by.
+        log.warning("data error on %s: %s", request.url.path, exc.orig)
+        return DecimalJSONResponse(
+            error_body("a value is out of range or malformed"), status_code=422
         )
 
     @app.exception_handler(OperationalError)

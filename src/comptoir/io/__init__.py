@@ -1,1 +1,4 @@
-"""Tabular import/export engine (CSV/XLSX/XLS, validation, error files, progress); see the catalog issue."""
+"""Tabular import/export engine (CSV/XLSX/XLS, validation, error files, progress).
+
+See the catalog issue.
+"""

@@ -1,7 +1,8 @@
 """Back office store setup: retailer settings, outlets, registers, taxes, payment types.
 
-Each form posts back to its own URL; a refused change re-renders the form with the error
-next to its field and changes nothing.
+Each section is a list and a form on one page. A form posts back to its own URL (with
+`?edit=<id>` to change an existing row); a refused change re-renders the form with the
+error next to its field and changes nothing.
 """
 
 from __future__ import annotations
@@ -9,13 +10,13 @@ from __future__ import annotations
 import uuid
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any
 
 from babel.numbers import list_currencies
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
@@ -30,24 +31,20 @@ from comptoir.web.render import check_csrf, render
 router = APIRouter(prefix="/settings", include_in_schema=False)
 Admin = Annotated[User, Depends(page_requires(Permission.MANAGE_SETUP))]
 Viewer = Annotated[User, Depends(page_requires(Permission.VIEW_SETUP))]
+Form = dict[str, str]
+RATE_ROWS = 3
 
 
-async def _form(request: Request) -> dict[str, str]:
-    form = await request.form()
-    return {k: str(v) for k, v in form.items()}
+# Parsing form values --------------------------------------------------------------------
 
 
-def _redirect(url: str) -> Response:
-    return RedirectResponse(url, status_code=303)
-
-
-def _uuid_or_none(value: str | None) -> uuid.UUID | None:
+def _uuid_or_none(value: str | None, field: str) -> uuid.UUID | None:
     if not value:
         return None
     try:
         return uuid.UUID(value)
     except ValueError as exc:
-        raise InvalidInput(N_("Choose a value from the list."), field="id") from exc
+        raise InvalidInput(N_("Choose a value from the list."), field=field) from exc
 
 
 def _int(value: str | None, field: str) -> int:
@@ -58,51 +55,70 @@ def _int(value: str | None, field: str) -> int:
 
 
 def _percent(value: str, field: str) -> Decimal:
+    message = N_("Enter a percentage, such as 20 or 5.5.")
     try:
         percent = Decimal(value.strip().replace(",", ".").rstrip("%").strip())
     except InvalidOperation as exc:
-        raise InvalidInput(N_("Enter a percentage, such as 20 or 5.5."), field=field) from exc
+        raise InvalidInput(message, field=field) from exc
     if not percent.is_finite():
-        raise InvalidInput(N_("Enter a percentage, such as 20 or 5.5."), field=field)
+        raise InvalidInput(message, field=field)
     return percent / 100
 
 
-@dataclass
-class Outcome:
-    response: Response | None
-    errors: dict[str, str]
+def _checked(form: Form, name: str) -> bool:
+    return form.get(name) == "on"
 
 
-def _attempt(action: Callable[[], Any], redirect_to: str) -> Outcome:
+# The one flow every section shares ------------------------------------------------------
+
+
+def _page(
+    request: Request,
+    template: str,
+    *,
+    values: dict[str, Any],
+    errors: dict[str, str] | None = None,
+    edit_id: uuid.UUID | None = None,
+    status_code: int = 200,
+    **listing: Any,
+) -> Response:
+    return render(
+        request,
+        template,
+        status_code=status_code,
+        values=values,
+        errors=errors or {},
+        edit_id=edit_id,
+        **listing,
+    )
+
+
+async def _submit(
+    request: Request,
+    *,
+    save: Callable[[Form], object],
+    done: str,
+    again: Callable[[Form, dict[str, str]], Response],
+) -> Response:
+    """Check the CSRF token, save, then redirect; or show the form again with the error."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request.state.csrf_token, form.get("csrf"))
     try:
-        action()
+        save(form)
     except InvalidInput as error:
-        field = str(error.details.get("field", "_form"))
-        return Outcome(None, {field: error.message})
-    return Outcome(_redirect(redirect_to), {})
+        return again(form, {str(error.details.get("field", "_form")): error.message})
+    return RedirectResponse(done, status_code=303)
 
 
 # Retailer -------------------------------------------------------------------------------
 
 
-def _store_page(
-    request: Request,
-    session: SessionDep,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "settings/store.html",
-        status_code=status_code,
-        values=values,
-        errors=errors,
-        taxes=store.list_taxes(session),
-        currencies=sorted(list_currencies()),
-        time_zones=sorted(zoneinfo.available_timezones()),
-        locales=store.SUPPORTED_LOCALES,
-    )
+def _store_listing(session: Session) -> dict[str, Any]:
+    return {
+        "taxes": store.list_taxes(session),
+        "currencies": sorted(list_currencies()),
+        "time_zones": sorted(zoneinfo.available_timezones()),
+    }
 
 
 @router.get("")
@@ -118,17 +134,14 @@ def store_settings(request: Request, session: SessionDep, _user: Viewer) -> Resp
         "sku_sequence_value": r.sku_sequence_value,
         "default_tax_id": str(r.default_tax_id or ""),
     }
-    return _store_page(request, session, values, {})
+    return _page(request, "settings/store.html", values=values, **_store_listing(session))
 
 
 @router.post("")
 async def save_store_settings(
     request: Request, session: SessionDep, uow: UowDep, _user: Admin
 ) -> Response:
-    form = await _form(request)
-    check_csrf(request.state.csrf_token, form.get("csrf"))
-
-    def save() -> None:
+    def save(form: Form) -> None:
         store.update_retailer(
             uow,
             settings=store.RetailerSettings(
@@ -136,60 +149,50 @@ async def save_store_settings(
                 currency=form.get("currency", ""),
                 time_zone=form.get("time_zone", ""),
                 locale=form.get("locale", ""),
-                tax_exclusive=form.get("tax_exclusive") == "on",
-                sku_sequence_enabled=form.get("sku_sequence_enabled") == "on",
+                tax_exclusive=_checked(form, "tax_exclusive"),
+                sku_sequence_enabled=_checked(form, "sku_sequence_enabled"),
                 sku_sequence_value=_int(form.get("sku_sequence_value"), "sku_sequence_value"),
-                default_tax_id=_uuid_or_none(form.get("default_tax_id")),
+                default_tax_id=_uuid_or_none(form.get("default_tax_id"), "default_tax_id"),
             ),
         )
 
-    outcome = _attempt(save, "/settings?saved=1")
-    if outcome.response is not None:
-        return outcome.response
-    values = dict(
-        form,
-        tax_exclusive=form.get("tax_exclusive") == "on",
-        sku_sequence_enabled=form.get("sku_sequence_enabled") == "on",
-    )
-    return _store_page(request, session, values, outcome.errors, status_code=422)
+    def again(form: Form, errors: dict[str, str]) -> Response:
+        values = dict(
+            form,
+            tax_exclusive=_checked(form, "tax_exclusive"),
+            sku_sequence_enabled=_checked(form, "sku_sequence_enabled"),
+        )
+        return _page(
+            request,
+            "settings/store.html",
+            values=values,
+            errors=errors,
+            status_code=422,
+            **_store_listing(session),
+        )
+
+    return await _submit(request, save=save, done="/settings?saved=1", again=again)
 
 
 # Outlets --------------------------------------------------------------------------------
 
-
-def _outlet_fields(form: dict[str, str]) -> store.OutletFields:
-    return store.OutletFields(
-        name=form.get("name", ""),
-        time_zone=form.get("time_zone", ""),
-        default_tax_id=_uuid_or_none(form.get("default_tax_id")),
-        email=form.get("email") or None,
-        physical_address_1=form.get("physical_address_1") or None,
-        physical_city=form.get("physical_city") or None,
-        physical_postcode=form.get("physical_postcode") or None,
-        physical_country_id=(form.get("physical_country_id") or "").upper()[:2] or None,
-    )
+OUTLET_TEXT_FIELDS = (
+    "name",
+    "time_zone",
+    "email",
+    "physical_address_1",
+    "physical_city",
+    "physical_postcode",
+    "physical_country_id",
+)
 
 
-def _outlet_page(
-    request: Request,
-    session: SessionDep,
-    *,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    outlet_id: uuid.UUID | None,
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "settings/outlet.html",
-        status_code=status_code,
-        outlets=store.list_outlets(session),
-        taxes=store.list_taxes(session),
-        time_zones=sorted(zoneinfo.available_timezones()),
-        values=values,
-        errors=errors,
-        outlet_id=outlet_id,
-    )
+def _outlet_listing(session: Session) -> dict[str, Any]:
+    return {
+        "outlets": store.list_outlets(session),
+        "taxes": store.list_taxes(session),
+        "time_zones": sorted(zoneinfo.available_timezones()),
+    }
 
 
 @router.get("/outlets")
@@ -198,67 +201,53 @@ def outlets(
 ) -> Response:
     values: dict[str, Any] = {"time_zone": store.get_retailer(session).time_zone}
     if edit is not None:
-        o = store.get_outlet(session, outlet_id=edit)
-        values = {
-            k: getattr(o, k) or ""
-            for k in (
-                "name",
-                "time_zone",
-                "email",
-                "physical_address_1",
-                "physical_city",
-                "physical_postcode",
-                "physical_country_id",
-            )
-        }
-        values["default_tax_id"] = str(o.default_tax_id or "")
-    return _outlet_page(request, session, values=values, errors={}, outlet_id=edit)
+        outlet = store.get_outlet(session, outlet_id=edit)
+        values = {k: getattr(outlet, k) or "" for k in OUTLET_TEXT_FIELDS}
+        values["default_tax_id"] = str(outlet.default_tax_id or "")
+    return _page(
+        request, "settings/outlet.html", values=values, edit_id=edit, **_outlet_listing(session)
+    )
 
 
 @router.post("/outlets")
 async def save_outlet(
     request: Request, session: SessionDep, uow: UowDep, _user: Admin, edit: uuid.UUID | None = None
 ) -> Response:
-    form = await _form(request)
-    check_csrf(request.state.csrf_token, form.get("csrf"))
-    if edit is None:
-        outcome = _attempt(
-            lambda: store.create_outlet(uow, fields=_outlet_fields(form)), "/settings/outlets"
+    def save(form: Form) -> None:
+        fields = store.OutletFields(
+            name=form.get("name", ""),
+            time_zone=form.get("time_zone", ""),
+            default_tax_id=_uuid_or_none(form.get("default_tax_id"), "default_tax_id"),
+            email=form.get("email") or None,
+            physical_address_1=form.get("physical_address_1") or None,
+            physical_city=form.get("physical_city") or None,
+            physical_postcode=form.get("physical_postcode") or None,
+            physical_country_id=(form.get("physical_country_id") or "").upper()[:2] or None,
         )
-    else:
-        outcome = _attempt(
-            lambda: store.update_outlet(uow, outlet_id=edit, fields=_outlet_fields(form)),
-            "/settings/outlets",
+        if edit is None:
+            store.create_outlet(uow, fields=fields)
+        else:
+            store.update_outlet(uow, outlet_id=edit, fields=fields)
+
+    def again(form: Form, errors: dict[str, str]) -> Response:
+        return _page(
+            request,
+            "settings/outlet.html",
+            values=form,
+            errors=errors,
+            edit_id=edit,
+            status_code=422,
+            **_outlet_listing(session),
         )
-    if outcome.response is not None:
-        return outcome.response
-    return _outlet_page(
-        request, session, values=form, errors=outcome.errors, outlet_id=edit, status_code=422
-    )
+
+    return await _submit(request, save=save, done="/settings/outlets", again=again)
 
 
 # Registers ------------------------------------------------------------------------------
 
 
-def _register_page(
-    request: Request,
-    session: SessionDep,
-    *,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    register_id: uuid.UUID | None,
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "settings/register.html",
-        status_code=status_code,
-        registers=store.list_registers(session),
-        outlets=store.list_outlets(session),
-        values=values,
-        errors=errors,
-        register_id=register_id,
-    )
+def _register_listing(session: Session) -> dict[str, Any]:
+    return {"registers": store.list_registers(session), "outlets": store.list_outlets(session)}
 
 
 @router.get("/registers")
@@ -276,18 +265,21 @@ def registers(
             "invoice_sequence": r.invoice_sequence,
             "print_receipt": r.print_receipt,
         }
-    return _register_page(request, session, values=values, errors={}, register_id=edit)
+    return _page(
+        request,
+        "settings/register.html",
+        values=values,
+        edit_id=edit,
+        **_register_listing(session),
+    )
 
 
 @router.post("/registers")
 async def save_register(
     request: Request, session: SessionDep, uow: UowDep, _user: Admin, edit: uuid.UUID | None = None
 ) -> Response:
-    form = await _form(request)
-    check_csrf(request.state.csrf_token, form.get("csrf"))
-
-    def save() -> None:
-        outlet_id = _uuid_or_none(form.get("outlet_id"))
+    def save(form: Form) -> None:
+        outlet_id = _uuid_or_none(form.get("outlet_id"), "outlet_id")
         if outlet_id is None:
             raise InvalidInput(N_("Choose an outlet."), field="outlet_id")
         fields = store.RegisterFields(
@@ -296,47 +288,37 @@ async def save_register(
             invoice_prefix=form.get("invoice_prefix", ""),
             invoice_suffix=form.get("invoice_suffix", ""),
             invoice_sequence=_int(form.get("invoice_sequence"), "invoice_sequence"),
-            print_receipt=form.get("print_receipt") == "on",
+            print_receipt=_checked(form, "print_receipt"),
         )
         if edit is None:
             store.create_register(uow, fields=fields)
         else:
             store.update_register(uow, register_id=edit, fields=fields)
 
-    outcome = _attempt(save, "/settings/registers")
-    if outcome.response is not None:
-        return outcome.response
-    values = dict(form, print_receipt=form.get("print_receipt") == "on")
-    return _register_page(
-        request, session, values=values, errors=outcome.errors, register_id=edit, status_code=422
-    )
+    def again(form: Form, errors: dict[str, str]) -> Response:
+        values = dict(form, print_receipt=_checked(form, "print_receipt"))
+        return _page(
+            request,
+            "settings/register.html",
+            values=values,
+            errors=errors,
+            edit_id=edit,
+            status_code=422,
+            **_register_listing(session),
+        )
+
+    return await _submit(request, save=save, done="/settings/registers", again=again)
 
 
 # Taxes ----------------------------------------------------------------------------------
 
-RATE_ROWS = 3
 
-
-def _tax_page(
-    request: Request,
-    session: SessionDep,
-    *,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    tax_id: uuid.UUID | None,
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "settings/tax.html",
-        status_code=status_code,
-        taxes=store.list_taxes(session),
-        default_tax_id=store.get_retailer(session).default_tax_id,
-        values=values,
-        errors=errors,
-        tax_id=tax_id,
-        rate_rows=range(RATE_ROWS),
-    )
+def _tax_listing(session: Session) -> dict[str, Any]:
+    return {
+        "taxes": store.list_taxes(session),
+        "default_tax_id": store.get_retailer(session).default_tax_id,
+        "rate_rows": range(RATE_ROWS),
+    }
 
 
 @router.get("/taxes")
@@ -345,78 +327,63 @@ def taxes(
 ) -> Response:
     values: dict[str, Any] = {}
     if edit is not None:
-        t = store.get_tax(session, tax_id=edit)
-        values["name"] = t.name
-        for i, rate in enumerate(t.rates[:RATE_ROWS]):
+        tax = store.get_tax(session, tax_id=edit)
+        values["name"] = tax.name
+        for i, rate in enumerate(tax.rates[:RATE_ROWS]):
             values[f"rate_name_{i}"] = rate.name
             values[f"rate_percent_{i}"] = f"{(rate.rate * 100).normalize():f}"
-    return _tax_page(request, session, values=values, errors={}, tax_id=edit)
+    return _page(request, "settings/tax.html", values=values, edit_id=edit, **_tax_listing(session))
 
 
 @router.post("/taxes")
 async def save_tax(
     request: Request, session: SessionDep, uow: UowDep, _user: Admin, edit: uuid.UUID | None = None
 ) -> Response:
-    form = await _form(request)
-    check_csrf(request.state.csrf_token, form.get("csrf"))
-
-    def save() -> None:
-        rates = []
-        for i in range(RATE_ROWS):
-            percent = form.get(f"rate_percent_{i}", "").strip()
-            if not percent:
-                continue
-            rate_name = form.get(f"rate_name_{i}", "").strip() or form.get("name", "")
-            rates.append(
-                store.RateFields(name=rate_name, rate=_percent(percent, f"rate_percent_{i}"))
+    def save(form: Form) -> None:
+        rates = [
+            store.RateFields(
+                name=form.get(f"rate_name_{i}", "").strip() or form.get("name", ""),
+                rate=_percent(form[f"rate_percent_{i}"], f"rate_percent_{i}"),
             )
+            for i in range(RATE_ROWS)
+            if form.get(f"rate_percent_{i}", "").strip()
+        ]
         if edit is None:
             store.create_tax(uow, name=form.get("name", ""), rates=rates)
         else:
             store.update_tax(uow, tax_id=edit, name=form.get("name", ""), rates=rates)
 
-    outcome = _attempt(save, "/settings/taxes")
-    if outcome.response is not None:
-        return outcome.response
-    return _tax_page(
-        request, session, values=form, errors=outcome.errors, tax_id=edit, status_code=422
-    )
+    def again(form: Form, errors: dict[str, str]) -> Response:
+        return _page(
+            request,
+            "settings/tax.html",
+            values=form,
+            errors=errors,
+            edit_id=edit,
+            status_code=422,
+            **_tax_listing(session),
+        )
+
+    return await _submit(request, save=save, done="/settings/taxes", again=again)
 
 
 # Payment types --------------------------------------------------------------------------
 
+KIND_LABELS = {
+    PaymentKind.CASH: N_("Cash"),
+    PaymentKind.CARD_EXTERNAL: N_("Card (external terminal)"),
+    PaymentKind.CHEQUE: N_("Cheque"),
+    PaymentKind.BANK_TRANSFER: N_("Bank transfer"),
+    PaymentKind.VOUCHER: N_("Voucher"),
+    PaymentKind.OTHER: N_("Other"),
+}
 
-def _kinds() -> list[tuple[int, str]]:
-    labels = {
-        PaymentKind.CASH: N_("Cash"),
-        PaymentKind.CARD_EXTERNAL: N_("Card (external terminal)"),
-        PaymentKind.CHEQUE: N_("Cheque"),
-        PaymentKind.BANK_TRANSFER: N_("Bank transfer"),
-        PaymentKind.VOUCHER: N_("Voucher"),
-        PaymentKind.OTHER: N_("Other"),
+
+def _payment_listing(session: Session) -> dict[str, Any]:
+    return {
+        "payment_types": store.list_payment_types(session),
+        "kinds": [(int(kind), label) for kind, label in KIND_LABELS.items()],
     }
-    return [(int(kind), labels[kind]) for kind in PaymentKind]
-
-
-def _payment_page(
-    request: Request,
-    session: SessionDep,
-    *,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    payment_type_id: uuid.UUID | None,
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "settings/payment_type.html",
-        status_code=status_code,
-        payment_types=store.list_payment_types(session),
-        kinds=_kinds(),
-        values=values,
-        errors=errors,
-        payment_type_id=payment_type_id,
-    )
 
 
 @router.get("/payment-types")
@@ -425,40 +392,38 @@ def payment_types(
 ) -> Response:
     values: dict[str, Any] = {"type_id": int(PaymentKind.OTHER)}
     if edit is not None:
-        p = store.get_payment_type(session, payment_type_id=edit)
-        values = {"name": p.name, "type_id": p.type_id}
-    return _payment_page(request, session, values=values, errors={}, payment_type_id=edit)
+        payment_type = store.get_payment_type(session, payment_type_id=edit)
+        values = {"name": payment_type.name, "type_id": payment_type.type_id}
+    return _page(
+        request,
+        "settings/payment_type.html",
+        values=values,
+        edit_id=edit,
+        **_payment_listing(session),
+    )
 
 
 @router.post("/payment-types")
 async def save_payment_type(
     request: Request, session: SessionDep, uow: UowDep, _user: Admin, edit: uuid.UUID | None = None
 ) -> Response:
-    form = await _form(request)
-    check_csrf(request.state.csrf_token, form.get("csrf"))
-
-    def save() -> None:
+    def save(form: Form) -> None:
         kind = _int(form.get("type_id"), "type_id")
+        name = form.get("name", "")
         if edit is None:
-            store.create_payment_type(uow, name=form.get("name", ""), type_id=kind)
+            store.create_payment_type(uow, name=name, type_id=kind)
         else:
-            store.update_payment_type(
-                uow, payment_type_id=edit, name=form.get("name", ""), type_id=kind
-            )
+            store.update_payment_type(uow, payment_type_id=edit, name=name, type_id=kind)
 
-    outcome = _attempt(save, "/settings/payment-types")
-    if outcome.response is not None:
-        return outcome.response
-    values: dict[str, Any] = dict(form)
-    try:
-        values["type_id"] = int(form.get("type_id", ""))
-    except ValueError:
-        values["type_id"] = int(PaymentKind.OTHER)
-    return _payment_page(
-        request,
-        session,
-        values=values,
-        errors=outcome.errors,
-        payment_type_id=edit,
-        status_code=422,
-    )
+    def again(form: Form, errors: dict[str, str]) -> Response:
+        return _page(
+            request,
+            "settings/payment_type.html",
+            values=form,
+            errors=errors,
+            edit_id=edit,
+            status_code=422,
+            **_payment_listing(session),
+        )
+
+    return await _submit(request, save=save, done="/settings/payment-types", again=again)

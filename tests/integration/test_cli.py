@@ -1,0 +1,164 @@
+"""The real `comptoir` command, run as a subprocess against a fresh database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from comptoir.accounts import service as accounts
+from comptoir.accounts.models import User
+from comptoir.app import create_app
+from comptoir.catalog.models import Product
+from comptoir.core.db import Database, open_database
+from comptoir.core.settings import Settings
+from comptoir.inventory import service as inventory
+from comptoir.inventory.models import InventoryLevel
+from comptoir.setup import DEMO_PRODUCTS
+from comptoir.store.models import Outlet, PaymentKind, PaymentType, Register, Retailer, Tax
+from tests.integration.conftest import fresh_database
+
+COMPTOIR = Path(sys.executable).with_name("comptoir")
+EMAIL = "Patron@Example.com"
+PASSWORD = "a long enough secret"
+
+
+@dataclass
+class Run:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def comptoir(url: str, cwd: Path, *args: str) -> Run:
+    # The working directory is a temporary one, so no developer `.env` is read.
+    env = {**os.environ, "COMPTOIR_DATABASE_URL": url}
+    done = subprocess.run(
+        [str(COMPTOIR), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+@dataclass
+class InitialisedStore:
+    url: str
+    cwd: Path
+    runs: list[Run]
+
+
+@pytest.fixture(scope="module")
+def initialised(
+    database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[InitialisedStore]:
+    """`comptoir init --demo` run twice on one fresh database."""
+    cwd = tmp_path_factory.mktemp("cli")
+    with fresh_database(database_url, cwd) as url:
+        args = ("init", "--owner-email", EMAIL, "--owner-password", PASSWORD, "--demo")
+        runs = [comptoir(url, cwd, *args), comptoir(url, cwd, *args)]
+        yield InitialisedStore(url=url, cwd=cwd, runs=runs)
+
+
+@pytest.fixture
+def store_db(initialised: InitialisedStore) -> Iterator[Database]:
+    database = open_database(initialised.url)
+    yield database
+    database.dispose()
+
+
+def count(database: Database, model: type) -> int:
+    with database.read_sessions() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_init_succeeds_twice_and_says_the_demo_store_is_already_there(
+    initialised: InitialisedStore,
+) -> None:
+    first, second = initialised.runs
+    assert (first.returncode, second.returncode) == (0, 0), (first.stderr, second.stderr)
+    assert "Demo store seeded." in first.stdout
+    assert "Demo store already there." in second.stdout
+    assert "owner: patron@example.com" in " ".join(second.stdout.split())  # rich wraps lines
+
+
+def test_init_twice_leaves_one_owner_who_signs_in_with_the_password(
+    initialised: InitialisedStore, store_db: Database
+) -> None:
+    with store_db.read_sessions() as session:
+        (owner,) = session.scalars(select(User)).all()
+        assert owner.username == owner.email == "patron@example.com"
+        assert (owner.role, owner.is_primary_user, owner.enabled) == ("owner", True, True)
+        assert accounts.verify_password(owner.password_hash, PASSWORD)
+        assert not accounts.verify_password(owner.password_hash, "another password")
+
+
+def test_init_twice_seeds_the_demo_store_once(
+    initialised: InitialisedStore, store_db: Database
+) -> None:
+    assert count(store_db, Retailer) == 1
+    assert count(store_db, Outlet) == 1
+    assert count(store_db, Register) == 2
+    assert count(store_db, Tax) == 4
+    assert count(store_db, Product) == len(DEMO_PRODUCTS) >= 30
+    with store_db.read_sessions() as session:
+        kinds = {p.name: p.type_id for p in session.scalars(select(PaymentType))}
+        (outlet,) = session.scalars(select(Outlet)).all()
+        assert outlet.name == "Paris Marais"
+        assert session.scalars(select(Retailer)).one().currency == "EUR"
+    assert len(kinds) == 5
+    assert kinds["Espèces"] == PaymentKind.CASH
+    assert PaymentKind.CARD_EXTERNAL in kinds.values()
+
+
+def test_every_demo_product_has_stock_that_matches_its_ledger(
+    initialised: InitialisedStore, store_db: Database
+) -> None:
+    with store_db.read_sessions() as session:
+        levels = session.execute(
+            select(InventoryLevel.product_id, InventoryLevel.outlet_id, InventoryLevel.count)
+        ).all()
+        assert len(levels) == len(DEMO_PRODUCTS)
+        for product_id, outlet_id, stock in levels:
+            assert stock > 0
+            assert (
+                inventory.ledger_balance(session, product_id=product_id, outlet_id=outlet_id)
+                == stock
+            )
+    opening = sorted(stock for *_, stock in DEMO_PRODUCTS)
+    assert sorted(int(stock) for *_, stock in levels) == opening
+
+
+def test_a_token_created_on_the_command_line_works_as_a_bearer_token(
+    initialised: InitialisedStore,
+) -> None:
+    created = comptoir(
+        initialised.url, initialised.cwd, "token", "create", "--user", EMAIL, "--name", "till sync"
+    )
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    assert token.startswith("cpt_") and " " not in token
+
+    app = create_app(Settings(database_url=initialised.url, embedded_worker=False))
+    with TestClient(app) as client:
+        reply = client.get("/api/2.0/user", headers={"Authorization": f"Bearer {token}"})
+        assert reply.status_code == 200, reply.text
+        assert reply.json()["data"]["username"] == "patron@example.com"
+        wrong = client.get("/api/2.0/user", headers={"Authorization": f"Bearer {token}x"})
+        assert wrong.status_code == 401
+
+
+def test_a_token_for_an_unknown_user_is_refused_with_a_message_not_a_traceback(
+    initialised: InitialisedStore,
+) -> None:
+    refused = comptoir(
+        initialised.url, initialised.cwd, "token", "create", "--user", "nobody", "--name", "x"
+    )
+    assert refused.returncode == 1
+    assert "no such user" in refused.stdout
+    assert "Traceback" not in refused.stdout + refused.stderr
