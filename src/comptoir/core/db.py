@@ -29,6 +29,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from comptoir.core.uow import UnitOfWork
+
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -136,7 +138,13 @@ def make_engine(url: str, *, immediate: bool = False, busy_timeout_ms: int = 30_
         sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     kwargs: dict[str, Any] = {}
     if url.startswith("postgresql"):
-        kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+        # More connections than the server's thread pool (40), so requests never starve.
+        kwargs.update(pool_size=20, max_overflow=30, pool_pre_ping=True)
+    elif immediate and sqlite_path is not None:
+        # SQLite has one writer at a time. One write connection per process makes writers
+        # queue in the pool, woken the moment it frees, instead of sleeping in SQLite's
+        # busy-retry loop (which gave multi-second p99 latencies, see bench/README.md).
+        kwargs.update(pool_size=1, max_overflow=0, pool_timeout=busy_timeout_ms / 1000)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine, immediate=immediate, busy_timeout_ms=busy_timeout_ms)
@@ -160,6 +168,12 @@ class Database:
     @property
     def dialect(self) -> str:
         return self.writer.dialect.name
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A unit of work whose lookups stay outside the write lock where that matters."""
+        return UnitOfWork(
+            self.write_sessions, self.read_sessions if self.reader is not self.writer else None
+        )
 
     def dispose(self) -> None:
         self.writer.dispose()

@@ -16,16 +16,40 @@ from sqlalchemy.orm import Session, sessionmaker
 
 
 class UnitOfWork:
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    """`session` writes; `reader` is for the lookups a use case makes before it writes.
+
+    On SQLite a write transaction holds the database's single write lock from its first
+    statement, so a use case that reads first (a sale loads products, taxes, payment types)
+    does those reads through `reader`, outside the lock. On PostgreSQL reads take no lock
+    and `reader` is simply `session`. Either way the lookups see committed data, as
+    PostgreSQL's READ COMMITTED statements do; what must be atomic (stock, numbering,
+    uniqueness) is written through `session` with atomic statements and constraints.
+    """
+
+    def __init__(
+        self,
+        session_factory: sessionmaker[Session],
+        reader_factory: sessionmaker[Session] | None = None,
+    ) -> None:
         self._session_factory = session_factory
+        self._reader_factory = reader_factory
         self._after_commit: list[Callable[[], None]] = []
         self._session: Session | None = None
+        self._reader: Session | None = None
 
     @property
     def session(self) -> Session:
         if self._session is None:
             raise RuntimeError("unit of work used outside its `with` block")
         return self._session
+
+    @property
+    def reader(self) -> Session:
+        if self._reader_factory is None:
+            return self.session
+        if self._reader is None:
+            self._reader = self._reader_factory()
+        return self._reader
 
     def __enter__(self) -> Self:
         self._session = self._session_factory()
@@ -44,6 +68,9 @@ class UnitOfWork:
         finally:
             session.close()
             self._session = None
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         self._after_commit.append(callback)

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import Insert, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,10 +27,11 @@ class StockChange:
     unit_cost: Decimal | None = None
 
 
-def _upsert(session: Session) -> Insert:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(InventoryLevel)
+@lru_cache(maxsize=4)
+def _upsert(dialect: str) -> Insert:
+    """`INSERT ... ON CONFLICT DO UPDATE SET count = count + excluded.count`, built once."""
+    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert_into(InventoryLevel)
     return statement.on_conflict_do_update(
         index_elements=[InventoryLevel.product_id, InventoryLevel.outlet_id],
         set_={
@@ -81,7 +83,7 @@ def move_stock(
     keys = sorted(merged)
     versions = allocate_versions(session, len(keys))
     session.execute(
-        _upsert(session),
+        _upsert(session.get_bind().dialect.name),
         [
             {
                 "id": new_id(),

@@ -177,16 +177,16 @@ def record_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) -> tupl
     A sale sent again with the same id returns the first one and changes nothing; the
     primary key, not the lookup, is what guarantees it under concurrency.
     """
-    session = uow.session
     if sale.id is not None:
-        existing = session.get(Sale, sale.id)
+        existing = uow.reader.get(Sale, sale.id)
         if existing is not None:
             return existing, False
     try:
         created = _record_new_sale(uow, sale=sale, user_id=user_id)
     except IntegrityError:
         uow.rollback()
-        existing = session.get(Sale, sale.id) if sale.id is not None else None
+        # A fresh transaction: the reader's snapshot may predate the winner's commit.
+        existing = uow.session.get(Sale, sale.id) if sale.id is not None else None
         if existing is None:
             raise
         return existing, False
@@ -194,7 +194,9 @@ def record_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) -> tupl
 
 
 def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) -> Sale:
-    session = uow.session
+    # Everything is looked up and priced first, outside the write lock; the writes come
+    # last and together, so the lock (and the register's numbering) is held briefly.
+    session = uow.reader
     if sale.state != CLOSED:
         raise InvalidInput(
             f"only closed sales can be recorded yet, not {sale.state!r}", field="state"
@@ -293,6 +295,7 @@ def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) ->
     totals = total_sale(amounts)
     settled = _settle_payments(sale.payments, types, total=totals.gross, currency=currency)
 
+    session = uow.session
     sequence, invoice_number = store.take_invoice_number(session, register=register)
     record = Sale(
         id=sale_id,
