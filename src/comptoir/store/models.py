@@ -4,7 +4,7 @@ import uuid
 from decimal import Decimal
 from enum import IntEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comptoir.core.db import Base
@@ -29,6 +29,12 @@ class Retailer(Versioned, Base):
     sku_sequence_value: Mapped[int] = mapped_column(Integer, default=10000)
     default_tax_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tax.id"), default=None)
     store_url: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Security settings (accounts issue): TOTP required for admins and the owner; moving to
+    # a higher role at a register asks for that user's password, not only a PIN.
+    mfa_required_for_admins: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    switch_protection: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Outlet(Versioned, Base):
