@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import Product, ProductCode
@@ -176,10 +176,9 @@ def search_products(session: Session, *, text: str, limit: int = 20) -> list[Pro
     words = [w for w in text.lower().split() if w]
     if not words:
         return [exact] if exact else []
-    query = select(Product).where(Product.deleted_at.is_(None), Product.active.is_(True))
-    for word in words:
-        pattern = f"%{word.replace('%', '').replace('_', '')}%"
-        query = query.where(or_(func.lower(Product.name).like(pattern), Product.sku == word))
+    query = _matching_words(
+        select(Product).where(Product.deleted_at.is_(None), Product.active.is_(True)), words
+    )
     found = list(session.scalars(query.order_by(Product.name).limit(limit)))
     if exact is not None and exact not in found:
         found.insert(0, exact)
@@ -189,8 +188,15 @@ def search_products(session: Session, *, text: str, limit: int = 20) -> list[Pro
 def list_products(
     session: Session, *, text: str | None = None, offset: int = 0, limit: int = 50
 ) -> list[Product]:
-    query = select(Product).where(Product.deleted_at.is_(None))
-    if text:
-        for word in text.lower().split():
-            query = query.where(func.lower(Product.name).like(f"%{word}%") | (Product.sku == word))
+    query = _matching_words(
+        select(Product).where(Product.deleted_at.is_(None)), (text or "").split()
+    )
     return list(session.scalars(query.order_by(Product.name).offset(offset).limit(limit)))
+
+
+def _matching_words(query: Select[tuple[Product]], words: Sequence[str]) -> Select[tuple[Product]]:
+    """Products whose name holds every word (any order), or whose SKU is one of them."""
+    for word in words:
+        pattern = f"%{word.lower().replace('%', '').replace('_', '')}%"
+        query = query.where(or_(func.lower(Product.name).like(pattern), Product.sku == word))
+    return query
