@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, noload
+from sqlalchemy.orm import Session, joinedload, noload
 
 from comptoir.accounts.models import User
 from comptoir.catalog.models import Product
@@ -106,7 +106,11 @@ def _check_lines(lines: Sequence[LineInput]) -> None:
 def _load_taxes(session: Session, tax_ids: set[uuid.UUID]) -> dict[uuid.UUID, Tax]:
     if not tax_ids:
         return {}
-    rows = session.scalars(select(Tax).where(Tax.id.in_(tax_ids), Tax.deleted_at.is_(None)))
+    rows = session.scalars(
+        select(Tax)
+        .options(joinedload(Tax.rates))
+        .where(Tax.id.in_(tax_ids), Tax.deleted_at.is_(None))
+    ).unique()
     return {t.id: t for t in rows}
 
 
@@ -226,7 +230,7 @@ def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) ->
     if missing:
         raise UnknownProducts(missing)
 
-    fallback_tax_id = store.default_tax_id(session, outlet=register.outlet)
+    fallback_tax_id = store.default_tax_id(retailer=retailer, outlet=register.outlet)
     tax_ids = {
         line.tax_id or products[line.product_id].tax_id or fallback_tax_id for line in sale.lines
     }

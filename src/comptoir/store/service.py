@@ -284,10 +284,11 @@ def rates_of(tax: Tax | None) -> tuple[Rate, ...]:
     return tuple(Rate(id=str(r.id), name=r.name, rate=r.rate) for r in tax.rates)
 
 
-def default_tax_id(session: Session, *, outlet: Outlet | None) -> uuid.UUID | None:
+def default_tax_id(*, retailer: Retailer, outlet: Outlet | None) -> uuid.UUID | None:
+    """The tax of a line whose product names none: the outlet's, else the store's."""
     if outlet is not None and outlet.default_tax_id is not None:
         return outlet.default_tax_id
-    return get_retailer(session).default_tax_id
+    return retailer.default_tax_id
 
 
 # Payment types ---------------------------------------------------------------------------
