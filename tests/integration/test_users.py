@@ -264,3 +264,32 @@ def test_get_user_of_an_unknown_id_is_404(api: TestClient, shop: Store) -> None:
     with shop.db.read_sessions() as session, pytest.raises(NotFound):
         users.get_user(session, user_id=uuid.uuid4())
     assert api.get(f"/api/2.0/users/{uuid.uuid4()}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("role", "allowed"), [(Role.CASHIER, False), (Role.MANAGER, False), (Role.ADMIN, True)]
+)
+def test_the_api_lets_only_user_managers_delete_users(
+    app_client: TestClient, shop: Store, role: Role, allowed: bool
+) -> None:
+    caller = make_user(shop, role=role)
+    clerk = make_user(shop, role=Role.CASHIER)
+    headers = {"Authorization": f"Bearer {make_token(shop, username=caller.username)}"}
+    listed = app_client.get("/api/2.0/users", headers=headers)
+    assert listed.status_code == (403 if role == Role.CASHIER else 200)
+    reply = app_client.delete(f"/api/2.0/users/{clerk.id}", headers=headers)
+    assert reply.status_code == (200 if allowed else 403), reply.text
+    assert (reload(shop, clerk.id).deleted_at is not None) is allowed
+
+
+def test_deactivating_a_user_revokes_their_tokens_so_reactivation_does_not_revive_them(
+    app_client: TestClient, shop: Store
+) -> None:
+    clerk = make_user(shop, role=Role.CASHIER)
+    headers = {"Authorization": f"Bearer {make_token(shop, username=clerk.username)}"}
+    assert app_client.get("/api/2.0/user", headers=headers).status_code == 200
+    with shop.uow() as uow:
+        users.deactivate_user(uow, actor=actor(shop.owner), user_id=clerk.id)
+    with shop.uow() as uow:
+        users.reactivate_user(uow, actor=actor(shop.owner), user_id=clerk.id)
+    assert app_client.get("/api/2.0/user", headers=headers).status_code == 401

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 import uuid
 from collections.abc import Callable, Iterator
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from comptoir.accounts import service as accounts
@@ -19,6 +21,8 @@ from comptoir.core.db import Database
 from comptoir.core.errors import NotAuthenticated, PermissionDenied
 from comptoir.core.settings import Settings
 from comptoir.core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 # Dependencies that do no I/O are `async`: FastAPI then calls them inline instead of handing
@@ -86,8 +90,11 @@ def get_principal(request: Request, database: DatabaseDep, settings: SettingsDep
     with database.read_sessions() as session:
         principal = _authenticate(request, session, settings)
     if principal.token_id is not None and principal.token_used_stale:
-        with database.unit_of_work() as uow:
-            tokens.touch(uow, token_id=principal.token_id)
+        try:
+            with database.unit_of_work() as uow:
+                tokens.touch(uow, token_id=principal.token_id)
+        except OperationalError as error:  # best effort: a busy database must not fail the call
+            log.warning("could not record the last use of a token: %s", error.orig)
     return principal
 
 
