@@ -167,7 +167,9 @@ def test_my_account_creates_a_token_shown_once_then_revokes_it(
     match = TOKEN_SHOWN.search(created.text)
     assert match
     secret = match.group(1)
-    assert secret not in owner_browser.get("/account").text
+    assert 'data-token="shop site"' in created.text
+    later = owner_browser.get("/account").text
+    assert secret not in later and 'data-token="shop site"' in later
     api = owner_browser.get("/api/2.0/products", headers={"Authorization": f"Bearer {secret}"})
     assert api.status_code == 200
     with owner_browser.app.state.database.read_sessions() as session:  # type: ignore[attr-defined]

@@ -102,8 +102,9 @@ async def create_token(
     except InvalidInput as error:
         errors = {str(error.details.get("field", "_form")): error.message}
         return _page(request, session, user, values=form, errors=errors, status_code=422)
-    # Shown on this reply only: the secret is never stored nor put in a URL.
-    return _page(request, session, user, secret=created.secret)
+    # Shown on this reply only: the secret is never stored nor put in a URL. The listing
+    # reads through the unit of work: the request's read session may predate the commit.
+    return _page(request, uow.session, user, secret=created.secret)
 
 
 @router.post("/tokens/{token_id}/revoke")
