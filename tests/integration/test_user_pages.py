@@ -12,7 +12,7 @@ from comptoir.accounts import users
 from comptoir.accounts.models import ApiToken, SecurityEvent, User
 from comptoir.accounts.permissions import Role
 from comptoir.accounts.service import verify_password
-from tests.factories import OWNER_PASSWORD, Store, make_user
+from tests.factories import OWNER_PASSWORD, Store, make_token, make_user
 from tests.integration.test_pages import csrf_of
 
 TOKEN_SHOWN = re.compile(r'data-testid="new-token">(cpt_[^<]+)<')
@@ -217,3 +217,21 @@ def test_setting_my_pin_refuses_letters_and_saves_digits(
     assert good.status_code == 303
     owner = find(shop, shop.owner.username)
     assert owner is not None and verify_password(owner.pin_hash, "908172")
+
+
+def test_an_admin_signs_a_user_out_everywhere_from_their_page(
+    owner_browser: TestClient, shop: Store
+) -> None:
+    clerk = make_user(shop, role=Role.CASHIER)
+    secret = make_token(shop, username=clerk.username)
+    token = csrf_of(owner_browser.get(f"/settings/users/{clerk.id}").text)
+    reply = owner_browser.post(
+        f"/settings/users/{clerk.id}/sign-out-everywhere",
+        data={"csrf": token},
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303
+    gone = owner_browser.get("/api/2.0/user", headers={"Authorization": f"Bearer {secret}"})
+    assert gone.status_code == 401
+    unknown = owner_browser.post(f"/settings/users/{clerk.id}/explode", data={"csrf": token})
+    assert unknown.status_code == 404

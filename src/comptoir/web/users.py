@@ -7,6 +7,7 @@ next to its field and changes nothing.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -250,11 +251,12 @@ async def change_user_status(
     change: str,
     user: Manager,
 ) -> Response:
-    """Deactivate, reactivate or delete (a soft delete) a user."""
-    actions = {
+    """Deactivate, reactivate, delete (a soft delete) or sign out everywhere a user."""
+    actions: dict[str, Callable[..., object]] = {
         "deactivate": users.deactivate_user,
         "reactivate": users.reactivate_user,
         "delete": users.delete_user,
+        "sign-out-everywhere": users.end_sessions_of,
     }
     if change not in actions:
         return Response(status_code=404)
