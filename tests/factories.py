@@ -287,3 +287,16 @@ def snapshot(shop: Store) -> Snapshot:
         levels=level_rows,
         invoice_sequence=invoice_sequence_of(shop.db, shop.register),
     )
+
+
+def make_scoped_token(
+    shop: Store, user: User, *, scopes: list[str], expires_days: int | None = None
+) -> str:
+    """A personal token of `user` limited to `scopes` (see accounts/tokens.py)."""
+    from comptoir.accounts import tokens
+
+    with shop.uow() as uow:
+        created = tokens.create_token(
+            uow, user_id=user.id, name="scoped", scopes=scopes, expires_days=expires_days
+        )
+    return created.secret

@@ -10,6 +10,7 @@ import typer
 from rich.console import Console
 
 from comptoir.accounts import service as accounts
+from comptoir.accounts import tokens
 from comptoir.core.db import open_database
 from comptoir.core.errors import DomainError
 from comptoir.core.outbox import Dispatcher, subscribers
@@ -70,18 +71,30 @@ def migrate() -> None:
 def token_create(
     user: Annotated[str, typer.Option(help="Username (the owner's is their email)")],
     name: Annotated[str, typer.Option(help="What the token is for")],
+    scope: Annotated[
+        list[str] | None,
+        typer.Option(help='"area:read" or "area:write", repeatable; default "*" (full rights)'),
+    ] = None,
+    expires_days: Annotated[
+        int | None, typer.Option(help="Days until the token expires; default never")
+    ] = None,
 ) -> None:
     """Create a personal API token; it is printed once, on the last line."""
     db = open_database(get_settings().database_url)
     try:
         with UnitOfWork(db.write_sessions) as uow:
-            secret = accounts.create_api_token(uow, username=user, name=name)
+            created = tokens.create_token_for_username(
+                uow, username=user, name=name, scopes=scope or None, expires_days=expires_days
+            )
     except DomainError as error:
         _fail(error)
     finally:
         db.dispose()
-    console.print(f"Token {name!r} created for {user}. Send it as: Authorization: Bearer <token>")
-    print(secret)
+    console.print(
+        f"Token {name!r} created for {user} with scopes {' '.join(created.token.scopes)}."
+        " Send it as: Authorization: Bearer <token>"
+    )
+    print(created.secret)
 
 
 @app.command()

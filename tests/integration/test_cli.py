@@ -162,3 +162,28 @@ def test_a_token_for_an_unknown_user_is_refused_with_a_message_not_a_traceback(
     assert refused.returncode == 1
     assert "no such user" in refused.stdout
     assert "Traceback" not in refused.stdout + refused.stderr
+
+
+def test_a_token_created_on_the_command_line_can_be_scoped_and_expire(
+    initialised: InitialisedStore,
+) -> None:
+    created = comptoir(
+        initialised.url,
+        initialised.cwd,
+        *("token", "create", "--user", EMAIL, "--name", "catalog feed"),
+        *("--scope", "products:read", "--scope", "inventory:read", "--expires-days", "7"),
+    )
+    assert created.returncode == 0, created.stderr
+    token = created.stdout.strip().splitlines()[-1]
+    app = create_app(Settings(database_url=initialised.url, embedded_worker=False))
+    with TestClient(app) as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        assert client.get("/api/2.0/products", headers=headers).status_code == 200
+        assert client.get("/api/2.0/users", headers=headers).status_code == 403
+    refused = comptoir(
+        initialised.url,
+        initialised.cwd,
+        *("token", "create", "--user", EMAIL, "--name", "x", "--scope", "nowhere:read"),
+    )
+    assert refused.returncode == 1
+    assert "Unknown scope" in refused.stdout and "Traceback" not in refused.stdout

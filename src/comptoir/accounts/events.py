@@ -30,6 +30,8 @@ class SecurityAction(StrEnum):
     TOKEN_CREATED = "token_created"  # noqa: S105
     TOKEN_REVOKED = "token_revoked"  # noqa: S105
     USER_SWITCH = "user_switch"
+    USER_REACTIVATED = "user_reactivated"
+    PIN_CHANGED = "pin_changed"
 
 
 def record_event(

@@ -1,7 +1,14 @@
-"""The permission matrix, written once. Routes name a permission; roles grant sets of them."""
+"""The permission matrix, written once. Routes name a permission; roles grant sets of them.
+
+A permission's value is "area:action". Token scopes are "area:read", "area:write" or "*":
+"area:read" covers the read actions of an area ("read", "read_..."), "area:write" covers
+every action of the area, and "*" is the user's full rights. A token call needs both the
+role's permission and a scope that covers it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -13,29 +20,90 @@ class Role(StrEnum):
 
 
 class Permission(StrEnum):
+    # Selling (cashier)
     SELL = "sales:write"
     VIEW_SALES = "sales:read"
+    PARK_SALE = "sales:park"
+    RETURN_WITH_RECEIPT = "sales:return"  # within the store's limits
+    OPERATE_REGISTER = "registers:write"  # open, close, float, cash in and out
+    VIEW_REGISTERS = "registers:read"
     VIEW_CATALOG = "products:read"
-    MANAGE_CATALOG = "products:write"
     VIEW_STOCK = "inventory:read"
-    MANAGE_STOCK = "inventory:write"
+    VIEW_CUSTOMERS = "customers:read"
+    MANAGE_CUSTOMERS = "customers:write"
     VIEW_SETUP = "setup:read"
-    MANAGE_SETUP = "setup:write"
+    VIEW_OWN_ACCOUNT = "account:read"  # the current user, their tokens and security events
+    MANAGE_OWN_ACCOUNT = "account:write"  # own tokens, PIN, "sign out everywhere"
+    VIEW_OWN_SECURITY_EVENTS = "audit:read"
+    # Managing a shop floor (manager)
+    DISCOUNT_OVER_LIMIT = "sales:discount_over_limit"
+    VOID_SALE = "sales:void"
+    REFUND_WITHOUT_RECEIPT = "sales:refund_without_receipt"
+    MANAGE_CATALOG = "products:write"
+    IMPORT_CATALOG = "products:import"
+    MANAGE_STOCK = "inventory:write"
+    IMPORT_CUSTOMERS = "customers:import"
+    VIEW_REPORTS = "reports:read"
+    MANAGE_PROMOTIONS = "promotions:write"
     VIEW_USERS = "users:read"
+    # Running the store (admin)
+    MANAGE_SETUP = "setup:write"  # store, outlets, registers, taxes, payment types
     MANAGE_USERS = "users:write"
+    VIEW_ALL_SECURITY_EVENTS = "audit:read_all"
+    MANAGE_INTEGRATIONS = "integrations:write"  # webhooks, e-commerce channels
+    CUSTOMER_DATA_REQUESTS = "customers:gdpr"  # export, rectify, erase a person's data
+    VIEW_FISCAL = "fiscal:read"  # closings and archives
+    # The account itself (owner)
+    MANAGE_OWNERSHIP = "ownership:write"  # transfer ownership, close the account
+
+    @property
+    def area(self) -> str:
+        return self.value.partition(":")[0]
+
+    @property
+    def is_read(self) -> bool:
+        action = self.value.partition(":")[2]
+        return action == "read" or action.startswith("read_")
 
 
 _CASHIER = frozenset(
     {
         Permission.SELL,
         Permission.VIEW_SALES,
+        Permission.PARK_SALE,
+        Permission.RETURN_WITH_RECEIPT,
+        Permission.OPERATE_REGISTER,
+        Permission.VIEW_REGISTERS,
         Permission.VIEW_CATALOG,
         Permission.VIEW_STOCK,
+        Permission.VIEW_CUSTOMERS,
+        Permission.MANAGE_CUSTOMERS,
         Permission.VIEW_SETUP,
+        Permission.VIEW_OWN_ACCOUNT,
+        Permission.MANAGE_OWN_ACCOUNT,
+        Permission.VIEW_OWN_SECURITY_EVENTS,
     }
 )
-_MANAGER = _CASHIER | {Permission.MANAGE_CATALOG, Permission.MANAGE_STOCK, Permission.VIEW_USERS}
-_ADMIN = _MANAGER | {Permission.MANAGE_SETUP, Permission.MANAGE_USERS}
+_MANAGER = _CASHIER | {
+    Permission.DISCOUNT_OVER_LIMIT,
+    Permission.VOID_SALE,
+    Permission.REFUND_WITHOUT_RECEIPT,
+    Permission.MANAGE_CATALOG,
+    Permission.IMPORT_CATALOG,
+    Permission.MANAGE_STOCK,
+    Permission.IMPORT_CUSTOMERS,
+    Permission.VIEW_REPORTS,
+    Permission.MANAGE_PROMOTIONS,
+    Permission.VIEW_USERS,
+}
+_ADMIN = _MANAGER | {
+    Permission.MANAGE_SETUP,
+    Permission.MANAGE_USERS,
+    Permission.VIEW_ALL_SECURITY_EVENTS,
+    Permission.MANAGE_INTEGRATIONS,
+    Permission.CUSTOMER_DATA_REQUESTS,
+    Permission.VIEW_FISCAL,
+}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.CASHIER: _CASHIER,
@@ -44,9 +112,31 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.OWNER: frozenset(Permission),
 }
 
+# Roles an admin may give; the owner role is held by the account owner alone.
+ASSIGNABLE_ROLES = (Role.CASHIER, Role.MANAGER, Role.ADMIN)
+
+FULL_SCOPE = "*"
+SCOPE_AREAS = tuple(sorted({p.area for p in Permission}))
+SCOPE_ACCESS = ("read", "write")
+
 
 def role_allows(role: str, permission: Permission) -> bool:
     try:
         return permission in ROLE_PERMISSIONS[Role(role)]
     except ValueError:
         return False
+
+
+def scope_allows(scopes: Iterable[str], permission: Permission) -> bool:
+    """Whether token scopes cover `permission` ("area:write" implies "area:read")."""
+    granted = set(scopes)
+    if FULL_SCOPE in granted or f"{permission.area}:write" in granted:
+        return True
+    return permission.is_read and f"{permission.area}:read" in granted
+
+
+def allows(role: str, scopes: Iterable[str] | None, permission: Permission) -> bool:
+    """The one check: the role grants `permission` and, for a token, its scopes cover it."""
+    if not role_allows(role, permission):
+        return False
+    return scopes is None or scope_allows(scopes, permission)

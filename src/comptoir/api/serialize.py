@@ -8,7 +8,7 @@ from typing import Any
 
 from babel.numbers import get_currency_symbol
 
-from comptoir.accounts.models import User
+from comptoir.accounts.models import SecurityEvent, User
 from comptoir.catalog.models import Product
 from comptoir.core.paging import Page
 from comptoir.http.json import DecimalJSONResponse
@@ -134,20 +134,43 @@ def payment_type(p: PaymentType) -> dict[str, Any]:
     }
 
 
-def user(u: User) -> dict[str, Any]:
+def user(u: User, *, outlet_ids: list[Any] | None = None) -> dict[str, Any]:
+    outlets = [str(o) for o in outlet_ids or []]
     return {
         "id": uid(u.id),
         "username": u.username,
         "display_name": u.display_name,
         "email": u.email,
+        "email_verified_at": None,
         "account_type": u.role,
         "roles": [u.role],
         "enabled": u.enabled,
+        "restricted_outlet_id": outlets[0] if len(outlets) == 1 else None,
+        "restricted_outlet_ids": outlets,
         "is_primary_user": u.is_primary_user,
+        "seen_at": ts(u.seen_at),
         "created_at": ts(u.created_at),
         "updated_at": ts(u.updated_at),
         "deleted_at": ts(u.deleted_at),
         "version": u.version,
+        "enabled_mfa": u.mfa_enabled_at is not None,
+        "require_password_change": u.require_password_change,
+    }
+
+
+def security_event(e: SecurityEvent) -> dict[str, Any]:
+    return {
+        "id": uid(e.id),
+        "user_id": uid(e.user_id),
+        "actor_id": uid(e.actor_id),
+        "type": "security",
+        "action": e.action,
+        "ip_address": e.ip_address,
+        "user_agent": e.user_agent,
+        "data": e.details,
+        "occurred_at": ts(e.occurred_at),
+        "created_at": ts(e.occurred_at),
+        "version": e.version,
     }
 
 

@@ -4,10 +4,9 @@ import uuid
 
 from fastapi import APIRouter, Depends, Response
 
-from comptoir.accounts import service as accounts
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
-from comptoir.http.deps import PrincipalDep, SessionDep, require
+from comptoir.http.deps import SessionDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.store import service as store
 
@@ -59,18 +58,3 @@ def list_payment_types(session: SessionDep) -> Response:
     return serialize.collection(
         [serialize.payment_type(p) for p in store.list_payment_types(session)]
     )
-
-
-@router.get("/users", dependencies=[Depends(require(Permission.VIEW_USERS))])
-def list_users(session: SessionDep) -> Response:
-    return serialize.collection([serialize.user(u) for u in accounts.list_users(session)])
-
-
-@router.get("/users/{user_id}", dependencies=[Depends(require(Permission.VIEW_USERS))])
-def get_user(user_id: uuid.UUID, session: SessionDep) -> Response:
-    return serialize.data(serialize.user(accounts.get_user(session, user_id=user_id)))
-
-
-@router.get("/user")
-def get_current_user(principal: PrincipalDep) -> Response:
-    return serialize.data(serialize.user(principal.user))

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from comptoir.accounts import service as accounts
+from comptoir.accounts import tokens
 from comptoir.accounts.models import LoginSession, User
-from comptoir.accounts.permissions import Permission, role_allows
+from comptoir.accounts.permissions import Permission, allows
 from comptoir.core.db import Database
 from comptoir.core.errors import NotAuthenticated, PermissionDenied
 from comptoir.core.settings import Settings
 from comptoir.core.uow import UnitOfWork
+
+log = logging.getLogger(__name__)
 
 
 # Dependencies that do no I/O are `async`: FastAPI then calls them inline instead of handing
@@ -56,6 +62,18 @@ class Principal:
 
     user: User
     login: LoginSession | None  # None for token calls
+    # A token's scopes, which narrow the user's permissions; None for a browser session.
+    scopes: tuple[str, ...] | None = None
+    token_id: uuid.UUID | None = None
+    # The token's last-used time is over a minute old: record this use.
+    token_used_stale: bool = False
+
+    def allows(self, permission: Permission) -> bool:
+        return allows(self.user.role, self.scopes, permission)
+
+    def ensure(self, permission: Permission) -> None:
+        if not self.allows(permission):
+            raise PermissionDenied("you are not allowed to do this", permission=permission.value)
 
 
 def bearer_token(request: Request) -> str | None:
@@ -70,16 +88,30 @@ def get_principal(request: Request, database: DatabaseDep, settings: SettingsDep
     # A session of its own, closed before the route runs: holding a pooled connection for
     # the whole request while the route takes another can exhaust the pool under load.
     with database.read_sessions() as session:
-        return _authenticate(request, session, settings)
+        principal = _authenticate(request, session, settings)
+    if principal.token_id is not None and principal.token_used_stale:
+        try:
+            with database.unit_of_work() as uow:
+                tokens.touch(uow, token_id=principal.token_id)
+        except OperationalError as error:  # best effort: a busy database must not fail the call
+            log.warning("could not record the last use of a token: %s", error.orig)
+    return principal
 
 
 def _authenticate(request: Request, session: Session, settings: Settings) -> Principal:
     token = bearer_token(request)
     if token is not None:
-        user = accounts.user_for_token(session, secret=token)
-        if user is None:
+        by_token = tokens.authenticate(session, secret=token)
+        if by_token is None:
             raise NotAuthenticated("invalid, expired or revoked token")
-        return Principal(user=user, login=None)
+        user, api_token = by_token
+        return Principal(
+            user=user,
+            login=None,
+            scopes=tuple(api_token.scopes),
+            token_id=api_token.id,
+            token_used_stale=tokens.needs_touch(api_token),
+        )
     cookie = request.cookies.get(settings.session_cookie_name)
     if cookie:
         found = accounts.user_for_session(session, secret=cookie)
@@ -102,8 +134,7 @@ def require(permission: Permission) -> Callable[[Principal], User]:
     """A dependency that lets the call through only if the caller holds `permission`."""
 
     def check(principal: PrincipalDep) -> User:
-        if not role_allows(principal.user.role, permission):
-            raise PermissionDenied("you are not allowed to do this", permission=permission.value)
+        principal.ensure(permission)
         return principal.user
 
     check.permission = permission  # type: ignore[attr-defined]

@@ -6,9 +6,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from comptoir.accounts.models import User
-from comptoir.accounts.permissions import Permission, role_allows
+from comptoir.accounts.permissions import Permission
 from comptoir.core.errors import PermissionDenied
-from comptoir.http.deps import PrincipalDep, SessionDep
+from comptoir.http.deps import Principal, PrincipalDep, SessionDep
 from comptoir.store import service as store
 
 
@@ -23,9 +23,11 @@ def page_user(request: Request, principal: PrincipalDep, session: SessionDep) ->
 PageUser = Annotated[User, Depends(page_user)]
 
 
-def page_requires(permission: Permission) -> Callable[[User], User]:
-    def check(user: PageUser) -> User:
-        if not role_allows(user.role, permission):
+def page_requires(permission: Permission) -> Callable[[User, Principal], User]:
+    """The page twin of `require`: the same check (role, and scopes for a token)."""
+
+    def check(user: PageUser, principal: PrincipalDep) -> User:
+        if not principal.allows(permission):
             raise PermissionDenied(
                 "you are not allowed to see this page", permission=permission.value
             )

@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from comptoir.accounts.permissions import Permission, role_allows
 from comptoir.core import i18n
 from comptoir.core.errors import PermissionDenied
 
@@ -39,6 +40,8 @@ env.filters.update(
     id_name=lambda rows: [(str(r.id), r.name) for r in rows],
 )
 env.globals["dict"] = dict
+# Whether a user's role grants a permission (to show only the links they may follow).
+env.globals["allowed"] = lambda user, permission: role_allows(user.role, Permission(permission))
 
 LOGIN_CSRF_COOKIE = "comptoir_login_csrf"
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from comptoir.web import auth, products, sell, settings
+from comptoir.web import account, auth, products, sell, settings, users
 from comptoir.web.render import STATIC
 
 
@@ -13,3 +13,5 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(sell.router)
     app.include_router(products.router)
     app.include_router(settings.router)
+    app.include_router(users.router)
+    app.include_router(account.router)
