@@ -10,6 +10,7 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
 from comptoir import __version__
+from comptoir.accounts import mail
 from comptoir.api import catalog as catalog_api
 from comptoir.api import sales as sales_api
 from comptoir.api import store as store_api
@@ -24,6 +25,7 @@ from comptoir.web import install as install_web
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    mail.configure(settings)  # registers the password-reset email handler too
     owns_database = database is None
     db = database or open_database(
         settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms

@@ -5,8 +5,6 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,7 +14,7 @@ from sqlalchemy.orm import Session
 from comptoir.accounts.models import ApiToken, LoginSession, User
 from comptoir.accounts.permissions import Role
 from comptoir.core.clock import utcnow
-from comptoir.core.errors import InvalidInput, NotAuthenticated, NotFound
+from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.uow import UnitOfWork
 
 _hasher = PasswordHasher()
@@ -121,41 +119,6 @@ def create_user(
     return user
 
 
-@dataclass(frozen=True)
-class StartedSession:
-    secret: str
-    csrf_token: str
-    expires_at: datetime
-
-
-def sign_in(
-    uow: UnitOfWork, *, username: str, password: str, ip: str | None, days: int
-) -> tuple[User, StartedSession]:
-    """Check the password and open a session; the message never says which part was wrong."""
-    session = uow.session
-    user = find_user(session, username=username)
-    ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or not user.enabled or user.deleted_at is not None:
-        raise NotAuthenticated(SIGN_IN_FAILED)
-    secret = secrets.token_urlsafe(32)
-    started = StartedSession(
-        secret=secret,
-        csrf_token=secrets.token_urlsafe(32),
-        expires_at=utcnow() + timedelta(days=days),
-    )
-    session.add(
-        LoginSession(
-            user_id=user.id,
-            token_hash=digest(secret),
-            csrf_token=started.csrf_token,
-            expires_at=started.expires_at,
-            ip=ip,
-        )
-    )
-    uow.commit()
-    return user, started
-
-
 def sign_out(uow: UnitOfWork, *, secret: str) -> None:
     uow.session.execute(
         update(LoginSession)
@@ -165,8 +128,11 @@ def sign_out(uow: UnitOfWork, *, secret: str) -> None:
     uow.commit()
 
 
-def user_for_session(session: Session, *, secret: str) -> tuple[User, LoginSession] | None:
-    row = session.execute(
+def user_for_session(
+    session: Session, *, secret: str, include_mfa_pending: bool = False
+) -> tuple[User, LoginSession] | None:
+    """The user of a live session; one still waiting for its MFA code counts only when asked."""
+    query = (
         select(User, LoginSession)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
@@ -176,7 +142,10 @@ def user_for_session(session: Session, *, secret: str) -> tuple[User, LoginSessi
             User.enabled.is_(True),
             User.deleted_at.is_(None),
         )
-    ).first()
+    )
+    if not include_mfa_pending:
+        query = query.where(LoginSession.mfa_pending.is_(False))
+    row = session.execute(query).first()
     return (row[0], row[1]) if row else None
 
 

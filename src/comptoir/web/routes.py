@@ -3,13 +3,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from comptoir.web import auth, products, sell, settings
+from comptoir.web import auth, mfa, products, reset, sell, settings
 from comptoir.web.render import STATIC
 
 
 def install_routes(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.router)
+    app.include_router(mfa.router)
+    app.include_router(reset.router)
     app.include_router(sell.router)
     app.include_router(products.router)
     app.include_router(settings.router)
