@@ -14,6 +14,7 @@ from comptoir.accounts import mail
 from comptoir.api import catalog as catalog_api
 from comptoir.api import sales as sales_api
 from comptoir.api import store as store_api
+from comptoir.api import switching as switching_api
 from comptoir.core.db import Database, open_database
 from comptoir.core.outbox import Dispatcher, EmbeddedWorker, subscribers
 from comptoir.core.settings import Settings, get_settings
@@ -67,5 +68,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(store_api.router)
     app.include_router(catalog_api.router)
     app.include_router(sales_api.router)
+    app.include_router(switching_api.router)
     install_web(app)
     return app

@@ -9,8 +9,9 @@ from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
 from comptoir.api.params import After, AmountIn, Before, PageSize, TextIn, UTCDateTimeIn
+from comptoir.core.errors import PermissionDenied
 from comptoir.core.paging import check_page_size
-from comptoir.http.deps import SessionDep, UowDep, require
+from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.sales import service as sales
 
@@ -64,8 +65,14 @@ class RegisterSaleIn(BaseModel):
 def create_register_sale(
     body: RegisterSaleIn,
     uow: UowDep,
+    principal: PrincipalDep,
     user: User = Depends(require(Permission.SELL)),
 ) -> Response:
+    if principal.login is not None and body.user_id not in (None, user.id):
+        # A register's browser session sells as the user now selling there (user switching).
+        raise PermissionDenied(
+            "this register session sells as its current user", user_id=str(user.id)
+        )
     sale_input = sales.SaleInput(
         id=body.id,
         register_id=body.register_id,
