@@ -15,7 +15,7 @@ from aiosmtpd.controller import Controller
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from comptoir.accounts import mail, signin
+from comptoir.accounts import mail, reset, signin
 from comptoir.accounts.models import LoginSession, PasswordResetToken
 from comptoir.core.outbox import Dispatcher, OutboxMessage, subscribers
 from comptoir.core.settings import Settings
@@ -169,3 +169,13 @@ def test_a_reset_form_posted_without_csrf_is_rejected(
     assert reply.status_code == 403
     assert post_login(app_client, OWNER_EMAIL, OWNER_PASSWORD).status_code == 303
     assert count_rows(shop.db, OutboxMessage) == 1
+
+
+def test_at_most_three_links_an_hour_are_sent_to_one_user(
+    app_client: TestClient, shop: Store, smtp_server: tuple[Inbox, Any]
+) -> None:
+    inbox, deliver = smtp_server
+    for _ in range(reset.MAX_LINKS_PER_HOUR + 2):
+        assert ask_for_link(app_client, OWNER_EMAIL).status_code == 200
+    deliver()
+    assert len(inbox.messages) == reset.MAX_LINKS_PER_HOUR

@@ -308,3 +308,18 @@ def test_an_ended_or_full_session_cannot_use_the_mfa_step(
     assert app_client.get("/login/mfa", follow_redirects=False).status_code == 303
     with shop.db.read_sessions() as session:
         assert all(not s.mfa_pending for s in session.scalars(select(LoginSession)))
+
+
+def test_a_session_waiting_for_its_mfa_code_expires_after_ten_minutes(
+    app_client: TestClient, shop: Store
+) -> None:
+    enrol(shop, shop.owner)
+    post_login(app_client, OWNER_EMAIL, OWNER_PASSWORD)
+    with shop.uow() as uow:
+        login = uow.session.scalars(select(LoginSession)).one()
+        assert login.mfa_pending
+        assert login.expires_at - login.created_at <= signin.MFA_PENDING_TTL + timedelta(seconds=5)
+        login.expires_at -= signin.MFA_PENDING_TTL
+        uow.commit()
+    reply = app_client.get("/login/mfa", follow_redirects=False)
+    assert reply.status_code == 303 and reply.headers["location"] == "/login"

@@ -11,7 +11,7 @@ import secrets
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.accounts import service
@@ -23,6 +23,8 @@ from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 
 RESET_TTL = timedelta(hours=1)
+# At most this many links per user per hour: the form cannot be used to flood a mailbox.
+MAX_LINKS_PER_HOUR = 3
 RESET_EMAIL_TOPIC = "accounts.password_reset_email"
 BAD_LINK = "this link is invalid, used or expired; ask for a new one"
 
@@ -34,6 +36,14 @@ def request_reset(
     session = uow.session
     user = service.find_user(session, username=username)
     if user is None or not user.enabled or user.deleted_at is not None or not user.email:
+        return
+    recent = session.scalar(
+        select(func.count()).where(
+            PasswordResetToken.user_id == user.id,
+            PasswordResetToken.created_at > utcnow() - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= MAX_LINKS_PER_HOUR:
         return
     secret = secrets.token_urlsafe(32)
     session.add(

@@ -35,6 +35,9 @@ ACCOUNT_WINDOW = timedelta(minutes=15)
 IP_MAX_FAILURES = 20
 IP_WINDOW = timedelta(minutes=15)
 
+# A password-checked session waiting for its MFA code lives this long.
+MFA_PENDING_TTL = timedelta(minutes=10)
+
 SIGN_IN_FAILED = service.SIGN_IN_FAILED
 LOCKED = "too many failed attempts; try again later"
 
@@ -219,7 +222,7 @@ def _open_session(
     started = StartedSession(
         secret=secret,
         csrf_token=secrets.token_urlsafe(32),
-        expires_at=utcnow() + timedelta(days=days),
+        expires_at=utcnow() + (MFA_PENDING_TTL if mfa_pending else timedelta(days=days)),
     )
     uow.session.add(
         LoginSession(
