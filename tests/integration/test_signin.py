@@ -323,3 +323,14 @@ def test_a_session_waiting_for_its_mfa_code_expires_after_ten_minutes(
         uow.commit()
     reply = app_client.get("/login/mfa", follow_redirects=False)
     assert reply.status_code == 303 and reply.headers["location"] == "/login"
+
+
+def test_a_totp_code_signs_in_only_once(app_client: TestClient, shop: Store) -> None:
+    secret, _codes = enrol(shop, shop.owner)
+    code = pyotp.TOTP(secret).now()
+    post_login(app_client, OWNER_EMAIL, OWNER_PASSWORD)
+    assert mfa_step(app_client, code).status_code == 303
+    app_client.cookies.clear()
+    post_login(app_client, OWNER_EMAIL, OWNER_PASSWORD)
+    replayed = mfa_step(app_client, code)
+    assert replayed.status_code == 401 and "Wrong code" in replayed.text

@@ -177,3 +177,18 @@ def test_switching_needs_a_browser_session_and_its_csrf_header(
     at_register(app_client, OWNER_EMAIL)
     assert switch(app_client, {}, cashier, pin="4321").status_code == 403
     assert switches(shop) == []
+
+
+def test_a_switched_session_manages_the_mfa_of_who_signed_in_not_of_the_switched_user(
+    app_client: TestClient, shop: Store
+) -> None:
+    cashier = make_user(shop, role=Role.CASHIER)
+    set_pin(shop, cashier, "4321")
+    headers = at_register(app_client, OWNER_EMAIL)
+    assert switch(app_client, headers, cashier, pin="4321").status_code == 200
+    page = app_client.get("/account/mfa")
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    assert app_client.post("/account/mfa/start", data={"csrf": csrf}).status_code == 200
+    with shop.db.read_sessions() as session:
+        assert session.get(User, cashier.id).mfa_pending_secret is None  # type: ignore[union-attr]
+        assert session.get(User, shop.owner.id).mfa_pending_secret is not None  # type: ignore[union-attr]

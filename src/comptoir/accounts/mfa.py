@@ -7,6 +7,7 @@ password (`disable`). A retailer setting makes MFA mandatory for admins and the 
 
 from __future__ import annotations
 
+import hmac
 import secrets
 import uuid
 
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.accounts import service, signin
 from comptoir.accounts.events import SecurityAction, record_event
-from comptoir.accounts.models import MfaRecoveryCode, User
+from comptoir.accounts.models import MfaRecoveryCode, SecurityEvent, User
 from comptoir.accounts.permissions import Role
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import Conflict, InvalidInput, NotAuthenticated
@@ -63,6 +64,30 @@ def _totp_ok(secret: str, code: str) -> bool:
         and len(code) == 6
         and pyotp.TOTP(secret).verify(code, valid_window=VALID_WINDOW)
     )
+
+
+def _totp_step(secret: str, code: str) -> int | None:
+    """The time step a right code belongs to (now, or one step either side), else None."""
+    code = "".join(code.split())
+    if not (code.isdigit() and len(code) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    now = utcnow()
+    for offset in range(-VALID_WINDOW, VALID_WINDOW + 1):
+        if hmac.compare_digest(totp.at(now, counter_offset=offset), code):
+            return int(totp.timecode(now)) + offset
+    return None
+
+
+def _last_sign_in_step(session: Session, user_id: uuid.UUID) -> int:
+    """The newest TOTP step used to sign in: a code is accepted once (no replay)."""
+    details = session.scalars(
+        select(SecurityEvent.details)
+        .where(SecurityEvent.user_id == user_id, SecurityEvent.action == SecurityAction.SIGN_IN)
+        .order_by(SecurityEvent.version.desc())
+        .limit(5)
+    )
+    return max((int(d.get("totp_step", -1)) for d in details), default=-1)
 
 
 def _normal_recovery(code: str) -> str:
@@ -161,7 +186,8 @@ def complete_sign_in(
     user, login = found
     signin.check_not_locked(session, username=user.username, ip=ip)
     assert user.mfa_secret is not None  # a pending session exists only for MFA users
-    if _totp_ok(user.mfa_secret, code):
+    step = _totp_step(user.mfa_secret, code)
+    if step is not None and step > _last_sign_in_step(session, user.id):
         used_recovery = False
     elif _use_recovery_code(uow, user, code):
         used_recovery = True
@@ -181,7 +207,12 @@ def complete_sign_in(
             user_agent=user_agent,
         )
     started = signin.upgrade_pending_session(
-        uow, login_id=login.id, ip=ip, days=days, user_agent=user_agent
+        uow,
+        login_id=login.id,
+        ip=ip,
+        days=days,
+        user_agent=user_agent,
+        details={"mfa": "recovery_code"} if used_recovery else {"mfa": "totp", "totp_step": step},
     )
     uow.commit()
     return started

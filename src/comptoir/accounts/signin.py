@@ -253,6 +253,7 @@ def upgrade_pending_session(
     ip: str | None,
     days: int,
     user_agent: str | None = None,
+    details: dict[str, object] | None = None,
 ) -> StartedSession:
     """The code was right: replace the pending session by a full one with a new id (the
     caller commits)."""
@@ -273,6 +274,6 @@ def upgrade_pending_session(
         actor_id=user.id,
         ip=ip,
         user_agent=user_agent,
-        details={"mfa": True},
+        details=details or {"mfa": True},
     )
     return started

@@ -3,25 +3,34 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import io
 import uuid
 from typing import Annotated
 
 import segno
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from comptoir.accounts import mfa, signin
 from comptoir.accounts import service as accounts
-from comptoir.core.errors import InvalidInput, NotAuthenticated
+from comptoir.core.errors import Conflict, InvalidInput, NotAuthenticated
 from comptoir.core.i18n import N_
-from comptoir.http.deps import SessionDep, SettingsDep, UowDep
+from comptoir.http.deps import PrincipalDep, SessionDep, SettingsDep, UowDep
 from comptoir.store import service as store
 from comptoir.web.auth import LOCKED_MESSAGE, client_ip, safe_next, set_session_cookie
 from comptoir.web.deps import PageUser
 from comptoir.web.render import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
+
+
+def _own_account(user: PageUser, principal: PrincipalDep) -> uuid.UUID:
+    """MFA belongs to who signed in on this browser, never to a user switched to by PIN."""
+    return principal.login.user_id if principal.login is not None else user.id
+
+
+OwnAccount = Annotated[uuid.UUID, Depends(_own_account)]
 
 
 def qr_data_uri(text: str) -> str:
@@ -139,16 +148,17 @@ def _account_page(
 
 
 @router.get("/account/mfa")
-def account_mfa(request: Request, session: SessionDep, user: PageUser) -> Response:
-    return _account_page(request, session, user.id)
+def account_mfa(request: Request, session: SessionDep, account: OwnAccount) -> Response:
+    return _account_page(request, session, account)
 
 
 @router.post("/account/mfa/start")
 def account_mfa_start(
-    request: Request, uow: UowDep, user: PageUser, csrf: Annotated[str, Form()] = ""
+    request: Request, uow: UowDep, account: OwnAccount, csrf: Annotated[str, Form()] = ""
 ) -> Response:
     check_csrf(request.state.csrf_token, csrf)
-    mfa.begin_enrolment(uow, user_id=user.id)
+    with contextlib.suppress(Conflict):  # already on: the page says so
+        mfa.begin_enrolment(uow, user_id=account)
     return RedirectResponse("/account/mfa", status_code=303)
 
 
@@ -157,23 +167,23 @@ def account_mfa_confirm(
     request: Request,
     session: SessionDep,
     uow: UowDep,
-    user: PageUser,
+    account: OwnAccount,
     code: Annotated[str, Form(max_length=50)] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request.state.csrf_token, csrf)
     try:
-        codes = mfa.confirm_enrolment(uow, user_id=user.id, code=code, ip=client_ip(request))
+        codes = mfa.confirm_enrolment(uow, user_id=account, code=code, ip=client_ip(request))
     except InvalidInput:
         return _account_page(
             request,
             session,
-            user.id,
+            account,
             errors={"code": N_("Wrong code. Try again.")},
             status_code=422,
         )
     session.expire_all()
-    return _account_page(request, session, user.id, recovery_codes=codes)
+    return _account_page(request, session, account, recovery_codes=codes)
 
 
 @router.post("/account/mfa/disable")
@@ -181,18 +191,18 @@ def account_mfa_disable(
     request: Request,
     session: SessionDep,
     uow: UowDep,
-    user: PageUser,
+    account: OwnAccount,
     password: Annotated[str, Form(max_length=500)] = "",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request.state.csrf_token, csrf)
     try:
-        mfa.disable(uow, user_id=user.id, password=password, ip=client_ip(request))
+        mfa.disable(uow, user_id=account, password=password, ip=client_ip(request))
     except InvalidInput:
         return _account_page(
             request,
             session,
-            user.id,
+            account,
             errors={"password": N_("Wrong password.")},
             status_code=422,
         )
