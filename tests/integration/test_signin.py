@@ -122,7 +122,7 @@ def test_the_sign_in_page_answers_429_when_locked_with_the_same_text_for_unknown
             texts.add("Wrong username or password." in reply.text)
         assert texts == {True}
         locked = post_login(app_client, username, OWNER_PASSWORD)
-        assert locked.status_code == 429
+        assert locked.status_code == 429 and locked.headers["Retry-After"] == "900"
         assert "Too many failed attempts" in locked.text
 
 

@@ -92,6 +92,26 @@ def test_switching_by_pin_makes_the_next_sale_the_switched_users(
     assert decimal_json(sold)["register_sale"]["user_id"] == str(cashier.id)
 
 
+def test_a_sale_built_before_a_switch_and_resent_after_it_keeps_its_seller(
+    app_client: TestClient, shop: Store
+) -> None:
+    cashier = make_user(shop, role=Role.CASHIER)
+    stranger = make_user(shop, role=Role.CASHIER)
+    set_pin(shop, cashier, "4321")
+    headers = at_register(app_client, OWNER_EMAIL)
+    coffee = make_product(shop, price="3.00")
+    built_by_owner = sale_payload(shop, [(coffee, 1)], total="3.00") | {
+        "user_id": str(shop.owner.id)
+    }
+    assert switch(app_client, headers, cashier, pin="4321").status_code == 200
+    resent = app_client.post("/api/register_sales", json=built_by_owner, headers=headers)
+    assert resent.status_code == 200, resent.text
+    assert decimal_json(resent)["register_sale"]["user_id"] == str(shop.owner.id)
+    # Nobody who never sold on this session can be named.
+    body = sale_payload(shop, [(coffee, 1)], total="3.00") | {"user_id": str(stranger.id)}
+    assert app_client.post("/api/register_sales", json=body, headers=headers).status_code == 403
+
+
 def test_a_register_session_cannot_attribute_a_sale_to_another_user(
     app_client: TestClient, shop: Store
 ) -> None:

@@ -64,6 +64,19 @@ def switch_targets(session: Session, *, current: User) -> list[SwitchTarget]:
     ]
 
 
+def sold_on_session(session: Session, *, login: LoginSession, user_id: uuid.UUID) -> bool:
+    """Whether `user_id` signed in or was switched to on this browser session: a sale built
+    before a switch and re-sent after it (offline retry) keeps its seller."""
+    if user_id in (login.user_id, login.acting_user_id):
+        return True
+    found = session.scalar(
+        select(UserSwitch.id)
+        .where(UserSwitch.login_session_id == login.id, UserSwitch.to_user_id == user_id)
+        .limit(1)
+    )
+    return found is not None
+
+
 def _live_login(session: Session, login_id: uuid.UUID) -> LoginSession:
     login = session.get(LoginSession, login_id)
     if (

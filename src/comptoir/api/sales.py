@@ -5,6 +5,7 @@ import uuid
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from comptoir.accounts import switching
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
@@ -68,8 +69,14 @@ def create_register_sale(
     principal: PrincipalDep,
     user: User = Depends(require(Permission.SELL)),
 ) -> Response:
-    if principal.login is not None and body.user_id not in (None, user.id):
-        # A register's browser session sells as the user now selling there (user switching).
+    if (
+        principal.login is not None
+        and body.user_id is not None
+        and body.user_id != user.id
+        and not switching.sold_on_session(uow.reader, login=principal.login, user_id=body.user_id)
+    ):
+        # A register's browser session sells as the user selling there (user switching);
+        # only a sale built before a switch and re-sent after it keeps its earlier seller.
         raise PermissionDenied(
             "this register session sells as its current user", user_id=str(user.id)
         )

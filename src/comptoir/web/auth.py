@@ -95,7 +95,7 @@ def login(
             user_agent=request.headers.get("user-agent"),
         )
     except signin.SignInLocked:
-        return _login_page(
+        locked = _login_page(
             request,
             session,
             error=LOCKED_MESSAGE,
@@ -103,6 +103,8 @@ def login(
             next_url=_safe_next(next_url),
             status_code=429,
         )
+        locked.headers["Retry-After"] = str(int(signin.ACCOUNT_WINDOW.total_seconds()))
+        return locked
     except NotAuthenticated:
         return _login_page(
             request,

@@ -96,7 +96,7 @@ def mfa_step(
             user_agent=request.headers.get("user-agent"),
         )
     except signin.SignInLocked:
-        return _step_page(
+        locked = _step_page(
             request,
             session,
             csrf=csrf,
@@ -104,6 +104,8 @@ def mfa_step(
             error=LOCKED_MESSAGE,
             status_code=429,
         )
+        locked.headers["Retry-After"] = str(int(signin.ACCOUNT_WINDOW.total_seconds()))
+        return locked
     except NotAuthenticated:
         return _step_page(
             request,
