@@ -334,3 +334,13 @@ def test_a_totp_code_signs_in_only_once(app_client: TestClient, shop: Store) -> 
     post_login(app_client, OWNER_EMAIL, OWNER_PASSWORD)
     replayed = mfa_step(app_client, code)
     assert replayed.status_code == 401 and "Wrong code" in replayed.text
+
+
+def test_signing_out_ends_the_session_and_is_recorded(app_client: TestClient, shop: Store) -> None:
+    post_login(app_client, OWNER_EMAIL, OWNER_PASSWORD)
+    page = app_client.get("/sell")
+    reply = app_client.post("/logout", data={"csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert reply.status_code == 303
+    assert actions(shop)[-2:] == ["signin", "signout"]
+    with shop.db.read_sessions() as session:
+        assert all(s.ended_at is not None for s in session.scalars(select(LoginSession)))

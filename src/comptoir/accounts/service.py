@@ -11,6 +11,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from comptoir.accounts.events import SecurityAction, record_event
 from comptoir.accounts.models import ApiToken, LoginSession, User
 from comptoir.accounts.permissions import Role
 from comptoir.core.clock import utcnow
@@ -119,12 +120,17 @@ def create_user(
     return user
 
 
-def sign_out(uow: UnitOfWork, *, secret: str) -> None:
-    uow.session.execute(
+def sign_out(uow: UnitOfWork, *, secret: str, ip: str | None = None) -> None:
+    ended = uow.session.scalars(
         update(LoginSession)
         .where(LoginSession.token_hash == digest(secret), LoginSession.ended_at.is_(None))
         .values(ended_at=utcnow())
-    )
+        .returning(LoginSession.user_id)
+    ).all()
+    for user_id in ended:
+        record_event(
+            uow.session, action=SecurityAction.SIGN_OUT, user_id=user_id, actor_id=user_id, ip=ip
+        )
     uow.commit()
 
 

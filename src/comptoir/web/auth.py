@@ -149,7 +149,7 @@ def logout(
         found = accounts.user_for_session(session, secret=secret, include_mfa_pending=True)
         if found is not None:
             check_csrf(found[1].csrf_token, csrf)
-            accounts.sign_out(uow, secret=secret)
+            accounts.sign_out(uow, secret=secret, ip=client_ip(request))
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(settings.session_cookie_name, path="/")
     return response
