@@ -344,3 +344,24 @@ def test_signing_out_ends_the_session_and_is_recorded(app_client: TestClient, sh
     assert actions(shop)[-2:] == ["signin", "signout"]
     with shop.db.read_sessions() as session:
         assert all(s.ended_at is not None for s in session.scalars(select(LoginSession)))
+
+
+def test_admins_set_mfa_for_admins_and_switch_protection_on_the_settings_page(
+    app_client: TestClient, shop: Store
+) -> None:
+    manager = make_user(shop, role=Role.MANAGER)
+    post_login(app_client, manager.username, OWNER_PASSWORD)
+    page = app_client.get("/settings/sign-in")
+    assert page.status_code == 200
+    data = {"csrf": csrf_of(page.text), "switch_protection": "on"}
+    assert app_client.post("/settings/sign-in", data=data).status_code == 403
+    app_client.cookies.clear()
+    post_login(app_client, OWNER_EMAIL, OWNER_PASSWORD)
+    page = app_client.get("/settings/sign-in")
+    assert app_client.post("/settings/sign-in", data={"switch_protection": "on"}).status_code == 403
+    data = {"csrf": csrf_of(page.text), "switch_protection": "on"}
+    saved = app_client.post("/settings/sign-in", data=data, follow_redirects=False)
+    assert saved.status_code == 303
+    with shop.db.read_sessions() as session:
+        retailer = session.scalars(select(Retailer)).one()
+        assert (retailer.switch_protection, retailer.mfa_required_for_admins) == (True, False)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from comptoir.web import auth, mfa, products, reset, sell, settings
+from comptoir.web import auth, mfa, products, reset, sell, settings, signin_settings
 from comptoir.web.render import STATIC
 
 
@@ -15,3 +15,4 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(sell.router)
     app.include_router(products.router)
     app.include_router(settings.router)
+    app.include_router(signin_settings.router)
