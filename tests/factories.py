@@ -13,6 +13,7 @@ import simplejson
 from sqlalchemy import func, select
 
 from comptoir.accounts import service as accounts
+from comptoir.accounts import tokens
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Role
 from comptoir.catalog import service as catalog
@@ -135,7 +136,7 @@ def make_product(
 
 def make_token(shop: Store, *, username: str = OWNER_EMAIL) -> str:
     with shop.uow() as uow:
-        return accounts.create_api_token(uow, username=username, name="tests")
+        return tokens.create_token_for_username(uow, username=username, name="tests").secret
 
 
 def make_user(shop: Store, *, role: Role, username: str | None = None) -> User:

@@ -10,9 +10,11 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
 from comptoir import __version__
+from comptoir.accounts import mail
 from comptoir.api import catalog as catalog_api
 from comptoir.api import sales as sales_api
 from comptoir.api import store as store_api
+from comptoir.api import switching as switching_api
 from comptoir.api import users as users_api
 from comptoir.core.db import Database, open_database
 from comptoir.core.outbox import Dispatcher, EmbeddedWorker, subscribers
@@ -25,6 +27,7 @@ from comptoir.web import install as install_web
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
+    mail.configure(settings)  # registers the password-reset email handler too
     owns_database = database is None
     db = database or open_database(
         settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
@@ -67,5 +70,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(catalog_api.router)
     app.include_router(sales_api.router)
     app.include_router(users_api.router)
+    app.include_router(switching_api.router)
     install_web(app)
     return app

@@ -10,8 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from comptoir.accounts import service as accounts
-from comptoir.accounts import tokens
+from comptoir.accounts import signin, tokens
 from comptoir.accounts.models import ApiToken, LoginSession, SecurityEvent
 from comptoir.accounts.permissions import Role
 from comptoir.core.clock import utcnow
@@ -156,10 +155,10 @@ def test_last_used_is_recorded_at_most_once_a_minute(app_client: TestClient, sho
 
 def _sign_in(shop: Store) -> str:
     with shop.uow() as uow:
-        _user, started = accounts.sign_in(
+        signed_in = signin.sign_in(
             uow, username=OWNER_EMAIL, password=OWNER_PASSWORD, ip=None, days=1
         )
-    return started.secret
+    return signed_in.started.secret
 
 
 def test_deleting_a_users_sessions_ends_them_and_revokes_their_tokens(

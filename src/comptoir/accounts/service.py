@@ -5,18 +5,17 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from comptoir.accounts.models import ApiToken, LoginSession, User
+from comptoir.accounts.events import SecurityAction, record_event
+from comptoir.accounts.models import LoginSession, User
 from comptoir.accounts.permissions import Role
 from comptoir.core.clock import utcnow
-from comptoir.core.errors import InvalidInput, NotAuthenticated, NotFound
+from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.uow import UnitOfWork
 
 _hasher = PasswordHasher()
@@ -121,52 +120,25 @@ def create_user(
     return user
 
 
-@dataclass(frozen=True)
-class StartedSession:
-    secret: str
-    csrf_token: str
-    expires_at: datetime
-
-
-def sign_in(
-    uow: UnitOfWork, *, username: str, password: str, ip: str | None, days: int
-) -> tuple[User, StartedSession]:
-    """Check the password and open a session; the message never says which part was wrong."""
-    session = uow.session
-    user = find_user(session, username=username)
-    ok = verify_password(user.password_hash if user else None, password)
-    if user is None or not ok or not user.enabled or user.deleted_at is not None:
-        raise NotAuthenticated(SIGN_IN_FAILED)
-    secret = secrets.token_urlsafe(32)
-    started = StartedSession(
-        secret=secret,
-        csrf_token=secrets.token_urlsafe(32),
-        expires_at=utcnow() + timedelta(days=days),
-    )
-    session.add(
-        LoginSession(
-            user_id=user.id,
-            token_hash=digest(secret),
-            csrf_token=started.csrf_token,
-            expires_at=started.expires_at,
-            ip=ip,
-        )
-    )
-    uow.commit()
-    return user, started
-
-
-def sign_out(uow: UnitOfWork, *, secret: str) -> None:
-    uow.session.execute(
+def sign_out(uow: UnitOfWork, *, secret: str, ip: str | None = None) -> None:
+    ended = uow.session.scalars(
         update(LoginSession)
         .where(LoginSession.token_hash == digest(secret), LoginSession.ended_at.is_(None))
         .values(ended_at=utcnow())
-    )
+        .returning(LoginSession.user_id)
+    ).all()
+    for user_id in ended:
+        record_event(
+            uow.session, action=SecurityAction.SIGN_OUT, user_id=user_id, actor_id=user_id, ip=ip
+        )
     uow.commit()
 
 
-def user_for_session(session: Session, *, secret: str) -> tuple[User, LoginSession] | None:
-    row = session.execute(
+def user_for_session(
+    session: Session, *, secret: str, include_mfa_pending: bool = False
+) -> tuple[User, LoginSession] | None:
+    """The user of a live session; one still waiting for its MFA code counts only when asked."""
+    query = (
         select(User, LoginSession)
         .join(LoginSession, LoginSession.user_id == User.id)
         .where(
@@ -176,38 +148,11 @@ def user_for_session(session: Session, *, secret: str) -> tuple[User, LoginSessi
             User.enabled.is_(True),
             User.deleted_at.is_(None),
         )
-    ).first()
+    )
+    if not include_mfa_pending:
+        query = query.where(LoginSession.mfa_pending.is_(False))
+    row = session.execute(query).first()
     return (row[0], row[1]) if row else None
 
 
-def user_for_token(session: Session, *, secret: str) -> User | None:
-    now = utcnow()
-    row = session.execute(
-        select(User)
-        .join(ApiToken, ApiToken.user_id == User.id)
-        .where(
-            ApiToken.token_hash == digest(secret),
-            ApiToken.revoked_at.is_(None),
-            (ApiToken.expires_at.is_(None)) | (ApiToken.expires_at > now),
-            User.enabled.is_(True),
-            User.deleted_at.is_(None),
-        )
-    ).first()
-    return row[0] if row else None
-
-
 TOKEN_PREFIX = "cpt_"  # noqa: S105 - a public prefix, not a secret
-
-
-def create_api_token(uow: UnitOfWork, *, username: str, name: str) -> str:
-    """A new personal token for `username`; the secret is shown once and stored hashed."""
-    session = uow.session
-    user = find_user(session, username=username)
-    if user is None or user.deleted_at is not None:
-        raise NotFound("no such user", username=username)
-    if not name.strip():
-        raise InvalidInput("a token needs a name", field="name")
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, name=name.strip(), token_hash=digest(secret)))
-    uow.commit()
-    return secret

@@ -5,12 +5,14 @@ import uuid
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from comptoir.accounts import switching
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
 from comptoir.api.params import After, AmountIn, Before, PageSize, TextIn, UTCDateTimeIn
+from comptoir.core.errors import PermissionDenied
 from comptoir.core.paging import check_page_size
-from comptoir.http.deps import SessionDep, UowDep, require
+from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.sales import service as sales
 
@@ -64,8 +66,20 @@ class RegisterSaleIn(BaseModel):
 def create_register_sale(
     body: RegisterSaleIn,
     uow: UowDep,
+    principal: PrincipalDep,
     user: User = Depends(require(Permission.SELL)),
 ) -> Response:
+    if (
+        principal.login is not None
+        and body.user_id is not None
+        and body.user_id != user.id
+        and not switching.sold_on_session(uow.reader, login=principal.login, user_id=body.user_id)
+    ):
+        # A register's browser session sells as the user selling there (user switching);
+        # only a sale built before a switch and re-sent after it keeps its earlier seller.
+        raise PermissionDenied(
+            "this register session sells as its current user", user_id=str(user.id)
+        )
     sale_input = sales.SaleInput(
         id=body.id,
         register_id=body.register_id,

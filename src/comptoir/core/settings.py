@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -19,6 +20,17 @@ class Settings(BaseSettings):
     # Set when served behind HTTPS so cookies are never sent in clear.
     secure_cookies: bool = False
     sqlite_busy_timeout_ms: int = 30_000
+    # The address of the site in emails (password reset links); the request's own address
+    # when unset. Set it in production so a forged Host header cannot change the link.
+    public_url: str | None = None
+    # Outgoing mail (password resets). tls: "none", "starttls" or "ssl".
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_tls: Literal["none", "starttls", "ssl"] = "none"
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "comptoir@localhost"
+    smtp_timeout_seconds: float = 10.0
 
 
 @lru_cache

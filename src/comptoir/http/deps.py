@@ -10,17 +10,19 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from comptoir.accounts import mfa, tokens
 from comptoir.accounts import service as accounts
-from comptoir.accounts import tokens
 from comptoir.accounts.models import LoginSession, User
 from comptoir.accounts.permissions import Permission, allows
 from comptoir.core.db import Database
 from comptoir.core.errors import NotAuthenticated, PermissionDenied
 from comptoir.core.settings import Settings
 from comptoir.core.uow import UnitOfWork
+from comptoir.store.models import Retailer
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +116,7 @@ def _authenticate(request: Request, session: Session, settings: Settings) -> Pri
         )
     cookie = request.cookies.get(settings.session_cookie_name)
     if cookie:
+        # A session still waiting for its MFA code is not signed in (see web/mfa.py).
         found = accounts.user_for_session(session, secret=cookie)
         if found is not None:
             user, login = found
@@ -123,8 +126,34 @@ def _authenticate(request: Request, session: Session, settings: Settings) -> Pri
                 sent = request.headers.get("x-csrf-token", "")
                 if not secrets.compare_digest(sent, login.csrf_token):
                     raise PermissionDenied("missing or wrong X-CSRF-Token header")
-            return Principal(user=user, login=login)
+            _check_mfa_enrolment(request, session, user)
+            return Principal(user=_acting_user(session, user, login), login=login)
     raise NotAuthenticated("sign in or send an API token")
+
+
+# Paths an admin who must turn MFA on may still use before enrolling.
+MFA_ENROLMENT_PATHS = ("/account/mfa", "/logout")
+
+
+class MfaEnrolmentRequired(PermissionDenied):
+    """The store requires MFA for this user's role and it is not on yet (pages redirect)."""
+
+
+def _check_mfa_enrolment(request: Request, session: Session, user: User) -> None:
+    if user.mfa_secret is not None or request.url.path.startswith(MFA_ENROLMENT_PATHS):
+        return
+    if mfa.must_enrol(session.scalars(select(Retailer)).first(), user):
+        raise MfaEnrolmentRequired("turn on multi-factor authentication first")
+
+
+def _acting_user(session: Session, user: User, login: LoginSession) -> User:
+    """After a switch at the register, the session acts as the switched-to user."""
+    if login.acting_user_id is None or login.acting_user_id == user.id:
+        return user
+    acting = session.get(User, login.acting_user_id)
+    if acting is None or not acting.enabled or acting.deleted_at is not None:
+        return user
+    return acting
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]

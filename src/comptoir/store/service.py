@@ -330,3 +330,15 @@ def update_payment_type(
     payment_type.type_id = _check_kind(type_id)
     uow.commit()
     return payment_type
+
+
+def set_sign_in_security(
+    uow: UnitOfWork, *, mfa_required_for_admins: bool, switch_protection: bool
+) -> Retailer:
+    """MFA mandatory for admins and the owner; a password, not a PIN, to switch to a higher
+    role at a register."""
+    retailer = get_retailer(uow.session)
+    retailer.mfa_required_for_admins = mfa_required_for_admins
+    retailer.switch_protection = switch_protection
+    uow.commit()
+    return retailer

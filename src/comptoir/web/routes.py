@@ -3,15 +3,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from comptoir.web import account, auth, products, sell, settings, users
+from comptoir.web import account, auth, mfa, products, reset, sell, settings, signin_settings, users
 from comptoir.web.render import STATIC
 
 
 def install_routes(app: FastAPI) -> None:
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.router)
+    app.include_router(mfa.router)
+    app.include_router(reset.router)
     app.include_router(sell.router)
     app.include_router(products.router)
     app.include_router(settings.router)
     app.include_router(users.router)
     app.include_router(account.router)
+    app.include_router(signin_settings.router)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from comptoir.accounts import service as accounts
+from comptoir.accounts import switching
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.core import i18n
@@ -33,6 +34,10 @@ def _sell_strings() -> dict[str, str]:
         "offline_retry": _("The server did not answer; the sale is kept and will be sent again."),
         "error": _("The sale was refused:"),
         "added": _("Added"),
+        "pin": _("PIN"),
+        "password": _("Password"),
+        "switch_failed": _("Wrong PIN or password."),
+        "switch_locked": _("Too many failed attempts. Wait 15 minutes and try again."),
     }
 
 
@@ -65,6 +70,7 @@ def sell_screen(
         "sell.html",
         registers=registers,
         payment_types=payment_types,
+        switch_targets=switching.switch_targets(session, current=user),
         config=config,
         retailer=retailer,
     )

@@ -216,7 +216,7 @@ search.addEventListener("blur", () => setTimeout(hideResults, 150));
 document.addEventListener("keydown", (event) => {
   const target = event.target;
   const typing = target instanceof HTMLInputElement || target instanceof HTMLSelectElement
-    || target instanceof HTMLTextAreaElement || dialog.open;
+    || target instanceof HTMLTextAreaElement || dialog.open || $("switch-dialog").open;
   if (!typing && event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
     search.focus();
   }
@@ -317,6 +317,9 @@ $("pay-form").addEventListener("submit", (event) => {
   $("pay-confirm").disabled = true;
   submit(buildSale());
 });
+
+// After a switch at this register (switch_user.js), the sale is made by the new user.
+document.addEventListener("comptoir:user-switched", (event) => { config.user_id = event.detail.user_id; });
 
 // Start-up -------------------------------------------------------------------------------
 
