@@ -108,6 +108,12 @@ def outlets_of(session: Session, *, user_ids: list[uuid.UUID]) -> dict[uuid.UUID
     return found
 
 
+def may_use_outlet(session: Session, *, user_id: uuid.UUID, outlet_id: uuid.UUID) -> bool:
+    """Whether the user may work at the outlet: it is one of theirs, or they have no limit."""
+    allowed = outlets_of(session, user_ids=[user_id]).get(user_id)
+    return allowed is None or outlet_id in allowed
+
+
 # Checking -----------------------------------------------------------------------------
 
 
@@ -145,7 +151,8 @@ def hash_pin(pin: str) -> str:
     return hash_password(pin)
 
 
-def _check_password(password: str) -> str:
+def check_new_password(password: str) -> str:
+    """The password rules, for every password a person chooses (creation, reset, change)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(N_("A password has at least 8 characters."), field="password")
     return password
@@ -216,7 +223,7 @@ def create_user(uow: UnitOfWork, *, actor: Actor, fields: UserFields, password: 
         display_name=_text(fields.display_name, "display_name", required=False) or "",
         email=_email(fields.email, required=False),
         role=role.value,
-        password_hash=hash_password(_check_password(password)),
+        password_hash=hash_password(check_new_password(password)),
         pin_hash=hash_pin(fields.pin) if fields.pin else None,
         require_password_change=True,
     )

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
+import uuid
 from decimal import Decimal
 
-from comptoir.core.errors import InvalidInput
+from comptoir.core.errors import InvalidInput, PermissionDenied
 
 
 class UnknownProducts(InvalidInput):
@@ -31,4 +32,13 @@ class ChangeWithoutCash(InvalidInput):
             "payments exceed the total by more than the cash tendered: change is given in cash",
             excess=str(excess),
             cash=str(cash),
+        )
+
+
+class OutletNotAllowed(PermissionDenied):
+    def __init__(self, *, user_id: uuid.UUID, outlet_id: uuid.UUID) -> None:
+        super().__init__(
+            "this user is not allowed to sell at this outlet",
+            user_id=str(user_id),
+            outlet_id=str(outlet_id),
         )

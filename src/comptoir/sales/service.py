@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, noload
 
+from comptoir.accounts import users
 from comptoir.accounts.models import User
 from comptoir.catalog.models import Product
 from comptoir.core.clock import utcnow
@@ -25,6 +26,7 @@ from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import StockChange, move_stock
 from comptoir.sales.errors import (
     ChangeWithoutCash,
+    OutletNotAllowed,
     PaymentShortfall,
     UnknownPaymentTypes,
     UnknownProducts,
@@ -216,6 +218,9 @@ def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) ->
         seller = session.get(User, sale.user_id)
         if seller is None or seller.deleted_at is not None:
             raise InvalidInput("unknown user", user_id=str(sale.user_id))
+    seller_id = sale.user_id or user_id
+    if not users.may_use_outlet(session, user_id=seller_id, outlet_id=register.outlet_id):
+        raise OutletNotAllowed(user_id=seller_id, outlet_id=register.outlet_id)
 
     wanted = {line.product_id for line in sale.lines}
     products = {
@@ -305,7 +310,7 @@ def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) ->
         id=sale_id,
         outlet_id=register.outlet_id,
         register_id=register.id,
-        user_id=sale.user_id or user_id,
+        user_id=seller_id,
         customer_id=sale.customer_id,
         invoice_number=invoice_number,
         invoice_sequence=sequence,

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from comptoir.accounts import service as accounts
-from comptoir.accounts import switching
+from comptoir.accounts import switching, users
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.core import i18n
@@ -53,7 +53,11 @@ def sell_screen(
     user: Annotated[User, Depends(page_requires(Permission.SELL))],
 ) -> Response:
     retailer = store.get_retailer(session)
-    registers = store.list_registers(session)
+    # Only the registers of the outlets the seller may work in.
+    limited_to = users.outlets_of(session, user_ids=[user.id]).get(user.id)
+    registers = [
+        r for r in store.list_registers(session) if limited_to is None or r.outlet_id in limited_to
+    ]
     # Cash first: it is the tender chosen when the payment dialog opens.
     payment_types = sorted(store.list_payment_types(session), key=lambda p: (not p.is_cash, p.name))
     config: dict[str, Any] = {
