@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from comptoir.accounts import service
 from comptoir.accounts.events import SecurityAction, record_event
 from comptoir.accounts.models import LoginSession, PasswordResetToken, User
+from comptoir.accounts.users import check_new_password
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput
 from comptoir.core.outbox import enqueue
@@ -88,10 +89,7 @@ def reset_password(uow: UnitOfWork, *, secret: str, password: str, ip: str | Non
     token = _live_token(session, secret) if secret else None
     if token is None:
         raise InvalidInput(BAD_LINK, field="token")
-    if len(password) < service.MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"a password has at least {service.MIN_PASSWORD_LENGTH} characters", field="password"
-        )
+    check_new_password(password)
     user = service.get_user(session, user_id=token.user_id)
     now = utcnow()
     user.password_hash = service.hash_password(password)

@@ -126,6 +126,7 @@ def _authenticate(request: Request, session: Session, settings: Settings) -> Pri
                 sent = request.headers.get("x-csrf-token", "")
                 if not secrets.compare_digest(sent, login.csrf_token):
                     raise PermissionDenied("missing or wrong X-CSRF-Token header")
+            _check_password_change(request, user)
             _check_mfa_enrolment(request, session, user)
             return Principal(user=_acting_user(session, user, login), login=login)
     raise NotAuthenticated("sign in or send an API token")
@@ -144,6 +145,22 @@ def _check_mfa_enrolment(request: Request, session: Session, user: User) -> None
         return
     if mfa.must_enrol(session.scalars(select(Retailer)).first(), user):
         raise MfaEnrolmentRequired("turn on multi-factor authentication first")
+
+
+# Paths a user who must change their password may still use before changing it.
+PASSWORD_CHANGE_PATHS = ("/account/password", "/account/mfa", "/logout")
+
+
+class PasswordChangeRequired(PermissionDenied):
+    """The user was given their password by an admin and must choose their own (pages
+    redirect to /account/password). Personal API tokens are not concerned."""
+
+
+def _check_password_change(request: Request, user: User) -> None:
+    if user.require_password_change and not request.url.path.startswith(PASSWORD_CHANGE_PATHS):
+        raise PasswordChangeRequired(
+            "change your password first, at /account/password", reason="password_change_required"
+        )
 
 
 def _acting_user(session: Session, user: User, login: LoginSession) -> User:

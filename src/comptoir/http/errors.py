@@ -19,7 +19,7 @@ from comptoir.core.errors import (
     NotFound,
     PermissionDenied,
 )
-from comptoir.http.deps import MfaEnrolmentRequired
+from comptoir.http.deps import MfaEnrolmentRequired, PasswordChangeRequired
 from comptoir.http.json import DecimalJSONResponse
 
 log = logging.getLogger(__name__)
@@ -53,6 +53,8 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, exc: DomainError) -> Response:
         if isinstance(exc, MfaEnrolmentRequired) and _is_page(request):
             return RedirectResponse("/account/mfa", status_code=303)
+        if isinstance(exc, PasswordChangeRequired) and _is_page(request):
+            return RedirectResponse("/account/password", status_code=303)
         if isinstance(exc, NotAuthenticated) and _is_page(request):
             return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
         return DecimalJSONResponse(error_body(exc.message, exc.details), status_code=status_of(exc))

@@ -1,4 +1,5 @@
-"""My account: personal API tokens (the secret shown once), PIN, "sign out everywhere"."""
+"""My account: password, personal API tokens (the secret shown once), PIN, "sign out
+everywhere"; and the change-password page a user given their password by an admin must use."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from comptoir.accounts import tokens, users
+from comptoir.accounts import passwords, tokens, users
+from comptoir.accounts import service as accounts
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import SCOPE_AREAS, Permission
 from comptoir.core.errors import InvalidInput
 from comptoir.core.i18n import N_
-from comptoir.http.deps import SessionDep, SettingsDep, UowDep
+from comptoir.http.deps import PrincipalDep, SessionDep, SettingsDep, UowDep
 from comptoir.store import service as store
 from comptoir.web.deps import page_requires
 from comptoir.web.render import check_csrf, render
@@ -52,6 +54,7 @@ def _page(
         values=values or {"full": "on"},
         errors=errors or {},
         secret=secret,
+        password_changed=request.query_params.get("password") == "1",
         time_zone=store.get_retailer(session).time_zone,
     )
 
@@ -147,3 +150,66 @@ async def sign_out_everywhere(
     response = RedirectResponse("/login", status_code=303)
     response.delete_cookie(settings.session_cookie_name, path="/")
     return response
+
+
+def _password_page(
+    request: Request,
+    *,
+    forced: bool,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "account_password.html",
+        status_code=status_code,
+        forced=forced,
+        errors=errors or {},
+    )
+
+
+def _own_account(session: Session, user: User, principal: PrincipalDep) -> User:
+    """Who signed in on this browser, never a user switched to by PIN (or the token's user)."""
+    if principal.login is None or principal.login.user_id == user.id:
+        return user
+    return accounts.get_user(session, user_id=principal.login.user_id)
+
+
+@router.get("/password")
+def password_form(
+    request: Request, session: SessionDep, user: Reader, principal: PrincipalDep
+) -> Response:
+    account = _own_account(session, user, principal)
+    return _password_page(request, forced=account.require_password_change)
+
+
+@router.post("/password")
+async def change_password(
+    request: Request, session: SessionDep, uow: UowDep, user: Writer, principal: PrincipalDep
+) -> Response:
+    """The password of who signed in on this browser, never of a user switched to by PIN."""
+    form = await _form(request)
+    account = _own_account(session, user, principal)
+    forced = account.require_password_change
+    errors: dict[str, str] = {}
+    if form.get("new_password", "") != form.get("confirm", ""):
+        errors = {"confirm": N_("The two passwords differ.")}
+    else:
+        actor = actor_of(request, user)
+        try:
+            passwords.change_password(
+                uow,
+                user_id=account.id,
+                current_password=form.get("current_password", ""),
+                new_password=form.get("new_password", ""),
+                keep_session_id=principal.login.id if principal.login is not None else None,
+                ip=actor.ip,
+                user_agent=actor.user_agent,
+            )
+        except InvalidInput as error:
+            errors = {str(error.details.get("field", "_form")): error.message}
+    if errors:
+        if forced:
+            return _password_page(request, forced=True, errors=errors, status_code=422)
+        return _page(request, session, user, errors=errors, status_code=422)
+    return RedirectResponse("/sell" if forced else "/account?password=1", status_code=303)
