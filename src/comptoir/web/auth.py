@@ -27,10 +27,6 @@ def client_ip(request: Request) -> str | None:
 
 
 def safe_next(target: str | None) -> str:
-    return _safe_next(target)
-
-
-def _safe_next(target: str | None) -> str:
     """Only a local path: never redirect a signed-in user to another site."""
     if not target:
         return "/sell"
@@ -70,7 +66,7 @@ def _login_page(
 def login_form(
     request: Request, session: SessionDep, next: str | None = None, reset: str | None = None
 ) -> Response:
-    return _login_page(request, session, next_url=_safe_next(next), reset_done=bool(reset))
+    return _login_page(request, session, next_url=safe_next(next), reset_done=bool(reset))
 
 
 @router.post("/login")
@@ -100,7 +96,7 @@ def login(
             session,
             error=LOCKED_MESSAGE,
             username=username,
-            next_url=_safe_next(next_url),
+            next_url=safe_next(next_url),
             status_code=429,
         )
         locked.headers["Retry-After"] = str(int(signin.ACCOUNT_WINDOW.total_seconds()))
@@ -111,10 +107,10 @@ def login(
             session,
             error=N_("Wrong username or password."),
             username=username,
-            next_url=_safe_next(next_url),
+            next_url=safe_next(next_url),
             status_code=401,
         )
-    target = _safe_next(next_url)
+    target = safe_next(next_url)
     if signed_in.mfa_pending:
         target = "/login/mfa?" + urlencode({"next": target})
     response = RedirectResponse(target, status_code=303)
