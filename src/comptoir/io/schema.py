@@ -26,7 +26,7 @@ from typing import Any
 from comptoir.io.reading import PROGRESS_EVERY, Progress, Table, column_letter
 
 ERROR_COLUMN = "errors"
-_NEUTRALISED = ("'=", "'+", "'-", "'@", "'\t", "'\r")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 Parser = Callable[[str], Any]
 
@@ -248,10 +248,10 @@ def _match_pattern(index: int, title: str, schema: Schema, report: Report) -> _S
 
 
 def _cell(value: str) -> str:
-    value = value.strip()
-    if value.startswith(_NEUTRALISED):
-        return value[1:]
-    return value
+    # Undo `writing.neutralise`: one leading quote before (quotes and) a formula character.
+    if value.startswith("'") and value.lstrip("'").startswith(_FORMULA_START):
+        value = value[1:]
+    return value.strip()
 
 
 def _parse(parser: Parser | None, text: str) -> Any:
@@ -271,9 +271,14 @@ def validate(
     parsed: list[ParsedRow] = []
     total = len(table.rows)
     for done, row in enumerate(table.rows, start=1):
+        if progress is not None and done % PROGRESS_EVERY == 0:
+            progress(done, total)
+        texts = [_cell(c) for c in row.cells]
+        if not any(texts):
+            continue  # blank once un-neutralised (e.g. a lone "'" + tab)
         values: dict[str, Any] = {}
         for slot in slots:
-            text = _cell(row.cells[slot.index]) if slot.index < len(row.cells) else ""
+            text = texts[slot.index] if slot.index < len(texts) else ""
             if slot.column is not None:
                 col = slot.column
                 if text == "":
@@ -305,8 +310,6 @@ def validate(
         for check in schema.row_checks:
             check(parsed_row, report)
         parsed.append(parsed_row)
-        if progress is not None and done % PROGRESS_EVERY == 0:
-            progress(done, total)
     for table_check in schema.table_checks:
         table_check(parsed, report)
     if progress is not None:

@@ -28,7 +28,9 @@ Cell = str | int | float | Decimal | bool | None
 
 def neutralise(value: str) -> str:
     """Defuse a text cell that a spreadsheet would evaluate as a formula."""
-    if value.startswith(_DANGEROUS) and not _PLAIN_NUMBER.match(value):
+    # A value that already begins with quotes before a formula character gets one more, so
+    # the quote `validate` removes on import is always the one added here.
+    if value.lstrip("'").startswith(_DANGEROUS) and not _PLAIN_NUMBER.match(value):
         return "'" + value
     return value
 
@@ -78,7 +80,8 @@ def write_xlsx(
 def _xlsx_value(value: Cell) -> Any:
     if value is None or isinstance(value, bool | int | float | Decimal):
         return value
-    return neutralise(_strip_illegal(value))
+    # XML turns a carriage return into a line feed: do it before neutralising.
+    return neutralise(_strip_illegal(value.replace("\r\n", "\n").replace("\r", "\n")))
 
 
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")

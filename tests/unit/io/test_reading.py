@@ -187,3 +187,23 @@ def test_progress_is_monotonic_and_reaches_completion(fmt: str) -> None:
     assert dones == sorted(dones)
     assert all(d <= t for d, t in calls)
     assert calls[-1][0] == calls[-1][1] > 0
+
+
+def test_xls_is_read_through_xlrd() -> None:
+    from tests.unit.io.biff8 import xls_bytes
+
+    data = xls_bytes(
+        [
+            ["sku", "name", "price", "active"],
+            ["A1", "Café", 12.5, True],
+            [None, None, None, None],
+            ["A2", "Thé", 3, False],
+        ]
+    )
+    table = read_table(data, filename="products.xls")
+    assert table.format == "xls"
+    assert table.header == ["sku", "name", "price", "active"]
+    assert [(r.number, r.cells) for r in table.rows] == [
+        (2, ("A1", "Café", "12.5", "TRUE")),
+        (4, ("A2", "Thé", "3", "FALSE")),
+    ]
