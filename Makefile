@@ -57,6 +57,7 @@ test: lint
 bench: install
 	$(BIN)/python bench/sale_throughput.py --backend sqlite
 	$(BIN)/python bench/sale_throughput.py --backend postgresql
+	$(BIN)/python bench/import_engine.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
