@@ -206,8 +206,9 @@ def draw_barcode(
         return
     value = barcode.value[:12] if barcode.symbology == "EAN13" else barcode.value
     drawing = createBarcodeDrawing(
-        barcode.symbology, value=value, humanReadable=False, quiet=False, barHeight=bars_height
+        barcode.symbology, value=value, humanReadable=False, quiet=True, barHeight=bars_height
     )
+    # The drawing keeps its quiet zones (blank margins scanners need) as it is scaled.
     # Thin bars print badly: keep the natural width when it fits, and never stretch much.
     natural_width = float(drawing.width)
     target_width = min(width, natural_width * 2)
