@@ -115,13 +115,13 @@ def test_unknown_product_is_not_found(browser: TestClient, shop: Store) -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"size": "12345"}, "Choisissez un format d’étiquette dans la liste."),
-        ({"qty": "0"}, "Chaque nombre d’étiquettes doit être d’au moins 1."),
-        ({"qty": "-3"}, "Chaque nombre d’étiquettes doit être d’au moins 1."),
-        ({"qty": "1001"}, "Au plus 1000 étiquettes peuvent être imprimées à la fois."),
-        ({"qty": "deux"}, "Saisissez un nombre entier d’étiquettes."),
-        ({"product": "not-an-id"}, "Choisissez des produits dans la liste."),
-        ({"product": None}, "Choisissez au moins un produit dont imprimer les étiquettes."),
+        ({"size": "12345"}, "Choose a label size from the list."),
+        ({"qty": "0"}, "Each quantity of labels must be at least 1."),
+        ({"qty": "-3"}, "Each quantity of labels must be at least 1."),
+        ({"qty": "1001"}, "At most 1000 labels can be printed at once."),
+        ({"qty": "deux"}, "Enter a whole number of labels."),
+        ({"product": "not-an-id"}, "Choose products from the list."),
+        ({"product": None}, "Choose at least one product to print labels for."),
     ],
 )
 def test_bad_label_requests_show_the_list_with_an_error(
@@ -141,3 +141,20 @@ def test_bad_label_requests_show_the_list_with_an_error(
     assert reply.headers["content-type"].startswith("text/html")
     assert message in reply.text
     assert "Teapot" in reply.text
+    assert '<html lang="en">' in reply.text  # the message in the user's language
+
+
+def test_a_refused_request_keeps_the_ticked_products_and_quantities(
+    browser: TestClient, shop: Store
+) -> None:
+    product = make_product(shop, name="Teapot")
+    token = csrf_of(browser.get("/products").text)
+    reply = browser.post(
+        "/products/labels",
+        data={"csrf": token, "size": "11355", "product": str(product.id), f"qty_{product.id}": "0"},
+    )
+    assert reply.status_code == 422
+    assert f'name="product" value="{product.id}" aria-label' in reply.text
+    assert 'aria-label="Print labels for Teapot" checked>' in reply.text
+    assert f'name="qty_{product.id}" value="0"' in reply.text
+    assert '<option value="11355" selected>' in reply.text

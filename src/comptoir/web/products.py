@@ -11,7 +11,7 @@ from comptoir.accounts.permissions import Permission
 from comptoir.catalog import labels
 from comptoir.catalog import service as catalog
 from comptoir.core.errors import InvalidInput
-from comptoir.core.i18n import N_, gettext_
+from comptoir.core.i18n import N_
 from comptoir.http.deps import SessionDep
 from comptoir.inventory import service as inventory
 from comptoir.store import service as store
@@ -110,7 +110,7 @@ async def print_labels(request: Request, session: SessionDep, _user: CatalogView
             session,
             q=q,
             page=page,
-            error=gettext_(exc.message),
+            error=exc.message,  # translated by the page, in the user's language
             label_size=size if size in labels.LABEL_SIZES else labels.DEFAULT_SIZE,
             selected={
                 str(v): str(form.get(f"qty_{v}") or "1")[:10] for v in form.getlist("product")
