@@ -8,11 +8,14 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import Product, ProductCode
+from comptoir.catalog.search import fts5_query, tsquery, words_of
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.paging import Page, page_by_version
 from comptoir.core.tax import price_excluding_tax, price_including_tax
@@ -165,38 +168,78 @@ def find_by_code(session: Session, *, code: str) -> Product | None:
     return session.scalars(by_sku).first()
 
 
-def search_products(session: Session, *, text: str, limit: int = 20) -> list[Product]:
-    """Active products whose name holds every word typed, or whose code matches exactly.
+SEARCH_CANDIDATES = 200
 
-    A plain LIKE search, enough for a demo catalog; the catalog issue replaces it with
-    full-text search (FTS5 / PostgreSQL) that ignores accents and stays fast at 200,000
-    products.
+
+def search_products(session: Session, *, text: str, limit: int = 20) -> list[Product]:
+    """Active products for the sell screen: exact barcode, then exact SKU, then handle
+    matches first, then products holding every typed word as a word prefix (any order,
+    accents and case ignored) in their name, SKU or handle, in the order of their folded
+    name (the same order on both databases, whatever their collation).
     """
-    exact = find_by_code(session, code=text)
-    words = [w for w in text.lower().split() if w]
-    if not words:
-        return [exact] if exact else []
-    query = _matching_words(
-        select(Product).where(Product.deleted_at.is_(None), Product.active.is_(True)), words
+    typed = text.strip()
+    if not typed or limit < 1:
+        return []
+    sellable = (Product.deleted_at.is_(None), Product.active.is_(True))
+    found: list[Product] = []
+    by_barcode = (
+        select(Product).join(ProductCode).where(ProductCode.code == typed, *sellable).limit(limit)
     )
-    found = list(session.scalars(query.order_by(Product.name).limit(limit)))
-    if exact is not None and exact not in found:
-        found.insert(0, exact)
-    return found[:limit]
+    found.extend(session.scalars(by_barcode).unique())
+    for column in (Product.sku, Product.handle):
+        exact = select(Product).where(column == typed, *sellable).order_by(Product.name)
+        found.extend(session.scalars(exact.limit(limit)))
+    words = words_of(typed)
+    if words:
+        # At most SEARCH_CANDIDATES matches are read, unordered (so the index stops early),
+        # then ordered here: a word found in thousands of names ("sku", "cafe") would
+        # otherwise make the database fetch and sort them all for every keystroke.
+        candidates = session.execute(
+            select(Product.id, Product.search_text)
+            .where(_holds_words(session, words), *sellable)
+            .limit(max(SEARCH_CANDIDATES, limit))
+        ).all()
+        best = [row.id for row in sorted(candidates, key=lambda row: row.search_text)[:limit]]
+        loaded = products_by_id(session, product_ids=best)
+        found.extend(loaded[product_id] for product_id in best if product_id in loaded)
+    unique = list(dict.fromkeys(found))
+    return unique[:limit]
 
 
 def list_products(
     session: Session, *, text: str | None = None, offset: int = 0, limit: int = 50
 ) -> list[Product]:
-    query = _matching_words(
-        select(Product).where(Product.deleted_at.is_(None)), (text or "").split()
-    )
+    """The product list page: not deleted (active or not), filtered by words or an exact
+    SKU or barcode, by name."""
+    query = select(Product).where(Product.deleted_at.is_(None))
+    typed = (text or "").strip()
+    if typed:
+        matches = [
+            Product.sku == typed,
+            Product.id.in_(select(ProductCode.product_id).where(ProductCode.code == typed)),
+        ]
+        words = words_of(typed)
+        if words:
+            matches.append(_holds_words(session, words))
+        query = query.where(or_(*matches))
     return list(session.scalars(query.order_by(Product.name).offset(offset).limit(limit)))
 
 
-def _matching_words(query: Select[tuple[Product]], words: Sequence[str]) -> Select[tuple[Product]]:
-    """Products whose name holds every word (any order), or whose SKU is one of them."""
-    for word in words:
-        pattern = f"%{word.lower().replace('%', '').replace('_', '')}%"
-        query = query.where(or_(func.lower(Product.name).like(pattern), Product.sku == word))
-    return query
+def _holds_words(session: Session, words: list[str]) -> ColumnElement[bool]:
+    """Products whose folded name, SKU and handle hold every word as a word prefix, through
+    the index migration 0003 built for the database in use."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
+        matching: Select[tuple[Any]] = (
+            select(literal_column("pid"))
+            .select_from(sql_text("product_search"))
+            .where(sql_text("product_search MATCH :fts").bindparams(fts=fts5_query(words)))
+        )
+        return Product.id.in_(matching)
+    if dialect == "postgresql":
+        matched = sql_text(
+            "to_tsvector('simple'::regconfig, product.search_text)"
+            " @@ to_tsquery('simple'::regconfig, :tsq)"
+        ).bindparams(tsq=tsquery(words))
+        return and_(matched)
+    return and_(*(Product.search_text.contains(w) for w in words))
