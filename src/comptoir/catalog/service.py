@@ -196,7 +196,7 @@ def search_products(session: Session, *, text: str, limit: int = 20) -> list[Pro
         # otherwise make the database fetch and sort them all for every keystroke.
         candidates = session.execute(
             select(Product.id, Product.search_text)
-            .where(_holds_words(session, words), *sellable)
+            .where(_holds_words(session, words, cap=2 * max(SEARCH_CANDIDATES, limit)), *sellable)
             .limit(max(SEARCH_CANDIDATES, limit))
         ).all()
         best = [row.id for row in sorted(candidates, key=lambda row: row.search_text)[:limit]]
@@ -225,15 +225,19 @@ def list_products(
     return list(session.scalars(query.order_by(Product.name).offset(offset).limit(limit)))
 
 
-def _holds_words(session: Session, words: list[str]) -> ColumnElement[bool]:
+def _holds_words(
+    session: Session, words: list[str], *, cap: int | None = None
+) -> ColumnElement[bool]:
     """Products whose folded name, SKU and handle hold every word as a word prefix, through
-    the index migration 0003 built for the database in use."""
+    the index migration 0003 built for the database in use. `cap` bounds the FTS5 matches
+    SQLite reads (it would otherwise build the whole list before the outer LIMIT applies)."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         matching: Select[tuple[Any]] = (
             select(literal_column("pid"))
             .select_from(sql_text("product_search"))
             .where(sql_text("product_search MATCH :fts").bindparams(fts=fts5_query(words)))
+            .limit(cap)
         )
         return Product.id.in_(matching)
     if dialect == "postgresql":
