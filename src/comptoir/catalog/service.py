@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select
+from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, union
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session
 
@@ -182,13 +182,22 @@ def search_products(session: Session, *, text: str, limit: int = 20) -> list[Pro
         return []
     sellable = (Product.deleted_at.is_(None), Product.active.is_(True))
     found: list[Product] = []
-    by_barcode = (
-        select(Product).join(ProductCode).where(ProductCode.code == typed, *sellable).limit(limit)
+    # One round trip for the three exact matches (each branch an index lookup), ranked here.
+    exact_ids = union(
+        select(ProductCode.product_id).where(ProductCode.code == typed),
+        select(Product.id).where(Product.sku == typed),
+        select(Product.id).where(Product.handle == typed),
     )
-    found.extend(session.scalars(by_barcode).unique())
-    for column in (Product.sku, Product.handle):
-        exact = select(Product).where(column == typed, *sellable).order_by(Product.name)
-        found.extend(session.scalars(exact.limit(limit)))
+    exact = session.scalars(
+        select(Product).where(Product.id.in_(exact_ids), *sellable).limit(limit)
+    ).all()
+
+    def rank(product: Product) -> tuple[int, str]:
+        if any(code.code == typed for code in product.codes):
+            return (0, product.search_text)
+        return (1 if product.sku == typed else 2, product.search_text)
+
+    found.extend(sorted(exact, key=rank))
     words = words_of(typed)
     if words:
         # At most SEARCH_CANDIDATES matches are read, unordered (so the index stops early),
