@@ -3,9 +3,10 @@ from __future__ import annotations
 import uuid
 from decimal import Decimal
 
-from sqlalchemy import Boolean, ForeignKey, Index, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from comptoir.catalog.search import search_text_of
 from comptoir.core.db import Base
 from comptoir.core.ids import new_id
 from comptoir.core.versioning import Versioned
@@ -28,6 +29,10 @@ class Product(Versioned, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     has_inventory: Mapped[bool] = mapped_column(Boolean, default=True)
     source: Mapped[str] = mapped_column(String(20), default="USER")
+    # Name, SKU and handle folded by catalog.search.fold (no accents, lower case), set on
+    # every insert and update by the ORM events below; the search indexes are built on it
+    # by migration 0003 (an FTS5 table on SQLite, a GIN tsvector index on PostgreSQL).
+    search_text: Mapped[str] = mapped_column(Text, default="", server_default=text("''"))
 
     codes: Mapped[list[ProductCode]] = relationship(
         back_populates="product", cascade="all, delete-orphan", lazy="selectin"
@@ -52,3 +57,9 @@ class ProductCode(Base):
     code: Mapped[str] = mapped_column(String(64))
 
     product: Mapped[Product] = relationship(back_populates="codes")
+
+
+@event.listens_for(Product, "before_insert")
+@event.listens_for(Product, "before_update")
+def _fold_search_text(_mapper: object, _connection: object, product: Product) -> None:
+    product.search_text = search_text_of(product.name, product.sku, product.handle)
