@@ -33,6 +33,7 @@ def test_cashier_sells_two_products_for_cash_and_stock_goes_down(
     coffee_before, tea_before = stock_of(page, COFFEE_SKU), stock_of(page, TEA_SKU)
 
     page.goto(f"{live_server.url}/sell")
+    expect(page.locator("html[data-sell-ready=true]")).to_have_count(1)
     search = page.locator("#search")
     # A scanner types the barcode and Enter.
     search.fill(COFFEE_BARCODE)

@@ -103,6 +103,7 @@ def test_a_protected_switch_to_a_manager_then_the_sale_is_recorded_for_the_manag
     sign_in(page, live_server, "camille", STAFF_PASSWORD)
     expect(page).to_have_url(re.compile(r"/sell$"))
     expect(page.get_by_test_id("seller")).to_have_text("Camille")
+    expect(page.locator("html[data-sell-ready=true]")).to_have_count(1)
 
     # Keyboard only: open the dialog, pick the manager, type the secret, Enter.
     page.locator("#switch-open").focus()

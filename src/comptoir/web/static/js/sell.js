@@ -333,4 +333,6 @@ await loadTaxes();
 render();
 const pending = localStorage.getItem(PENDING_KEY);
 if (pending) submit(JSON.parse(pending));
-search.focus();
+// Start-up waited for the taxes: never take the focus from what the cashier reached meanwhile.
+if (document.activeElement === document.body || document.activeElement === null) search.focus();
+document.documentElement.dataset.sellReady = "true";
