@@ -149,25 +149,6 @@ def page_products(
     )
 
 
-def find_by_code(session: Session, *, code: str) -> Product | None:
-    """The active product a scanned code names: a barcode, else a SKU."""
-    code = code.strip()
-    if not code:
-        return None
-    by_barcode = (
-        select(Product)
-        .join(ProductCode)
-        .where(ProductCode.code == code, Product.deleted_at.is_(None), Product.active.is_(True))
-    )
-    product = session.scalars(by_barcode).first()
-    if product is not None:
-        return product
-    by_sku = select(Product).where(
-        Product.sku == code, Product.deleted_at.is_(None), Product.active.is_(True)
-    )
-    return session.scalars(by_sku).first()
-
-
 SEARCH_CANDIDATES = 200
 
 
