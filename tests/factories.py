@@ -16,7 +16,7 @@ from comptoir.accounts import service as accounts
 from comptoir.accounts import tokens
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Role
-from comptoir.catalog import service as catalog
+from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Product
 from comptoir.core.db import Database
 from comptoir.core.outbox import OutboxMessage

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from comptoir.catalog import service as catalog
+from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Product
 from comptoir.core.uow import UnitOfWork
 from comptoir.store import service as store

@@ -7,9 +7,11 @@ from typing import Any
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import Column, MetaData, String, create_engine, inspect, text
+from sqlalchemy import Column, MetaData, String, create_engine, inspect, select, text
 
-from comptoir.core.db import Database, make_engine
+from comptoir.catalog import service as catalog
+from comptoir.catalog.models import Product
+from comptoir.core.db import Database, make_engine, open_database
 from comptoir.migrate import alembic_config, include_object, upgrade_database
 from comptoir.tables import Base
 
@@ -132,3 +134,47 @@ def test_a_fresh_database_migrates_to_the_models_and_back_down_to_empty(
 
     upgrade_database(fresh_database_url)
     assert differences(fresh_database_url, Base.metadata) == []
+
+
+def test_upgrading_a_store_with_products_to_0004_keeps_codes_search_and_makes_families(
+    fresh_database_url: str,
+) -> None:
+    command.upgrade(alembic_config(fresh_database_url), "0003")
+    engine = make_engine(fresh_database_url)
+    product_id = "0b0e2c8a-5b1f-4c4e-9a53-8f6f2f3c1a10"
+    with engine.begin() as connection:
+        stored_id = (
+            product_id if engine.dialect.name == "postgresql" else product_id.replace("-", "")
+        )
+        connection.execute(
+            text(
+                "INSERT INTO product (id, handle, sku, name, price_excluding_tax,"
+                " price_including_tax, supply_price, active, has_inventory, source, version,"
+                " created_at, updated_at, search_text)"
+                " VALUES (:id, 'cafe', 'C1', 'Café', 1, 1, 0, true, true, 'USER', 1,"
+                " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, 'cafe c1')"
+            ),
+            {"id": stored_id},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO product_code (id, product_id, type, code)"
+                " VALUES (:code_id, :id, 'EAN', '3760000000017')"
+            ),
+            {"id": stored_id, "code_id": stored_id[:-2] + "ff"},
+        )
+    engine.dispose()
+
+    upgrade_database(fresh_database_url)
+
+    database = open_database(fresh_database_url)
+    try:
+        with database.read_sessions() as session:
+            (product,) = session.scalars(select(Product)).all()
+            found = catalog.search_products(session, text="caf")
+            scanned = catalog.search_products(session, text="3760000000017")
+            assert product.family_id == product.id
+            assert [c.code for c in product.codes] == ["3760000000017"]
+            assert found == [product] and scanned == [product]
+    finally:
+        database.dispose()

@@ -175,8 +175,10 @@ def security_event(e: SecurityEvent) -> dict[str, Any]:
 
 
 def product(p: Product) -> dict[str, Any]:
+    is_variant = bool(p.variant_options)
     return {
         "id": uid(p.id),
+        "family_id": uid(p.family_id),
         "handle": p.handle,
         "sku": p.sku,
         "name": p.name,
@@ -184,15 +186,41 @@ def product(p: Product) -> dict[str, Any]:
         "active": p.active,
         "is_active": p.active,
         "has_inventory": p.has_inventory,
-        "is_composite": False,
-        "has_variants": False,
-        "variant_parent_id": None,
-        "variant_name": None,
-        "variant_options": [],
+        "is_composite": p.is_composite,
+        "has_variants": is_variant,
+        "variant_parent_id": uid(p.family_id) if is_variant and p.family_id != p.id else None,
+        "variant_name": p.variant_name if is_variant else p.name,
+        "variant_options": [
+            {"id": uid(o.attribute_id), "name": o.name, "value": o.value} for o in p.variant_options
+        ],
         "price_including_tax": num(p.price_including_tax),
         "price_excluding_tax": num(p.price_excluding_tax),
         "supply_price": num(p.supply_price),
         "tax_id": uid(p.tax_id),
+        "outlet_taxes": [
+            {"outlet_id": uid(t.outlet_id), "tax_id": uid(t.tax_id)} for t in p.outlet_taxes
+        ],
+        "brand_id": uid(p.brand_id),
+        "product_type_id": uid(p.product_type_id),
+        "supplier_id": uid(p.supplier_id),
+        "supplier_code": p.supplier_code,
+        "product_suppliers": (
+            [
+                {
+                    "supplier_id": uid(p.supplier_id),
+                    "code": p.supplier_code,
+                    "price": num(p.supply_price),
+                }
+            ]
+            if p.supplier_id
+            else []
+        ),
+        "tag_ids": [uid(t.id) for t in p.tags],
+        "composite_components": [
+            {"product_id": uid(c.component_id), "count": num(c.quantity)} for c in p.components
+        ],
+        "account_code": p.account_code,
+        "account_code_purchase": p.account_code_purchase,
         "product_codes": [{"type": c.type, "code": c.code} for c in p.codes],
         "source": p.source,
         "created_at": ts(p.created_at),

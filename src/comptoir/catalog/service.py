@@ -1,13 +1,9 @@
-"""Product use cases: create, read, find by code, list by version."""
+"""Reading products: by id, by version, by search (writes are in catalog.products)."""
 
 from __future__ import annotations
 
-import re
-import unicodedata
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, union
@@ -16,102 +12,8 @@ from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import Product, ProductCode
 from comptoir.catalog.search import fts5_query, tsquery, words_of
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import NotFound
 from comptoir.core.paging import Page, page_by_version
-from comptoir.core.tax import price_excluding_tax, price_including_tax
-from comptoir.core.uow import UnitOfWork
-from comptoir.inventory.models import MovementKind
-from comptoir.inventory.service import StockChange, move_stock
-from comptoir.store import service as store
-
-
-@dataclass(frozen=True, kw_only=True)
-class OpeningStock:
-    outlet_id: uuid.UUID
-    count: Decimal
-
-
-@dataclass(frozen=True, kw_only=True)
-class NewProduct:
-    name: str
-    # The price as the shop states it: tax-inclusive in a tax-inclusive store.
-    price: Decimal
-    sku: str | None = None
-    handle: str | None = None
-    supply_price: Decimal = Decimal(0)
-    tax_id: uuid.UUID | None = None
-    barcode: str | None = None
-    description: str | None = None
-    active: bool = True
-    has_inventory: bool = True
-    inventory: Sequence[OpeningStock] = field(default_factory=tuple)
-
-
-def make_handle(name: str) -> str:
-    """A URL-safe handle from a product name: "Café crème 250g" -> "cafecreme250g"."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "", ascii_name.lower()) or "product"
-
-
-def create_product(
-    uow: UnitOfWork, *, new: NewProduct, user_id: uuid.UUID | None = None
-) -> Product:
-    session = uow.session
-    name = new.name.strip()
-    if not name:
-        raise InvalidInput("a product needs a name", field="name")
-    if new.price < 0:
-        raise InvalidInput("the price cannot be negative", field="price")
-    if new.supply_price < 0:
-        raise InvalidInput("the supply price cannot be negative", field="supply_price")
-    retailer = store.get_retailer(session)
-    tax_id = new.tax_id or retailer.default_tax_id
-    tax = store.get_tax(session, tax_id=tax_id) if tax_id else None
-    rates = store.rates_of(tax)
-    sku = (new.sku or "").strip()
-    if not sku:
-        if not retailer.sku_sequence_enabled:
-            raise InvalidInput("a SKU is required (SKU generation is off)", field="sku")
-        sku = store.next_sku(session)
-    if session.scalar(select(Product.id).where(Product.sku == sku)) is not None:
-        raise InvalidInput(f"the SKU {sku!r} is already used", field="sku")
-    for stock in new.inventory:
-        store.get_outlet(session, outlet_id=stock.outlet_id)
-    if retailer.tax_exclusive:
-        excl, incl = new.price, price_including_tax(new.price, rates)
-    else:
-        excl, incl = price_excluding_tax(new.price, rates), new.price
-    product = Product(
-        id=uuid.uuid4(),
-        name=name,
-        handle=(new.handle or "").strip() or make_handle(name),
-        sku=sku,
-        description=new.description,
-        price_excluding_tax=excl,
-        price_including_tax=incl,
-        supply_price=new.supply_price,
-        tax_id=tax_id,
-        active=new.active,
-        has_inventory=new.has_inventory,
-    )
-    if new.barcode and new.barcode.strip():
-        product.codes.append(ProductCode(type="EAN", code=new.barcode.strip()))
-    session.add(product)
-    session.flush()
-    if new.has_inventory:
-        move_stock(
-            session,
-            changes=[
-                StockChange(product.id, s.outlet_id, s.count, unit_cost=new.supply_price)
-                for s in new.inventory
-                if s.count != 0
-            ],
-            kind=MovementKind.MANUAL,
-            source_id=product.id,
-            user_id=user_id,
-        )
-    uow.commit()
-    return product
 
 
 def get_product(session: Session, *, product_id: uuid.UUID) -> Product:

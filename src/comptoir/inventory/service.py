@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from comptoir.core.clock import utcnow
+from comptoir.core.errors import InvalidInput
 from comptoir.core.ids import new_id
 from comptoir.core.paging import Page, page_by_version
 from comptoir.core.versioning import allocate_versions
@@ -140,4 +141,61 @@ def page_levels(
         after=after,
         before=before,
         page_size=page_size,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReorderSettings:
+    """When to reorder a product at an outlet (`reorder_point`) and how many to order then
+    (`restock_level`, X-Series' `reorder_amount`); None clears the setting."""
+
+    product_id: uuid.UUID
+    outlet_id: uuid.UUID
+    reorder_point: Decimal | None
+    restock_level: Decimal | None
+
+
+@lru_cache(maxsize=4)
+def _upsert_reorder(dialect: str) -> Insert:
+    insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert_into(InventoryLevel)
+    return statement.on_conflict_do_update(
+        index_elements=[InventoryLevel.product_id, InventoryLevel.outlet_id],
+        set_={
+            "reorder_point": statement.excluded.reorder_point,
+            "reorder_amount": statement.excluded.reorder_amount,
+            "version": statement.excluded.version,
+            "updated_at": statement.excluded.updated_at,
+        },
+    )
+
+
+def set_reorder_levels(session: Session, *, settings: Sequence[ReorderSettings]) -> None:
+    """Set reorder points and restock levels, creating empty levels where none exist yet;
+    the count is never touched (only the ledger moves it)."""
+    for setting in settings:
+        for value in (setting.reorder_point, setting.restock_level):
+            if value is not None and value < 0:
+                raise InvalidInput("reorder points and restock levels cannot be negative")
+    latest = {(s.product_id, s.outlet_id): s for s in settings}
+    keys = sorted(latest)
+    if not keys:
+        return
+    versions = allocate_versions(session, len(keys))
+    now = utcnow()
+    session.execute(
+        _upsert_reorder(session.get_bind().dialect.name),
+        [
+            {
+                "id": new_id(),
+                "product_id": product_id,
+                "outlet_id": outlet_id,
+                "count": Decimal(0),
+                "reorder_point": latest[(product_id, outlet_id)].reorder_point,
+                "reorder_amount": latest[(product_id, outlet_id)].restock_level,
+                "version": version,
+                "updated_at": now,
+            }
+            for (product_id, outlet_id), version in zip(keys, versions, strict=True)
+        ],
     )

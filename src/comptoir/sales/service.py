@@ -199,6 +199,30 @@ def record_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) -> tupl
     return created, True
 
 
+def stock_sold(
+    lines: Sequence[SaleLine], products: dict[uuid.UUID, Product], *, outlet_id: uuid.UUID
+) -> list[StockChange]:
+    """What leaves the shelves: each tracked product sold, and for a composite, its tracked
+    components times the quantity sold (the composite itself holds no stock)."""
+    changes: list[StockChange] = []
+    for line in lines:
+        product = products[line.product_id]
+        if product.is_composite:
+            changes.extend(
+                StockChange(
+                    part.component_id,
+                    outlet_id,
+                    -(part.quantity * line.quantity),
+                    unit_cost=part.component.supply_price,
+                )
+                for part in product.components
+                if part.component.has_inventory
+            )
+        elif product.has_inventory:
+            changes.append(StockChange(product.id, outlet_id, -line.quantity, unit_cost=line.cost))
+    return changes
+
+
 def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) -> Sale:
     # Everything is looked up and priced first, outside the write lock; the writes come
     # last and together, so the lock (and the register's numbering) is held briefly.
@@ -227,7 +251,7 @@ def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) ->
         p.id: p
         for p in session.scalars(
             select(Product)
-            .options(noload(Product.codes))
+            .options(noload(Product.codes), noload(Product.tags))
             .where(Product.id.in_(wanted), Product.deleted_at.is_(None))
         )
     }
@@ -236,8 +260,10 @@ def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) ->
         raise UnknownProducts(missing)
 
     fallback_tax_id = store.default_tax_id(retailer=retailer, outlet=register.outlet)
+    outlet_id = register.outlet_id
     tax_ids = {
-        line.tax_id or products[line.product_id].tax_id or fallback_tax_id for line in sale.lines
+        line.tax_id or products[line.product_id].tax_id_at(outlet_id) or fallback_tax_id
+        for line in sale.lines
     }
     taxes = _load_taxes(session, {t for t in tax_ids if t is not None})
     unknown_taxes = sorted(str(t) for t in tax_ids if t is not None and t not in taxes)
@@ -263,7 +289,7 @@ def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) ->
     amounts: list[LineAmounts] = []
     for index, line in enumerate(sale.lines):
         product = products[line.product_id]
-        tax_id = line.tax_id or product.tax_id or fallback_tax_id
+        tax_id = line.tax_id or product.tax_id_at(outlet_id) or fallback_tax_id
         tax = taxes.get(tax_id) if tax_id else None
         priced = _price(line, product, tax, tax_exclusive=retailer.tax_exclusive, currency=currency)
         amounts.append(priced)
@@ -274,7 +300,7 @@ def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) ->
                 sale_id=sale_id,
                 sequence=line.sequence if line.sequence is not None else index,
                 product_id=product.id,
-                name=product.name,
+                name=product.variant_name,
                 sku=product.sku,
                 handle=product.handle,
                 quantity=line.quantity,
@@ -346,11 +372,7 @@ def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) ->
     session.flush()
     move_stock(
         session,
-        changes=[
-            StockChange(line.product_id, register.outlet_id, -line.quantity, unit_cost=line.cost)
-            for line in lines
-            if products[line.product_id].has_inventory
-        ],
+        changes=stock_sold(lines, products, outlet_id=register.outlet_id),
         kind=MovementKind.SALE,
         source_id=sale_id,
         user_id=record.user_id,

@@ -1,0 +1,479 @@
+"""Creating products: standard ones, variant families and composites.
+
+A variant family is several products sharing a handle and a `family_id`, each with up to
+three option values for the family's variant attributes, its own SKU, codes, prices and
+stock. A composite lists components; selling it moves their stock, not its own.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from comptoir.catalog import entities
+from comptoir.catalog.models import (
+    Brand,
+    Product,
+    ProductCode,
+    ProductCodeType,
+    ProductComponent,
+    ProductOutletTax,
+    ProductType,
+    Supplier,
+    Tag,
+    VariantAttribute,
+    VariantOption,
+)
+from comptoir.core.errors import InvalidInput
+from comptoir.core.tax import Rate, price_excluding_tax, price_including_tax
+from comptoir.core.uow import UnitOfWork
+from comptoir.inventory.models import MovementKind
+from comptoir.inventory.service import ReorderSettings, StockChange, move_stock, set_reorder_levels
+from comptoir.store import service as store
+from comptoir.store.models import Retailer
+
+MAX_VARIANT_ATTRIBUTES = 3
+
+
+@dataclass(frozen=True, kw_only=True)
+class OpeningStock:
+    """An outlet's opening stock and reorder settings for a new product."""
+
+    outlet_id: uuid.UUID
+    count: Decimal = Decimal(0)
+    reorder_point: Decimal | None = None
+    restock_level: Decimal | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewCode:
+    code: str
+    type: str = "EAN"
+
+
+@dataclass(frozen=True, kw_only=True)
+class OutletTax:
+    outlet_id: uuid.UUID
+    # None: the store's (or outlet's) default tax at that outlet.
+    tax_id: uuid.UUID | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewComponent:
+    product_id: uuid.UUID
+    quantity: Decimal
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewVariant:
+    """One member of a variant family; what it leaves unset comes from the family."""
+
+    # One value per family attribute, in the family's attribute order.
+    values: Sequence[str]
+    sku: str | None = None
+    price: Decimal | None = None
+    supply_price: Decimal | None = None
+    supplier_code: str | None = None
+    codes: Sequence[NewCode] = ()
+    inventory: Sequence[OpeningStock] = ()
+    active: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class NewProduct:
+    name: str
+    # The price as the shop states it: tax-inclusive in a tax-inclusive store.
+    price: Decimal
+    sku: str | None = None
+    handle: str | None = None
+    supply_price: Decimal = Decimal(0)
+    tax_id: uuid.UUID | None = None
+    outlet_taxes: Sequence[OutletTax] = ()
+    barcode: str | None = None
+    codes: Sequence[NewCode] = ()
+    description: str | None = None
+    active: bool = True
+    has_inventory: bool = True
+    brand_id: uuid.UUID | None = None
+    product_type_id: uuid.UUID | None = None
+    supplier_id: uuid.UUID | None = None
+    supplier_code: str | None = None
+    account_code: str | None = None
+    account_code_purchase: str | None = None
+    tag_ids: Sequence[uuid.UUID] = ()
+    inventory: Sequence[OpeningStock] = field(default_factory=tuple)
+    # A variant family: its attributes (at most three) and one entry per variant.
+    variant_attribute_ids: Sequence[uuid.UUID] = ()
+    variants: Sequence[NewVariant] = ()
+    # A composite: what one of it is made of.
+    components: Sequence[NewComponent] = ()
+
+
+def make_handle(name: str) -> str:
+    """A URL-safe handle from a product name: "Café crème 250g" -> "cafecreme250g"."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "", ascii_name.lower()) or "product"
+
+
+def shelf_prices(
+    *, retailer: Retailer, rates: Sequence[Rate], price: Decimal
+) -> tuple[Decimal, Decimal]:
+    """(excluding tax, including tax) from the price as the store states it."""
+    if retailer.tax_exclusive:
+        return price, price_including_tax(price, tuple(rates))
+    return price_excluding_tax(price, tuple(rates)), price
+
+
+def handle_in_use(session: Session, *, handle: str, family_id: uuid.UUID | None = None) -> bool:
+    """Whether another live family already uses `handle` (variants share theirs)."""
+    query = select(Product.id).where(Product.handle == handle, Product.deleted_at.is_(None))
+    if family_id is not None:
+        query = query.where(Product.family_id != family_id)
+    return session.scalar(query.limit(1)) is not None
+
+
+def _free_handle(session: Session, base: str) -> str:
+    handle, suffix = base, 1
+    while handle_in_use(session, handle=handle):
+        suffix += 1
+        handle = f"{base}{suffix}"
+    return handle
+
+
+def check_codes(codes: Sequence[NewCode], *, field: str) -> list[NewCode]:
+    cleaned: list[NewCode] = []
+    for index, code in enumerate(codes):
+        value = code.code.strip()
+        kind = (code.type or "EAN").strip().upper()
+        if not value:
+            continue
+        if len(value) > 64:
+            raise InvalidInput(
+                "a product code has at most 64 characters", field=f"{field}[{index}]"
+            )
+        if kind not in ProductCodeType.ALL:
+            raise InvalidInput(
+                f"unknown product code type {code.type!r}"
+                f" (one of {', '.join(ProductCodeType.ALL)})",
+                field=f"{field}[{index}].type",
+            )
+        if any(c.code == value for c in cleaned):
+            continue
+        cleaned.append(NewCode(code=value, type=kind))
+    return cleaned
+
+
+def check_code_free(session: Session, *, code: str, family_id: uuid.UUID | None = None) -> None:
+    """A scanned code must find one product: refuse a code another live product holds."""
+    query = (
+        select(Product.sku)
+        .join(ProductCode, ProductCode.product_id == Product.id)
+        .where(ProductCode.code == code, Product.deleted_at.is_(None))
+    )
+    if family_id is not None:
+        query = query.where(Product.family_id != family_id)
+    holder = session.scalar(query.limit(1))
+    if holder is not None:
+        raise InvalidInput(
+            f"the code {code!r} already belongs to the product {holder!r}", field="codes"
+        )
+
+
+def _check_amount(value: Decimal | None, *, field: str, what: str) -> None:
+    if value is not None and value < 0:
+        raise InvalidInput(f"the {what} cannot be negative", field=field)
+
+
+def _take_sku(session: Session, retailer: Retailer, sku: str | None, taken: set[str]) -> str:
+    wanted = (sku or "").strip()
+    if not wanted:
+        if not retailer.sku_sequence_enabled:
+            raise InvalidInput("a SKU is required (SKU generation is off)", field="sku")
+        wanted = store.next_sku(session)
+    if len(wanted) > 100:
+        raise InvalidInput("a SKU has at most 100 characters", field="sku")
+    if wanted in taken or session.scalar(select(Product.id).where(Product.sku == wanted)):
+        raise InvalidInput(f"the SKU {wanted!r} is already used", field="sku")
+    taken.add(wanted)
+    return wanted
+
+
+@dataclass(frozen=True)
+class _Member:
+    """What differs between the products created for one NewProduct."""
+
+    sku: str | None
+    price: Decimal
+    supply_price: Decimal
+    supplier_code: str | None
+    codes: Sequence[NewCode]
+    inventory: Sequence[OpeningStock]
+    active: bool
+    values: Sequence[str] = ()
+
+
+def _members(new: NewProduct) -> list[_Member]:
+    family_codes = [*new.codes, *([NewCode(code=new.barcode)] if new.barcode else [])]
+    if not new.variants:
+        return [
+            _Member(
+                sku=new.sku,
+                price=new.price,
+                supply_price=new.supply_price,
+                supplier_code=new.supplier_code,
+                codes=family_codes,
+                inventory=new.inventory,
+                active=new.active,
+            )
+        ]
+    return [
+        _Member(
+            sku=v.sku,
+            price=new.price if v.price is None else v.price,
+            supply_price=new.supply_price if v.supply_price is None else v.supply_price,
+            supplier_code=new.supplier_code if v.supplier_code is None else v.supplier_code,
+            codes=v.codes,
+            inventory=v.inventory,
+            active=new.active and v.active,
+            values=v.values,
+        )
+        for v in new.variants
+    ]
+
+
+def _check_family(session: Session, new: NewProduct) -> list[VariantAttribute]:
+    if not new.variants:
+        if new.variant_attribute_ids:
+            raise InvalidInput("variant attributes need variants", field="variants")
+        return []
+    if new.components:
+        raise InvalidInput("a product has variants or components, not both", field="components")
+    attributes = entities.referenced_all(
+        session,
+        VariantAttribute,
+        entity_ids=new.variant_attribute_ids,
+        field="variant_attribute_ids",
+    )
+    if not attributes:
+        raise InvalidInput("variants need at least one variant attribute", field="variants")
+    if len(attributes) != len(new.variant_attribute_ids):
+        raise InvalidInput("a variant attribute is listed twice", field="variant_attribute_ids")
+    if len(attributes) > MAX_VARIANT_ATTRIBUTES:
+        raise InvalidInput(
+            f"a product has at most {MAX_VARIANT_ATTRIBUTES} variant attributes",
+            field="variant_attribute_ids",
+        )
+    seen: set[tuple[str, ...]] = set()
+    for index, variant in enumerate(new.variants):
+        values = tuple(v.strip() for v in variant.values)
+        if len(values) != len(attributes) or not all(values):
+            raise InvalidInput(
+                f"each variant needs a value for each of the {len(attributes)} attributes",
+                field=f"variants[{index}].values",
+            )
+        if any(len(v) > 100 for v in values):
+            raise InvalidInput(
+                "a variant value has at most 100 characters", field=f"variants[{index}].values"
+            )
+        key = tuple(v.casefold() for v in values)
+        if key in seen:
+            raise InvalidInput(
+                f"two variants have the same values ({' / '.join(values)})",
+                field=f"variants[{index}].values",
+            )
+        seen.add(key)
+    return attributes
+
+
+def _check_components(session: Session, new: NewProduct) -> list[tuple[Product, Decimal]]:
+    if not new.components:
+        return []
+    found: list[tuple[Product, Decimal]] = []
+    for index, component in enumerate(new.components):
+        if component.quantity <= 0:
+            raise InvalidInput(
+                "a component's quantity must be positive",
+                field=f"components[{index}].quantity",
+            )
+        product = session.get(Product, component.product_id)
+        if product is None or product.deleted_at is not None:
+            raise InvalidInput(
+                "unknown component product",
+                field=f"components[{index}].product_id",
+                id=str(component.product_id),
+            )
+        if product.is_composite:
+            raise InvalidInput(
+                "a composite cannot contain another composite",
+                field=f"components[{index}].product_id",
+            )
+        if any(p.id == product.id for p, _ in found):
+            raise InvalidInput(
+                "a component is listed twice", field=f"components[{index}].product_id"
+            )
+        found.append((product, component.quantity))
+    return found
+
+
+def create_product(
+    uow: UnitOfWork, *, new: NewProduct, user_id: uuid.UUID | None = None
+) -> Product:
+    """Create a standard product, a composite or a whole variant family in one commit.
+
+    Returns the product, or a family's first variant (`family_members` lists the rest).
+    """
+    products = add_product(uow.session, new=new, user_id=user_id)
+    uow.commit()
+    return products[0]
+
+
+def add_product(
+    session: Session, *, new: NewProduct, user_id: uuid.UUID | None = None
+) -> list[Product]:
+    """`create_product` within the caller's transaction; returns every product created."""
+    name = new.name.strip()
+    if not name:
+        raise InvalidInput("a product needs a name", field="name")
+    if len(name) > 255:
+        raise InvalidInput("a product name has at most 255 characters", field="name")
+    _check_amount(new.price, field="price", what="price")
+    _check_amount(new.supply_price, field="supply_price", what="supply price")
+    for index, variant in enumerate(new.variants):
+        _check_amount(variant.price, field=f"variants[{index}].price", what="price")
+        _check_amount(
+            variant.supply_price, field=f"variants[{index}].supply_price", what="supply price"
+        )
+    retailer = store.get_retailer(session)
+    tax_id = new.tax_id or retailer.default_tax_id
+    rates = store.rates_of(store.get_tax(session, tax_id=tax_id) if tax_id else None)
+    for outlet_tax in new.outlet_taxes:
+        store.get_outlet(session, outlet_id=outlet_tax.outlet_id)
+        if outlet_tax.tax_id is not None:
+            store.get_tax(session, tax_id=outlet_tax.tax_id)
+    entities.referenced(session, Brand, entity_id=new.brand_id, field="brand_id")
+    entities.referenced(
+        session, ProductType, entity_id=new.product_type_id, field="product_type_id"
+    )
+    entities.referenced(session, Supplier, entity_id=new.supplier_id, field="supplier_id")
+    tags = entities.referenced_all(session, Tag, entity_ids=new.tag_ids, field="tag_ids")
+    attributes = _check_family(session, new)
+    components = _check_components(session, new)
+    is_composite = bool(components)
+    # A composite costs what its components cost, unless the shop says otherwise.
+    composite_cost = sum(
+        (part.supply_price * quantity for part, quantity in components), Decimal(0)
+    )
+    members = _members(new)
+    for member in members:
+        for stock in member.inventory:
+            store.get_outlet(session, outlet_id=stock.outlet_id)
+            if is_composite and stock.count:
+                raise InvalidInput(
+                    "a composite has no stock of its own: its components' stock moves",
+                    field="inventory",
+                )
+
+    handle = (new.handle or "").strip()
+    if handle:
+        if len(handle) > 200:
+            raise InvalidInput("a handle has at most 200 characters", field="handle")
+        if handle_in_use(session, handle=handle):
+            raise InvalidInput(f"the handle {handle!r} is already used", field="handle")
+    else:
+        handle = _free_handle(session, make_handle(name))
+
+    taken_skus: set[str] = set()
+    taken_codes: set[str] = set()
+    family_id = uuid.uuid4()
+    created: list[Product] = []
+    for index, member in enumerate(members):
+        excl, incl = shelf_prices(retailer=retailer, rates=rates, price=member.price)
+        product = Product(
+            id=family_id if index == 0 else uuid.uuid4(),
+            family_id=family_id,
+            name=name,
+            handle=handle,
+            sku=_take_sku(session, retailer, member.sku, taken_skus),
+            description=new.description,
+            price_excluding_tax=excl,
+            price_including_tax=incl,
+            supply_price=member.supply_price or composite_cost,
+            tax_id=tax_id,
+            active=member.active,
+            has_inventory=new.has_inventory and not is_composite,
+            is_composite=is_composite,
+            brand_id=new.brand_id,
+            product_type_id=new.product_type_id,
+            supplier_id=new.supplier_id,
+            supplier_code=(member.supplier_code or "").strip() or None,
+            account_code=new.account_code,
+            account_code_purchase=new.account_code_purchase,
+        )
+        codes = check_codes(member.codes, field="codes")
+        for position, code in enumerate(codes):
+            if code.code in taken_codes:
+                raise InvalidInput(f"two variants share the code {code.code!r}", field="codes")
+            taken_codes.add(code.code)
+            check_code_free(session, code=code.code)
+            product.codes.append(ProductCode(type=code.type, code=code.code, position=position))
+        product.tags = list(tags)
+        product.variant_options = [
+            VariantOption(position=position, attribute_id=attribute.id, value=value.strip())
+            for position, (attribute, value) in enumerate(
+                zip(attributes, member.values, strict=True), start=1
+            )
+        ]
+        product.components = [
+            ProductComponent(component_id=part.id, quantity=quantity, position=position)
+            for position, (part, quantity) in enumerate(components)
+        ]
+        product.outlet_taxes = [
+            ProductOutletTax(outlet_id=t.outlet_id, tax_id=t.tax_id)
+            for t in {t.outlet_id: t for t in new.outlet_taxes}.values()
+        ]
+        session.add(product)
+        created.append(product)
+    session.flush()
+
+    stock_changes = [
+        StockChange(product.id, stock.outlet_id, stock.count, unit_cost=product.supply_price)
+        for product, member in zip(created, members, strict=True)
+        if product.has_inventory
+        for stock in member.inventory
+        if stock.count != 0
+    ]
+    move_stock(
+        session,
+        changes=stock_changes,
+        kind=MovementKind.MANUAL,
+        source_id=family_id,
+        user_id=user_id,
+    )
+    set_reorder_levels(
+        session,
+        settings=[
+            ReorderSettings(product.id, stock.outlet_id, stock.reorder_point, stock.restock_level)
+            for product, member in zip(created, members, strict=True)
+            for stock in member.inventory
+            if stock.reorder_point is not None or stock.restock_level is not None
+        ],
+    )
+    return created
+
+
+def family_members(session: Session, *, family_id: uuid.UUID) -> list[Product]:
+    """The live products of a family, in the order they were created."""
+    return list(
+        session.scalars(
+            select(Product)
+            .where(Product.family_id == family_id, Product.deleted_at.is_(None))
+            .order_by(Product.created_at, Product.sku)
+        )
+    )
