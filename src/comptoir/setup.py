@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Product
-from comptoir.customers import groups as customer_groups
 from comptoir.core.uow import UnitOfWork
+from comptoir.customers import groups as customer_groups
 from comptoir.store import service as store
 from comptoir.store.models import Outlet, PaymentKind, Retailer
 
