@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.paging import Page, page_by_version
 from comptoir.core.uow import UnitOfWork
 from comptoir.core.versioning import allocate_versions
 from comptoir.customers.models import DEFAULT_GROUP_NAME, Customer, CustomerGroup
@@ -36,6 +37,22 @@ def list_groups(session: Session) -> list[CustomerGroup]:
             .where(CustomerGroup.deleted_at.is_(None))
             .order_by(CustomerGroup.is_default.desc(), CustomerGroup.name)
         )
+    )
+
+
+def page_groups(
+    session: Session,
+    *,
+    after: int | None,
+    before: int | None,
+    page_size: int,
+    include_deleted: bool = False,
+) -> Page[CustomerGroup]:
+    query = select(CustomerGroup)
+    if not include_deleted:
+        query = query.where(CustomerGroup.deleted_at.is_(None))
+    return page_by_version(
+        session, query, CustomerGroup.version, after=after, before=before, page_size=page_size
     )
 
 
@@ -83,7 +100,7 @@ def add_group(session: Session, *, name: str, group_id: uuid.UUID | None = None)
 
 
 def rename_group(uow: UnitOfWork, *, group_id: uuid.UUID, name: str) -> CustomerGroup:
-    group = _live(uow.session, group_id)
+    group = get_live_group(uow.session, group_id=group_id)
     group.name = _check_name(uow.session, name, group_id=group.id)
     uow.commit()
     return group
@@ -92,7 +109,7 @@ def rename_group(uow: UnitOfWork, *, group_id: uuid.UUID, name: str) -> Customer
 def delete_group(uow: UnitOfWork, *, group_id: uuid.UUID) -> CustomerGroup:
     """Its customers go back to "All Customers", which itself cannot be deleted."""
     session = uow.session
-    group = _live(session, group_id)
+    group = get_live_group(session, group_id=group_id)
     if group.is_default:
         raise InvalidInput(f"the {DEFAULT_GROUP_NAME!r} group cannot be deleted", field="id")
     _move(session, customer_ids=None, from_group=group.id, to_group=default_group(session).id)
@@ -106,7 +123,7 @@ def move_customers(
 ) -> int:
     """Put customers into a group (each leaves its previous one). Returns how many moved."""
     session = uow.session
-    group = _live(session, group_id)
+    group = get_live_group(session, group_id=group_id)
     wanted = list(dict.fromkeys(customer_ids))
     known = set(
         session.scalars(
@@ -126,7 +143,7 @@ def remove_customers(
 ) -> int:
     """Take customers out of a group: they return to "All Customers"."""
     session = uow.session
-    group = _live(session, group_id)
+    group = get_live_group(session, group_id=group_id)
     moved = _move(
         session,
         customer_ids=list(customer_ids),
@@ -137,7 +154,7 @@ def remove_customers(
     return moved
 
 
-def _live(session: Session, group_id: uuid.UUID) -> CustomerGroup:
+def get_live_group(session: Session, *, group_id: uuid.UUID) -> CustomerGroup:
     group = session.get(CustomerGroup, group_id)
     if group is None or group.deleted_at is not None:
         raise NotFound("customer group not found", customer_group_id=str(group_id))

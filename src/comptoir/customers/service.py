@@ -102,7 +102,10 @@ def _apply(
         if tax_id in (None, ""):
             customer.tax_id = None
         else:
-            customer.tax_id = store.get_tax(session, tax_id=_uuid(tax_id, "tax_id")).id
+            try:
+                customer.tax_id = store.get_tax(session, tax_id=_uuid(tax_id, "tax_id")).id
+            except NotFound as exc:
+                raise InvalidInput("unknown tax", field="tax_id") from exc
     consent_changed = "do_not_email" in cleaned and (
         is_new or cleaned["do_not_email"] != customer.do_not_email
     )
