@@ -84,6 +84,7 @@ def _apply(
     source: str,
     user_id: uuid.UUID | None,
     is_new: bool = False,
+    require_name: bool = True,
 ) -> MarketingConsent | None:
     """Check and set `values`; returns the consent to record when it changed."""
     fields = dict(values)
@@ -111,7 +112,7 @@ def _apply(
     )
     for name, value in cleaned.items():
         setattr(customer, name, value)
-    if not any(getattr(customer, f) for f in NAME_FIELDS):
+    if require_name and not any(getattr(customer, f) for f in NAME_FIELDS):
         raise InvalidInput(
             "a customer needs a first name, a last name or a company", field="first_name"
         )
@@ -173,8 +174,10 @@ def add_customer(
     customer_id: uuid.UUID | None = None,
     source: str,
     user_id: uuid.UUID | None = None,
+    require_name: bool = True,
 ) -> Customer:
-    """`create_customer` inside the caller's transaction (the importer's)."""
+    """`create_customer` inside the caller's transaction (the importer's, which accepts a
+    customer without names once the shop was warned)."""
     customer = Customer(
         id=customer_id or uuid.uuid4(),
         do_not_email=False,
@@ -184,7 +187,15 @@ def add_customer(
     initial = dict(values)
     # The consent given at creation is recorded too, whatever its value.
     initial.setdefault("do_not_email", False)
-    consent = _apply(session, customer, initial, source=source, user_id=user_id, is_new=True)
+    consent = _apply(
+        session,
+        customer,
+        initial,
+        source=source,
+        user_id=user_id,
+        is_new=True,
+        require_name=require_name,
+    )
     if not customer.customer_code:
         customer.customer_code = next_customer_code(session)
     session.add(customer)
@@ -211,6 +222,21 @@ def update_customer(
         uow.session.add(consent)
     uow.commit()
     return customer
+
+
+def apply_import(
+    session: Session, customer: Customer, values: Mapping[str, Any], *, user_id: uuid.UUID | None
+) -> None:
+    """An imported row for an existing customer code: the file's columns replace theirs."""
+    if customer.anonymised_at is not None:
+        raise InvalidInput("this customer's data was erased", field="customer_code")
+    if customer.deleted_at is not None:
+        customer.deleted_at = None  # importing a deleted customer's code brings them back
+    consent = _apply(
+        session, customer, values, source=ConsentSource.IMPORT, user_id=user_id, require_name=False
+    )
+    if consent is not None:
+        session.add(consent)
 
 
 def delete_customer(uow: UnitOfWork, *, customer_id: uuid.UUID) -> Customer:
