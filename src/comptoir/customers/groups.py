@@ -56,6 +56,16 @@ def page_groups(
     )
 
 
+def member_counts(session: Session) -> dict[uuid.UUID, int]:
+    """How many live customers each group holds."""
+    rows = session.execute(
+        select(Customer.customer_group_id, func.count())
+        .where(Customer.deleted_at.is_(None))
+        .group_by(Customer.customer_group_id)
+    )
+    return {group_id: count for group_id, count in rows}
+
+
 def get_group(session: Session, *, group_id: uuid.UUID) -> CustomerGroup:
     group = session.get(CustomerGroup, group_id)
     if group is None or group.deleted_at is not None:
