@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from comptoir.accounts.permissions import Role
 from comptoir.customers.models import Customer, CustomerGroup
+from comptoir.store import service as store
 from tests.factories import Store, make_customer, make_product, make_sale, make_user
 from tests.integration.test_pages import csrf_of
 from tests.integration.test_user_pages import sign_in_as
@@ -212,3 +213,29 @@ def test_a_cashier_sees_no_gdpr_buttons(app_client: TestClient, shop: Store) -> 
     page = browser.get(f"/customers/{customer.id}")
     assert page.status_code == 200
     assert "/erase" not in page.text and "gdpr-export" not in page.text
+
+
+@pytest.mark.parametrize(("years", "status", "kept"), [("5", 303, 5), ("0", 422, 3), ("x", 422, 3)])
+def test_the_review_period_is_a_store_setting(
+    owner_browser: TestClient, shop: Store, years: str, status: int, kept: int
+) -> None:
+    page = owner_browser.get("/settings")
+    assert 'name="customer_inactivity_years" type="number" value="3"' in page.text
+    reply = owner_browser.post(
+        "/settings",
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "Shop",
+            "currency": "EUR",
+            "time_zone": "Europe/Paris",
+            "locale": "en",
+            "sku_sequence_value": "1000",
+            "customer_inactivity_years": years,
+        },
+        follow_redirects=False,
+    )
+    assert reply.status_code == status
+    with shop.db.read_sessions() as session:
+        assert store.get_retailer(session).customer_inactivity_years == kept
+    review = owner_browser.get("/customers/inactive")
+    assert f'value="{kept}"' in review.text
