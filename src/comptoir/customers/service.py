@@ -293,6 +293,10 @@ def search_customers(session: Session, *, text: str, limit: int = 20) -> list[Cu
     )
     found = list(exact)
     words = words_of(typed)
+    if exact and (" " not in typed or "@" in typed):
+        # A scanned card or a typed email found its customer: the words of a code or an
+        # address ("example", "fr") would match thousands of others, none of them wanted.
+        words = []
     if words:
         candidates = session.execute(
             select(Customer.id, Customer.search_text)
