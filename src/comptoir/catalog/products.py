@@ -80,6 +80,8 @@ class NewVariant:
     values: Sequence[str]
     sku: str | None = None
     price: Decimal | None = None
+    # Whether `price` includes tax; None: as the family's price is given.
+    price_includes_tax: bool | None = None
     supply_price: Decimal | None = None
     supplier_code: str | None = None
     codes: Sequence[NewCode] = ()
@@ -289,6 +291,7 @@ class _Member:
 
     sku: str | None
     price: Decimal
+    price_includes_tax: bool | None
     supply_price: Decimal
     supplier_code: str | None
     codes: Sequence[NewCode]
@@ -308,6 +311,7 @@ def _members(new: NewProduct) -> list[_Member]:
             _Member(
                 sku=new.sku,
                 price=new.price,
+                price_includes_tax=new.price_includes_tax,
                 supply_price=new.supply_price,
                 supplier_code=new.supplier_code,
                 codes=family_codes,
@@ -321,6 +325,11 @@ def _members(new: NewProduct) -> list[_Member]:
         _Member(
             sku=v.sku,
             price=new.price if v.price is None else v.price,
+            price_includes_tax=(
+                new.price_includes_tax
+                if v.price is None or v.price_includes_tax is None
+                else v.price_includes_tax
+            ),
             supply_price=new.supply_price if v.supply_price is None else v.supply_price,
             supplier_code=new.supplier_code if v.supplier_code is None else v.supplier_code,
             codes=v.codes,
@@ -473,9 +482,7 @@ def _check_members(session: Session, members: Sequence[_Member], *, is_composite
     """Amounts, taxes and opening stock of each product to create, before anything is written."""
     for member in members:
         _check_amount(member.price, field=f"{member.field}price", what="price")
-        _check_amount(
-            member.supply_price, field=f"{member.field}supply_price", what="supply price"
-        )
+        _check_amount(member.supply_price, field=f"{member.field}supply_price", what="supply price")
         if member.tax_id is not None:
             known_tax(session, tax_id=member.tax_id, field=f"{member.field}tax_id")
         check_outlet_taxes(session, member.outlet_taxes, field=f"{member.field}outlet_taxes")
@@ -544,7 +551,7 @@ def add_product(
             retailer=retailer,
             rates=rates_for(session, retailer=retailer, tax_id=tax_id),
             price=member.price,
-            includes_tax=new.price_includes_tax,
+            includes_tax=member.price_includes_tax,
         )
         product = Product(
             id=variant_id(family_id, index),
@@ -643,5 +650,17 @@ def family_members(session: Session, *, family_id: uuid.UUID) -> list[Product]:
             select(Product)
             .where(Product.family_id == family_id, Product.deleted_at.is_(None))
             .order_by(Product.created_at, Product.sku)
+        )
+    )
+
+
+def composites_using(session: Session, *, product_id: uuid.UUID) -> list[Product]:
+    """The live composites that hold `product_id` as a component."""
+    return list(
+        session.scalars(
+            select(Product)
+            .join(ProductComponent, ProductComponent.product_id == Product.id)
+            .where(ProductComponent.component_id == product_id, Product.deleted_at.is_(None))
+            .order_by(Product.sku)
         )
     )
