@@ -13,10 +13,17 @@ from __future__ import annotations
 
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import Header
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from comptoir.api.params import AmountIn, TextIn
 from comptoir.catalog import products as catalog
@@ -62,12 +69,14 @@ NOT_NULL = BeforeValidator(_not_null)
 
 # An id that "" (or null) clears: the 2.1 way of removing a brand, a category, a tax.
 IdOrBlank = Annotated[uuid.UUID | None, BeforeValidator(_blank_is_none)]
-Name = Annotated[TextIn, Field(min_length=1, max_length=255)]
-Description = Annotated[TextIn, Field(max_length=65_535)]
-ShortText = Annotated[TextIn, Field(max_length=100)]
+# Text of a request: its length checked as characters, then NUL refused (as TextIn does).
+NO_NUL = get_args(TextIn)[1]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=255), NO_NUL]
+Description = Annotated[str, StringConstraints(max_length=65_535), NO_NUL]
+ShortText = Annotated[str, StringConstraints(max_length=100), NO_NUL]
 Ids = Annotated[list[uuid.UUID], Field(max_length=MAX_ITEMS)]
-ShortHandle = Annotated[TextIn, Field(min_length=1, max_length=200)]
-Sku = Annotated[TextIn, Field(min_length=1, max_length=100)]
+ShortHandle = Annotated[str, StringConstraints(min_length=1, max_length=200), NO_NUL]
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=100), NO_NUL]
 MAX_LIST = Field(max_length=MAX_ITEMS)
 
 
@@ -76,8 +85,8 @@ class Body(BaseModel):
 
 
 class ProductCodeIn(Body):
-    type: Annotated[TextIn, Field(max_length=10)] = "EAN"
-    code: Annotated[TextIn, Field(min_length=1, max_length=64)]
+    type: Annotated[str, StringConstraints(max_length=10), NO_NUL] = "EAN"
+    code: Annotated[str, StringConstraints(min_length=1, max_length=64), NO_NUL]
 
 
 class InventoryIn(Body):
@@ -115,7 +124,7 @@ class VariantDefinitionIn(Body):
 
 class ImageIn(Body):
     type: Literal["s3", "url", "product-image", "sku-image"]
-    location: Annotated[TextIn, Field(max_length=2000)]
+    location: Annotated[str, StringConstraints(max_length=2000), NO_NUL]
     index: int | None = None
 
 
@@ -174,12 +183,12 @@ class ProductCreateIn(PricesIn, Ignored):
     id: uuid.UUID | None = None
     name: Name
     description: Description | None = None
-    handle: Annotated[TextIn, Field(max_length=200)] | None = None
+    handle: Annotated[str, StringConstraints(max_length=200), NO_NUL] | None = None
     sku: ShortText | None = None
     product_codes: Annotated[list[ProductCodeIn], Field(max_length=MAX_ITEMS)] = []
-    source: Annotated[TextIn, Field(min_length=1, max_length=20)] = "USER"
-    source_id: Annotated[TextIn, Field(max_length=200)] | None = None
-    source_variant_id: Annotated[TextIn, Field(max_length=200)] | None = None
+    source: Annotated[str, StringConstraints(min_length=1, max_length=20), NO_NUL] = "USER"
+    source_id: Annotated[str, StringConstraints(max_length=200), NO_NUL] | None = None
+    source_variant_id: Annotated[str, StringConstraints(max_length=200), NO_NUL] | None = None
     is_active: bool = True
     has_inventory: bool = True
     supply_price: AmountIn | None = None

@@ -490,6 +490,10 @@ def _check_members(session: Session, members: Sequence[_Member], *, is_composite
             field = f"{member.field}inventory[{index}]"
             known_outlet(session, outlet_id=stock.outlet_id, field=f"{field}.outlet_id")
             _check_amount(stock.count, field=f"{field}.current_amount", what="stock count")
+            _check_amount(stock.reorder_point, field=f"{field}.reorder_point", what="reorder point")
+            _check_amount(
+                stock.restock_level, field=f"{field}.reorder_amount", what="restock level"
+            )
             if is_composite and stock.count:
                 raise InvalidInput(
                     "a composite has no stock of its own: its components' stock moves",
