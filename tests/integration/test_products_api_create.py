@@ -12,7 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from comptoir.accounts.permissions import Role
+from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Product
+from comptoir.core.uow import UnitOfWork
 from tests.factories import (
     Store,
     count_rows,
@@ -32,6 +34,7 @@ from tests.integration.products_support import (
     movements_of,
     product_json,
 )
+from tests.integration.test_register_sales import run_together
 
 
 @pytest.fixture
@@ -615,3 +618,55 @@ def test_a_body_that_is_not_json_is_refused(api: TestClient, shop: Store) -> Non
     )
     assert reply.status_code == 422
     assert catalog_state(shop) == before
+
+
+def test_concurrent_copies_of_a_creation_make_one_family_and_move_stock_once(
+    shop: Store, cat: Catalog
+) -> None:
+    family_id = uuid.uuid4()
+    new = catalog.NewProduct(
+        id=family_id,
+        name="Tee",
+        price=Decimal(20),
+        variant_attribute_ids=[cat.size.id],
+        variants=[
+            catalog.NewVariant(
+                values=[value],
+                inventory=[catalog.OpeningStock(outlet_id=shop.outlet.id, count=Decimal(2))],
+            )
+            for value in ("S", "M")
+        ],
+    )
+
+    def create_once() -> tuple[list[uuid.UUID], bool]:
+        with UnitOfWork(shop.db.write_sessions) as uow:
+            products, created = catalog.create_product_once(uow, new=new, user_id=shop.owner.id)
+            return [p.id for p in products], created
+
+    results = run_together(6, create_once)
+
+    assert all(isinstance(r, tuple) for r in results), results
+    assert len({tuple(ids) for ids, _ in results}) == 1
+    assert sorted(created for _, created in results) == [False] * 5 + [True]
+    assert count_rows(shop.db, Product) == 2
+    (ids, _created), *_ = results
+    assert ids[0] == family_id
+    for product_id in ids:
+        assert level_and_ledger(shop, product_id) == (Decimal(2), Decimal(2))
+
+
+def test_a_family_is_listed_by_its_name(api: TestClient, cat: Catalog) -> None:
+    ids = create(
+        api,
+        {
+            "name": "Tee",
+            "variants": [
+                {"variant_definitions": [{"attribute_id": str(cat.size.id), "value": v}]}
+                for v in ("S", "M")
+            ],
+        },
+    )
+    create(api, {"name": "Mug"})
+    for param in ("name", "family_name"):
+        listed = api.get("/api/2.0/products", params={param: "Tee"}).json()["data"]
+        assert sorted(p["id"] for p in listed) == sorted(ids)
