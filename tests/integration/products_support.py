@@ -47,6 +47,14 @@ class Catalog:
     tags: list[Tag]
 
 
+def size_variants(cat: Catalog, *sizes: str) -> list[dict[str, Any]]:
+    """2.0 `variants` differing by size only."""
+    return [
+        {"variant_definitions": [{"attribute_id": str(cat.size.id), "value": size}]}
+        for size in sizes
+    ]
+
+
 def make_catalog(shop: Store) -> Catalog:
     with shop.uow() as uow:
         parent = ProductType(id=uuid.uuid4(), name="Clothing")

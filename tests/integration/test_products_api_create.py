@@ -26,20 +26,13 @@ from tests.factories import (
     make_token,
     make_user,
 )
-from tests.integration.products_support import (
-    Catalog,
-    catalog_state,
-    level_and_ledger,
-    make_catalog,
-    movements_of,
-    product_json,
-)
+from tests.integration import products_support as support
 from tests.integration.test_register_sales import run_together
 
 
 @pytest.fixture
-def cat(shop: Store) -> Catalog:
-    return make_catalog(shop)
+def cat(shop: Store) -> support.Catalog:
+    return support.make_catalog(shop)
 
 
 def create(api: TestClient, body: dict[str, Any], **headers: str) -> list[str]:
@@ -50,7 +43,7 @@ def create(api: TestClient, body: dict[str, Any], **headers: str) -> list[str]:
 
 
 def test_a_standard_product_keeps_every_field_of_the_2_0_body(
-    api: TestClient, shop: Store, cat: Catalog
+    api: TestClient, shop: Store, cat: support.Catalog
 ) -> None:
     (product_id,) = create(
         api,
@@ -82,7 +75,7 @@ def test_a_standard_product_keeps_every_field_of_the_2_0_body(
             "weight_unit": "G",
         },
     )
-    data = product_json(api, product_id)
+    data = support.product_json(api, product_id)
     assert (data["name"], data["handle"], data["sku"]) == ("Organic tee", "organic-tee", "TEE-1")
     assert data["description"] == "<p>Soft</p>"
     assert [(c["type"], c["code"]) for c in data["product_codes"]] == [
@@ -136,8 +129,8 @@ def test_opening_inventory_is_a_ledger_movement_and_reorder_settings_are_kept(
             ],
         },
     )
-    assert level_and_ledger(shop, product_id) == (Decimal(7), Decimal(7))
-    assert movements_of(shop, product_id) == [Decimal(7)]
+    assert support.level_and_ledger(shop, product_id) == (Decimal(7), Decimal(7))
+    assert support.movements_of(shop, product_id) == [Decimal(7)]
     (level,) = decimal_json(api.get(f"/api/2.0/products/{product_id}/inventory"))["data"]
     assert (level["inventory_level"], level["reorder_point"], level["reorder_amount"]) == (7, 2, 10)
 
@@ -159,11 +152,11 @@ def test_minus_one_leaves_the_reorder_point_unset_at_creation(api: TestClient, s
     )
     (level,) = decimal_json(api.get(f"/api/2.0/products/{product_id}/inventory"))["data"]
     assert (level["reorder_point"], level["reorder_amount"]) == (None, 5)
-    assert movements_of(shop, product_id) == []  # nothing to move from 0 to 0
+    assert support.movements_of(shop, product_id) == []  # nothing to move from 0 to 0
 
 
 def test_a_variant_family_gets_one_product_per_variant_in_order(
-    api: TestClient, shop: Store, cat: Catalog
+    api: TestClient, shop: Store, cat: support.Catalog
 ) -> None:
     colour, size = str(cat.colour.id), str(cat.size.id)
     ids = create(
@@ -194,7 +187,7 @@ def test_a_variant_family_gets_one_product_per_variant_in_order(
         },
     )
     assert len(ids) == 2
-    first, second = (product_json(api, i) for i in ids)
+    first, second = (support.product_json(api, i) for i in ids)
     assert first["family_id"] == second["family_id"] == ids[0]
     assert first["handle"] == second["handle"]
     assert (first["variant_name"], second["variant_name"]) == ("Tee / Red / M", "Tee / Red / L")
@@ -205,8 +198,8 @@ def test_a_variant_family_gets_one_product_per_variant_in_order(
     assert first["variant_count"] == second["variant_count"] == 2
     assert second["variant_parent_id"] == ids[0]
     assert second["brand_id"] == str(cat.brand.id)
-    assert level_and_ledger(shop, ids[0]) == (Decimal(4), Decimal(4))
-    assert level_and_ledger(shop, ids[1]) == (None, Decimal(0))
+    assert support.level_and_ledger(shop, ids[0]) == (Decimal(4), Decimal(4))
+    assert support.level_and_ledger(shop, ids[1]) == (None, Decimal(0))
 
 
 def test_a_composite_created_through_the_api_sells_its_components(
@@ -225,7 +218,7 @@ def test_a_composite_created_through_the_api_sells_its_components(
             ],
         },
     )
-    data = product_json(api, box_id)
+    data = support.product_json(api, box_id)
     assert data["is_composite"] is True and data["has_inventory"] is False
     assert data["composite_components"] == [
         {"product_id": str(coffee.id), "count": 2},
@@ -235,8 +228,8 @@ def test_a_composite_created_through_the_api_sells_its_components(
         box = session.get(Product, uuid.UUID(box_id))
         assert box is not None
     make_sale(shop, [(box, 1)], total="25.00")
-    assert level_and_ledger(shop, coffee.id) == (Decimal(8), Decimal(8))
-    assert level_and_ledger(shop, mug.id) == (Decimal(4), Decimal(4))
+    assert support.level_and_ledger(shop, coffee.id) == (Decimal(8), Decimal(8))
+    assert support.level_and_ledger(shop, mug.id) == (Decimal(4), Decimal(4))
 
 
 @pytest.mark.parametrize(
@@ -260,7 +253,7 @@ def test_either_price_may_be_given_and_the_other_is_derived_with_the_tax(
     shop = make_store(db, tax_exclusive=tax_exclusive)
     app_client.headers["Authorization"] = f"Bearer {make_token(shop)}"
     (product_id,) = create(app_client, {"name": "Scarf", field: price})
-    data = product_json(app_client, product_id)
+    data = support.product_json(app_client, product_id)
     assert (data["price_including_tax"], data["price_excluding_tax"]) == (incl, excl)
 
 
@@ -268,27 +261,24 @@ def test_either_price_may_be_given_and_the_other_is_derived_with_the_tax(
 
 
 def test_the_same_request_with_its_id_sent_twice_creates_one_product_and_answers_the_same(
-    api: TestClient, shop: Store, cat: Catalog
+    api: TestClient, shop: Store, cat: support.Catalog
 ) -> None:
     body = {
         "id": str(uuid.uuid4()),
         "name": "Tee",
-        "variants": [
-            {"variant_definitions": [{"attribute_id": str(cat.size.id), "value": v}]}
-            for v in ("S", "M", "L")
-        ],
+        "variants": support.size_variants(cat, "S", "M", "L"),
         "inventory": [],
     }
     body["variants"][0]["inventory"] = [{"outlet_id": str(shop.outlet.id), "current_amount": 3}]
     first = api.post("/api/2.0/products", json=body)
-    before = catalog_state(shop)
+    before = support.catalog_state(shop)
     second = api.post("/api/2.0/products", json=body)
     assert first.status_code == second.status_code == 200
     assert second.json() == first.json()
     assert first.json()["data"][0] == body["id"] and len(first.json()["data"]) == 3
     assert second.headers["Idempotent-Replayed"] == "true"
     assert "Idempotent-Replayed" not in first.headers
-    assert catalog_state(shop) == before
+    assert support.catalog_state(shop) == before
     assert count_rows(shop.db, Product) == 3
 
 
@@ -306,7 +296,7 @@ def test_an_idempotency_key_makes_a_retry_answer_the_first_result(
     assert first.json() == second.json() != third.json()
     assert count_rows(shop.db, Product) == 2
     (product_id,) = first.json()["data"]
-    assert movements_of(shop, product_id) == [Decimal(1)]  # the retry moved no stock
+    assert support.movements_of(shop, product_id) == [Decimal(1)]  # the retry moved no stock
 
 
 def test_an_idempotency_key_is_scoped_to_the_user_who_sends_it(
@@ -345,16 +335,13 @@ def test_a_retry_after_the_product_was_deleted_answers_the_first_result_and_recr
 
 
 def test_a_client_id_that_is_another_products_variant_is_a_conflict(
-    api: TestClient, cat: Catalog
+    api: TestClient, cat: support.Catalog
 ) -> None:
     ids = create(
         api,
         {
             "name": "Tee",
-            "variants": [
-                {"variant_definitions": [{"attribute_id": str(cat.size.id), "value": v}]}
-                for v in ("S", "M")
-            ],
+            "variants": support.size_variants(cat, "S", "M"),
         },
     )
     reply = api.post("/api/2.0/products", json={"id": ids[1], "name": "Other"})
@@ -398,7 +385,7 @@ def test_creating_a_product_needs_a_signed_in_caller(app_client: TestClient, sho
 
 # Bad bodies -------------------------------------------------------------------------------
 
-Body = Callable[[Store, Catalog, Product], Any]
+Body = Callable[[Store, support.Catalog, Product], Any]
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
@@ -406,7 +393,7 @@ def outlet(shop: Store, **stock: Any) -> list[dict[str, Any]]:
     return [{"outlet_id": str(shop.outlet.id), **stock}]
 
 
-def variants(cat: Catalog, *values: list[str]) -> list[dict[str, Any]]:
+def variants(cat: support.Catalog, *values: list[str]) -> list[dict[str, Any]]:
     ids = [str(cat.colour.id), str(cat.size.id), str(cat.fabric.id), str(cat.cut.id)]
     return [
         {
@@ -595,10 +582,10 @@ BAD_BODIES: list[tuple[str, Body, str | None]] = [
     [pytest.param(body, field, id=name) for name, body, field in BAD_BODIES],
 )
 def test_a_bad_create_body_is_refused_naming_the_field_and_changes_nothing(
-    api: TestClient, shop: Store, cat: Catalog, make_body: Body, field: str | None
+    api: TestClient, shop: Store, cat: support.Catalog, make_body: Body, field: str | None
 ) -> None:
     existing = make_product(shop, sku="TAKEN", barcode="3760000000031")
-    before = catalog_state(shop)
+    before = support.catalog_state(shop)
     reply = api.post("/api/2.0/products", json=make_body(shop, cat, existing))
     assert reply.status_code == 422, reply.text
     body = reply.json()
@@ -608,20 +595,20 @@ def test_a_bad_create_body_is_refused_naming_the_field_and_changes_nothing(
             p["field"] for p in body["details"].get("problems", [])
         ]
         assert field in named if isinstance(named, list) else named == field, body
-    assert catalog_state(shop) == before
+    assert support.catalog_state(shop) == before
 
 
 def test_a_body_that_is_not_json_is_refused(api: TestClient, shop: Store) -> None:
-    before = catalog_state(shop)
+    before = support.catalog_state(shop)
     reply = api.post(
         "/api/2.0/products", content=b"{name: x", headers={"Content-Type": "application/json"}
     )
     assert reply.status_code == 422
-    assert catalog_state(shop) == before
+    assert support.catalog_state(shop) == before
 
 
 def test_concurrent_copies_of_a_creation_make_one_family_and_move_stock_once(
-    shop: Store, cat: Catalog
+    shop: Store, cat: support.Catalog
 ) -> None:
     family_id = uuid.uuid4()
     new = catalog.NewProduct(
@@ -652,18 +639,15 @@ def test_concurrent_copies_of_a_creation_make_one_family_and_move_stock_once(
     (ids, _created), *_ = results
     assert ids[0] == family_id
     for product_id in ids:
-        assert level_and_ledger(shop, product_id) == (Decimal(2), Decimal(2))
+        assert support.level_and_ledger(shop, product_id) == (Decimal(2), Decimal(2))
 
 
-def test_a_family_is_listed_by_its_name(api: TestClient, cat: Catalog) -> None:
+def test_a_family_is_listed_by_its_name(api: TestClient, cat: support.Catalog) -> None:
     ids = create(
         api,
         {
             "name": "Tee",
-            "variants": [
-                {"variant_definitions": [{"attribute_id": str(cat.size.id), "value": v}]}
-                for v in ("S", "M")
-            ],
+            "variants": support.size_variants(cat, "S", "M"),
         },
     )
     create(api, {"name": "Mug"})

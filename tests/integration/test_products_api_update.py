@@ -22,19 +22,12 @@ from tests.factories import (
     make_token,
     make_user,
 )
-from tests.integration.products_support import (
-    Catalog,
-    catalog_state,
-    level_and_ledger,
-    make_catalog,
-    movements_of,
-    product_json,
-)
+from tests.integration import products_support as support
 
 
 @pytest.fixture
-def cat(shop: Store) -> Catalog:
-    return make_catalog(shop)
+def cat(shop: Store) -> support.Catalog:
+    return support.make_catalog(shop)
 
 
 def put(api: TestClient, product_id: Any, body: dict[str, Any]) -> dict[str, Any]:
@@ -44,7 +37,7 @@ def put(api: TestClient, product_id: Any, body: dict[str, Any]) -> dict[str, Any
     return data
 
 
-def make_family(api: TestClient, shop: Store, cat: Catalog, *sizes: str) -> list[str]:
+def make_family(api: TestClient, shop: Store, cat: support.Catalog, *sizes: str) -> list[str]:
     reply = api.post(
         "/api/2.0/products",
         json={
@@ -75,10 +68,10 @@ def search(api: TestClient, text: str) -> list[str]:
 
 
 def test_common_fields_change_every_variant_of_the_family(
-    api: TestClient, shop: Store, cat: Catalog
+    api: TestClient, shop: Store, cat: support.Catalog
 ) -> None:
     ids = make_family(api, shop, cat)
-    versions = {i: product_json(api, i)["version"] for i in ids}
+    versions = {i: support.product_json(api, i)["version"] for i in ids}
     put(
         api,
         ids[1],
@@ -96,7 +89,7 @@ def test_common_fields_change_every_variant_of_the_family(
         },
     )
     for product_id in ids:
-        data = product_json(api, product_id)
+        data = support.product_json(api, product_id)
         assert data["name"] == "Café tee" and data["description"] == "<p>New</p>"
         assert data["brand_id"] == str(cat.other_brand.id)
         assert data["product_category_id"] == str(cat.category.id)
@@ -111,10 +104,10 @@ def test_common_fields_change_every_variant_of_the_family(
 
 
 def test_details_change_only_the_product_in_the_url(
-    api: TestClient, shop: Store, cat: Catalog
+    api: TestClient, shop: Store, cat: support.Catalog
 ) -> None:
     ids = make_family(api, shop, cat)
-    sibling_before = product_json(api, ids[0])
+    sibling_before = support.product_json(api, ids[0])
     data = put(
         api,
         ids[1],
@@ -137,7 +130,7 @@ def test_details_change_only_the_product_in_the_url(
         Decimal("17.91667"),
     )
     assert data["sku"] == "TEE-M"
-    assert product_json(api, ids[0]) == sibling_before
+    assert support.product_json(api, ids[0]) == sibling_before
     assert search(api, "TEE-M") == []  # inactive products are off the sell screen
     put(api, ids[1], {"details": {"is_active": True}})
     assert search(api, "012345678905") == ["Tee"]
@@ -159,7 +152,7 @@ def test_details_change_only_the_product_in_the_url(
 def test_an_empty_value_removes_what_the_field_holds(
     api: TestClient,
     shop: Store,
-    cat: Catalog,
+    cat: support.Catalog,
     section: str,
     field: str,
     value: Any,
@@ -180,7 +173,7 @@ def test_an_empty_value_removes_what_the_field_holds(
         },
     )
     (product_id,) = reply.json()["data"]
-    before = product_json(api, product_id)
+    before = support.product_json(api, product_id)
     assert before[read_as] not in (None, [])
     after = put(api, product_id, {section: {field: value}})
     assert after[read_as] == expected
@@ -246,10 +239,10 @@ def test_current_amount_moves_the_difference_through_the_ledger_as_one_movement(
     make_sale(shop, [(product, 3)], total="36.00")
     inventory = [{"outlet_id": str(shop.outlet.id), "current_amount": 4}]
     put(api, product.id, {"details": {"inventory": inventory}})
-    assert movements_of(shop, product.id) == [Decimal(10), Decimal(-3), Decimal(-3)]
-    assert level_and_ledger(shop, product.id) == (Decimal(4), Decimal(4))
+    assert support.movements_of(shop, product.id) == [Decimal(10), Decimal(-3), Decimal(-3)]
+    assert support.level_and_ledger(shop, product.id) == (Decimal(4), Decimal(4))
     put(api, product.id, {"details": {"inventory": inventory}})  # already 4: nothing moves
-    assert len(movements_of(shop, product.id)) == 3
+    assert len(support.movements_of(shop, product.id)) == 3
 
 
 def test_current_amount_at_an_outlet_without_stock_yet_creates_the_level(
@@ -261,7 +254,7 @@ def test_current_amount_at_an_outlet_without_stock_yet_creates_the_level(
         product.id,
         {"details": {"inventory": [{"outlet_id": str(shop.outlet.id), "current_amount": "2.5"}]}},
     )
-    assert level_and_ledger(shop, product.id) == (Decimal("2.5"), Decimal("2.5"))
+    assert support.level_and_ledger(shop, product.id) == (Decimal("2.5"), Decimal("2.5"))
 
 
 def test_minus_one_clears_a_reorder_setting_and_an_absent_one_is_kept(
@@ -279,27 +272,28 @@ def test_minus_one_clears_a_reorder_setting_and_an_absent_one_is_kept(
     assert level() == (3, 2, 12)
     put(api, product.id, {"details": {"inventory": [{"outlet_id": outlet, "reorder_point": -1}]}})
     assert level() == (3, None, 12)
-    assert movements_of(shop, product.id) == [Decimal(3)]  # reorder settings move no stock
+    assert support.movements_of(shop, product.id) == [Decimal(3)]  # reorder settings move no stock
 
 
 def test_a_product_whose_stock_is_not_tracked_refuses_a_count(api: TestClient, shop: Store) -> None:
     product = make_product(shop, stock=2)
     inventory = [{"outlet_id": str(shop.outlet.id), "current_amount": 5}]
-    before = catalog_state(shop)
+    before = support.catalog_state(shop)
     reply = api.put(
         f"/api/2.1/products/{product.id}",
         json={"common": {"track_inventory": False}, "details": {"inventory": inventory}},
     )
     assert reply.status_code == 422
     assert reply.json()["details"]["field"] == "details.inventory[0].current_amount"
-    assert catalog_state(shop) == before  # track_inventory, in the same request, is not kept
+    # Not even track_inventory, which the same request turned off.
+    assert support.catalog_state(shop) == before
 
 
 # Suppliers --------------------------------------------------------------------------------
 
 
 def test_the_family_supplier_is_common_and_its_code_and_price_per_variant(
-    api: TestClient, shop: Store, cat: Catalog
+    api: TestClient, shop: Store, cat: support.Catalog
 ) -> None:
     ids = make_family(api, shop, cat, "S", "M")
     supplier = str(cat.other_supplier.id)
@@ -309,7 +303,7 @@ def test_the_family_supplier_is_common_and_its_code_and_price_per_variant(
         {"common": {"product_suppliers": [{"supplier_id": supplier, "code": "C", "price": 7}]}},
     )
     for product_id in ids:
-        data = product_json(api, product_id)
+        data = support.product_json(api, product_id)
         assert (data["supplier_id"], data["supplier_code"], data["supply_price"]) == (
             supplier,
             "C",
@@ -320,18 +314,18 @@ def test_the_family_supplier_is_common_and_its_code_and_price_per_variant(
         ids[1],
         {"details": {"product_suppliers": [{"supplier_id": supplier, "code": "C-M", "price": -1}]}},
     )
-    first, second = (product_json(api, i) for i in ids)
+    first, second = (support.product_json(api, i) for i in ids)
     assert (first["supplier_code"], first["supply_price"]) == ("C", 7)
     assert (second["supplier_code"], second["supply_price"]) == ("C-M", 0)
     put(api, ids[1], {"common": {"product_suppliers": [{"supplier_id": supplier}]}})
-    assert product_json(api, ids[1])["supplier_code"] == "C-M"  # only the id: codes kept
+    assert support.product_json(api, ids[1])["supplier_code"] == "C-M"  # only the id: codes kept
 
 
 # Variant attributes -----------------------------------------------------------------------
 
 
 def test_a_standard_product_becomes_a_family_of_one_then_takes_variants(
-    api: TestClient, shop: Store, cat: Catalog
+    api: TestClient, shop: Store, cat: support.Catalog
 ) -> None:
     product = make_product(shop, name="Scarf", stock=4)
     data = put(
@@ -361,11 +355,11 @@ def test_a_standard_product_becomes_a_family_of_one_then_takes_variants(
     assert added.status_code == 200, added.text
     assert added.json()["data"]["variant_name"] == "Scarf / Navy"
     assert added.json()["data"]["family_id"] == str(product.id)
-    assert product_json(api, product.id)["variant_count"] == 2
+    assert support.product_json(api, product.id)["variant_count"] == 2
 
 
 def test_reordering_the_attributes_reorders_every_variants_values(
-    api: TestClient, shop: Store, cat: Catalog
+    api: TestClient, shop: Store, cat: support.Catalog
 ) -> None:
     ids = make_family(api, shop, cat, "S", "M")
     put(
@@ -380,23 +374,23 @@ def test_reordering_the_attributes_reorders_every_variants_values(
             }
         },
     )
-    names = [product_json(api, i)["variant_name"] for i in ids]
+    names = [support.product_json(api, i)["variant_name"] for i in ids]
     assert names == ["Tee / S / Red", "Tee / M / Red"]
 
 
 def test_removing_an_attribute_keeps_the_values_of_the_others(
-    api: TestClient, shop: Store, cat: Catalog
+    api: TestClient, shop: Store, cat: support.Catalog
 ) -> None:
     ids = make_family(api, shop, cat, "S", "M")
     put(api, ids[0], {"common": {"variant_attributes": [{"attribute_id": str(cat.size.id)}]}})
-    assert [product_json(api, i)["variant_name"] for i in ids] == ["Tee / S", "Tee / M"]
+    assert [support.product_json(api, i)["variant_name"] for i in ids] == ["Tee / S", "Tee / M"]
 
 
-def test_a_variants_values_change_alone(api: TestClient, shop: Store, cat: Catalog) -> None:
+def test_a_variants_values_change_alone(api: TestClient, shop: Store, cat: support.Catalog) -> None:
     ids = make_family(api, shop, cat, "S", "M")
     value = [{"attribute_id": str(cat.size.id), "attribute_value": "XL"}]
     put(api, ids[1], {"details": {"variant_attribute_values": value}})
-    assert [product_json(api, i)["variant_name"] for i in ids] == [
+    assert [support.product_json(api, i)["variant_name"] for i in ids] == [
         "Tee / Red / S",
         "Tee / Red / XL",
     ]
@@ -471,7 +465,7 @@ def test_updating_products_needs_the_catalog_write_permission(
 
 # Bad bodies -------------------------------------------------------------------------------
 
-Body = Callable[[Store, Catalog], Any]
+Body = Callable[[Store, support.Catalog], Any]
 UNKNOWN = "00000000-0000-4000-8000-000000000000"
 # Every body carries a valid change too: a refused request must not keep any part of it.
 VALID_COMMON = {"name": "Renamed", "tag_ids": []}
@@ -680,15 +674,15 @@ BAD_UPDATES: list[tuple[str, Body, str]] = [
     [pytest.param(body, field, id=name) for name, body, field in BAD_UPDATES],
 )
 def test_a_bad_update_is_refused_naming_the_field_and_changes_nothing(
-    api: TestClient, shop: Store, cat: Catalog, make_body: Body, field: str
+    api: TestClient, shop: Store, cat: support.Catalog, make_body: Body, field: str
 ) -> None:
     make_product(shop, name="Other", sku="TAKEN", barcode="3760000000055")
     api.post("/api/2.0/products", json={"name": "Taken", "handle": "taken"})
     ids = make_family(api, shop, cat, "S", "M")
-    before = catalog_state(shop)
+    before = support.catalog_state(shop)
     reply = api.put(f"/api/2.1/products/{ids[1]}", json=make_body(shop, cat))
     assert reply.status_code == 422, reply.text
     details = reply.json()["details"]
     named = details.get("field", [p["field"] for p in details.get("problems", [])])
     assert field == named or field in named, reply.json()
-    assert catalog_state(shop) == before
+    assert support.catalog_state(shop) == before

@@ -21,22 +21,15 @@ from tests.factories import (
     make_token,
     make_user,
 )
-from tests.integration.products_support import (
-    Catalog,
-    catalog_state,
-    level_and_ledger,
-    make_catalog,
-    movements_of,
-    product_json,
-)
+from tests.integration import products_support as support
 
 
 @pytest.fixture
-def cat(shop: Store) -> Catalog:
-    return make_catalog(shop)
+def cat(shop: Store) -> support.Catalog:
+    return support.make_catalog(shop)
 
 
-def make_family(api: TestClient, cat: Catalog, *sizes: str, **fields: Any) -> list[str]:
+def make_family(api: TestClient, cat: support.Catalog, *sizes: str, **fields: Any) -> list[str]:
     reply = api.post(
         "/api/2.0/products",
         json={
@@ -45,10 +38,7 @@ def make_family(api: TestClient, cat: Catalog, *sizes: str, **fields: Any) -> li
             "supply_price": 8,
             "tag_ids": [str(cat.tags[0].id)],
             "supplier_id": str(cat.supplier.id),
-            "variants": [
-                {"variant_definitions": [{"attribute_id": str(cat.size.id), "value": size}]}
-                for size in sizes
-            ],
+            "variants": support.size_variants(cat, *sizes),
             **fields,
         },
     )
@@ -57,7 +47,7 @@ def make_family(api: TestClient, cat: Catalog, *sizes: str, **fields: Any) -> li
     return ids
 
 
-def size(cat: Catalog, value: str) -> list[dict[str, str]]:
+def size(cat: support.Catalog, value: str) -> list[dict[str, str]]:
     return [{"attribute_id": str(cat.size.id), "attribute_value": value}]
 
 
@@ -65,7 +55,7 @@ def size(cat: Catalog, value: str) -> list[dict[str, str]]:
 
 
 def test_a_new_variant_takes_the_family_fields_and_its_own_details(
-    api: TestClient, shop: Store, cat: Catalog
+    api: TestClient, shop: Store, cat: support.Catalog
 ) -> None:
     ids = make_family(api, cat, "S", "M", brand_id=str(cat.brand.id))
     reply = api.post(
@@ -87,16 +77,18 @@ def test_a_new_variant_takes_the_family_fields_and_its_own_details(
     data = decimal_json(reply)["data"]
     assert data["variant_name"] == "Tee / XL" and data["sku"] == "TEE-XL"
     assert data["family_id"] == ids[0] and data["variant_parent_id"] == ids[0]
-    sibling = product_json(api, ids[0])
+    sibling = support.product_json(api, ids[0])
     for field in ("handle", "brand_id", "tag_ids", "supplier_id", "supply_price", "tax_id"):
         assert data[field] == sibling[field], field
     assert data["price_including_tax"] == 24
     assert data["product_codes"] == [{"type": "EAN", "code": "3760000000062"}]
     assert data["variant_count"] == 3
-    assert level_and_ledger(shop, data["id"]) == (Decimal(6), Decimal(6))
+    assert support.level_and_ledger(shop, data["id"]) == (Decimal(6), Decimal(6))
 
 
-def test_a_new_variant_without_a_price_sells_at_the_familys(api: TestClient, cat: Catalog) -> None:
+def test_a_new_variant_without_a_price_sells_at_the_familys(
+    api: TestClient, cat: support.Catalog
+) -> None:
     ids = make_family(api, cat, "S")
     reply = api.post(
         "/api/2.1/products",
@@ -110,7 +102,7 @@ def test_a_new_variant_without_a_price_sells_at_the_familys(api: TestClient, cat
 
 
 def test_an_added_variant_sent_again_with_its_key_is_added_once(
-    api: TestClient, cat: Catalog
+    api: TestClient, cat: support.Catalog
 ) -> None:
     ids = make_family(api, cat, "S")
     body = {
@@ -123,7 +115,7 @@ def test_an_added_variant_sent_again_with_its_key_is_added_once(
     assert first.status_code == second.status_code == 200
     assert second.json() == first.json()
     assert second.headers["Idempotent-Replayed"] == "true"
-    assert product_json(api, ids[0])["variant_count"] == 2
+    assert support.product_json(api, ids[0])["variant_count"] == 2
 
 
 @pytest.mark.parametrize(
@@ -194,7 +186,7 @@ def test_an_added_variant_sent_again_with_its_key_is_added_once(
     ],
 )
 def test_a_bad_variant_add_is_refused_naming_the_field_and_adds_nothing(
-    api: TestClient, shop: Store, cat: Catalog, body: dict[str, Any], field: str
+    api: TestClient, shop: Store, cat: support.Catalog, body: dict[str, Any], field: str
 ) -> None:
     """Bodies are written with placeholders: "SIZE:S" stands for a size value list, "FAMILY"
     for the family's id, and extra top-level keys go into `details`."""
@@ -223,16 +215,18 @@ def test_a_bad_variant_add_is_refused_naming_the_field_and_adds_nothing(
         body["details"] = {"variant_attribute_values": body["details"]}
     for extra in [k for k in body if k not in ("common", "details")]:
         body["details"][extra] = body.pop(extra)
-    before = catalog_state(shop)
+    before = support.catalog_state(shop)
     reply = api.post("/api/2.1/products", json=body)
     assert reply.status_code == 422, reply.text
     details = reply.json()["details"]
     named = details.get("field", [p["field"] for p in details.get("problems", [])])
     assert field == named or field in named, reply.json()
-    assert catalog_state(shop) == before
+    assert support.catalog_state(shop) == before
 
 
-def test_adding_a_variant_to_an_unknown_family_is_a_404(api: TestClient, cat: Catalog) -> None:
+def test_adding_a_variant_to_an_unknown_family_is_a_404(
+    api: TestClient, cat: support.Catalog
+) -> None:
     reply = api.post(
         "/api/2.1/products",
         json={
@@ -261,8 +255,8 @@ def test_a_deleted_product_leaves_lists_search_and_sale_but_keeps_its_history(
     assert [p["sku"] for p in with_deleted] == ["MUG-1"]
     assert api.get("/api/2.0/search", params={"q": "3760000000079"}).json()["data"] == []
     # The ledger and the level stay: what was sold and what is on the shelf are facts.
-    assert movements_of(shop, product.id) == [Decimal(5), Decimal(-2)]
-    assert level_and_ledger(shop, product.id) == (Decimal(3), Decimal(3))
+    assert support.movements_of(shop, product.id) == [Decimal(5), Decimal(-2)]
+    assert support.level_and_ledger(shop, product.id) == (Decimal(3), Decimal(3))
     assert api.get("/api/2.0/sales").json()["data"][0]["line_items"][0]["sku"] == "MUG-1"
 
 
@@ -282,10 +276,10 @@ def test_a_deleted_products_barcode_is_free_but_its_sku_stays_reserved(
     assert "deleted product" in refused.json()["error"]
 
 
-def test_deleting_a_variant_keeps_its_family(api: TestClient, cat: Catalog) -> None:
+def test_deleting_a_variant_keeps_its_family(api: TestClient, cat: support.Catalog) -> None:
     ids = make_family(api, cat, "S", "M", "L")
     assert api.delete(f"/api/2.0/products/{ids[0]}").status_code == 200
-    rest = product_json(api, ids[1])
+    rest = support.product_json(api, ids[1])
     assert rest["family_id"] == ids[0] and rest["variant_count"] == 2
     # The family still takes variants, named by any live member or by its id.
     reply = api.post(
@@ -299,7 +293,7 @@ def test_deleting_a_variant_keeps_its_family(api: TestClient, cat: Catalog) -> N
 
 
 def test_deleting_a_family_deletes_every_variant_and_answers_them(
-    api: TestClient, shop: Store, cat: Catalog
+    api: TestClient, shop: Store, cat: support.Catalog
 ) -> None:
     ids = make_family(api, cat, "S", "M")
     other = make_product(shop)
@@ -317,10 +311,10 @@ def test_deleting_again_answers_the_deleted_product_and_changes_nothing(
 ) -> None:
     product = make_product(shop)
     first = api.delete(f"/api/2.0/products/{product.id}")
-    before = catalog_state(shop)
+    before = support.catalog_state(shop)
     second = api.delete(f"/api/2.0/products/{product.id}")
     assert second.status_code == 200 and second.json() == first.json()
-    assert catalog_state(shop) == before
+    assert support.catalog_state(shop) == before
 
 
 @pytest.mark.parametrize("path", ["/api/2.0/products/{id}", "/api/2.0/products/{id}/all"])
@@ -336,12 +330,12 @@ def test_a_component_of_a_live_composite_cannot_be_deleted(
             "composite": [{"product_id": str(coffee.id), "quantity": 2}],
         },
     ).json()["data"]
-    before = catalog_state(shop)
+    before = support.catalog_state(shop)
     refused = api.delete(path.format(id=coffee.id))
     assert refused.status_code == 409
     assert "'BOX'" in refused.json()["error"]
     assert refused.json()["details"]["composite_ids"] == [box_id]
-    assert catalog_state(shop) == before
+    assert support.catalog_state(shop) == before
     # Once the composite is gone, the component may go.
     assert api.delete(f"/api/2.0/products/{box_id}").status_code == 200
     assert api.delete(path.format(id=coffee.id)).status_code == 200
@@ -355,7 +349,7 @@ def test_deleting_an_unknown_product_is_a_404(api: TestClient) -> None:
 
 @pytest.mark.parametrize(("role", "status"), [(Role.CASHIER, 403), (Role.MANAGER, 200)])
 def test_deleting_and_adding_variants_need_the_catalog_write_permission(
-    app_client: TestClient, shop: Store, cat: Catalog, role: Role, status: int
+    app_client: TestClient, shop: Store, cat: support.Catalog, role: Role, status: int
 ) -> None:
     product = make_product(shop)
     user = make_user(shop, role=role)

@@ -36,10 +36,10 @@ from comptoir.catalog.product_fields import (
     Kept,
     StockSetting,
     VariantValue,
-    live_product,
     set_stock,
 )
 from comptoir.catalog.product_variants import change_variant_values
+from comptoir.catalog.service import get_product
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput
 from comptoir.core.uow import UnitOfWork
@@ -126,7 +126,7 @@ def update_product(
     alone included.
     """
     session = uow.session
-    product = live_product(session, product_id=product_id)
+    product = get_product(session, product_id=product_id)
     family = catalog.family_members(session, family_id=product.family_id)
     common = common or FamilyChanges()
     details = details or ProductChanges()
@@ -397,26 +397,7 @@ def _replace_components(
         raise InvalidInput("a product has variants or components, not both", field=field)
     if not product.is_composite:
         _check_may_become_composite(session, product=product)
-    found: list[tuple[Product, Decimal]] = []
-    for index, component in enumerate(components):
-        where = f"{field}[{index}]"
-        if component.quantity <= 0:
-            raise InvalidInput("a component's quantity must be positive", field=f"{where}.quantity")
-        part = session.get(Product, component.product_id)
-        if part is None or part.deleted_at is not None:
-            raise InvalidInput(
-                "unknown component product",
-                field=f"{where}.product_id",
-                id=str(component.product_id),
-            )
-        if part.id == product.id or part.is_composite:
-            raise InvalidInput(
-                "a composite cannot contain itself or another composite",
-                field=f"{where}.product_id",
-            )
-        if any(p.id == part.id for p, _ in found):
-            raise InvalidInput("a component is listed twice", field=f"{where}.product_id")
-        found.append((part, component.quantity))
+    found = catalog.check_components(session, components, field=field, composite_id=product.id)
     current = {c.component_id: c for c in product.components}
     replaced: list[ProductComponent] = []
     for position, (part, quantity) in enumerate(found):

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Product
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import InvalidInput
 from comptoir.inventory.models import InventoryLevel, MovementKind
 from comptoir.inventory.service import ReorderSettings, StockChange, move_stock, set_reorder_levels
 
@@ -45,13 +45,6 @@ class StockSetting:
 class VariantValue:
     attribute_id: uuid.UUID
     value: str
-
-
-def live_product(session: Session, *, product_id: uuid.UUID) -> Product:
-    product = session.get(Product, product_id)
-    if product is None or product.deleted_at is not None:
-        raise NotFound("product not found", product_id=str(product_id))
-    return product
 
 
 def set_stock(

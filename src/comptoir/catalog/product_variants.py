@@ -33,6 +33,20 @@ from comptoir.core.uow import UnitOfWork
 from comptoir.store import service as store
 
 VALUES_FIELD = "details.variant_attribute_values"
+# What a new variant takes from its family (the `common` fields of X-Series 2.1).
+SHARED_BY_THE_FAMILY = (
+    "family_id",
+    "name",
+    "handle",
+    "description",
+    "has_inventory",
+    "brand_id",
+    "product_type_id",
+    "supplier_id",
+    "account_code",
+    "account_code_purchase",
+    "source",
+)
 ATTRIBUTES_FIELD = "common.variant_attributes"
 
 
@@ -318,27 +332,17 @@ def _new_member(session: Session, *, model: Product, variant: NewFamilyVariant) 
             includes_tax=variant.price_includes_tax,
         )
     product = Product(
+        **{name: getattr(model, name) for name in SHARED_BY_THE_FAMILY},
         id=variant.id or uuid.uuid4(),
-        family_id=model.family_id,
-        name=model.name,
-        handle=model.handle,
         sku=catalog.take_sku(
             session, retailer=retailer, sku=variant.sku, taken=set(), field="details.sku"
         ),
-        description=model.description,
         price_excluding_tax=excl,
         price_including_tax=incl,
         supply_price=model.supply_price if variant.supply_price is None else variant.supply_price,
         tax_id=tax_id,
         active=variant.active,
-        has_inventory=model.has_inventory,
-        brand_id=model.brand_id,
-        product_type_id=model.product_type_id,
-        supplier_id=model.supplier_id,
         supplier_code=(variant.supplier_code or "").strip() or None,
-        account_code=model.account_code,
-        account_code_purchase=model.account_code_purchase,
-        source=model.source,
     )
     field = "details.product_codes"
     for position, code in enumerate(catalog.check_codes(variant.codes, field=field)):

@@ -388,32 +388,34 @@ def _check_family(session: Session, new: NewProduct) -> list[VariantAttribute]:
     return attributes
 
 
-def _check_components(session: Session, new: NewProduct) -> list[tuple[Product, Decimal]]:
-    if not new.components:
-        return []
+def check_components(
+    session: Session,
+    components: Sequence[NewComponent],
+    *,
+    field: str = "components",
+    composite_id: uuid.UUID | None = None,
+) -> list[tuple[Product, Decimal]]:
+    """The live products a composite (`composite_id`, once it exists) is made of, checked:
+    positive quantities, no composite inside a composite, each component once."""
     found: list[tuple[Product, Decimal]] = []
-    for index, component in enumerate(new.components):
+    for index, component in enumerate(components):
+        where = f"{field}[{index}]"
         if component.quantity <= 0:
-            raise InvalidInput(
-                "a component's quantity must be positive",
-                field=f"components[{index}].quantity",
-            )
+            raise InvalidInput("a component's quantity must be positive", field=f"{where}.quantity")
         product = session.get(Product, component.product_id)
         if product is None or product.deleted_at is not None:
             raise InvalidInput(
                 "unknown component product",
-                field=f"components[{index}].product_id",
+                field=f"{where}.product_id",
                 id=str(component.product_id),
             )
-        if product.is_composite:
+        if product.is_composite or product.id == composite_id:
             raise InvalidInput(
-                "a composite cannot contain another composite",
-                field=f"components[{index}].product_id",
+                "a composite cannot contain another composite, nor itself",
+                field=f"{where}.product_id",
             )
         if any(p.id == product.id for p, _ in found):
-            raise InvalidInput(
-                "a component is listed twice", field=f"components[{index}].product_id"
-            )
+            raise InvalidInput("a component is listed twice", field=f"{where}.product_id")
         found.append((product, component.quantity))
     return found
 
@@ -527,7 +529,7 @@ def add_product(
     entities.referenced(session, Supplier, entity_id=new.supplier_id, field="supplier_id")
     tags = entities.referenced_all(session, Tag, entity_ids=new.tag_ids, field="tag_ids")
     attributes = _check_family(session, new)
-    components = _check_components(session, new)
+    components = check_components(session, new.components)
     is_composite = bool(components)
     # A composite costs what its components cost, unless the shop says otherwise.
     composite_cost = sum(
