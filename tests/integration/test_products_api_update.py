@@ -438,6 +438,19 @@ def test_a_product_without_stock_may_become_a_composite_but_not_one_with_stock(
     assert "stock" in refused.json()["error"]
 
 
+def test_a_composite_cannot_track_stock_of_its_own(api: TestClient, shop: Store) -> None:
+    part = make_product(shop)
+    (box_id,) = api.post(
+        "/api/2.0/products",
+        json={"name": "Box", "composite": [{"product_id": str(part.id), "quantity": 1}]},
+    ).json()["data"]
+    before = support.catalog_state(shop)
+    reply = api.put(f"/api/2.1/products/{box_id}", json={"common": {"track_inventory": True}})
+    assert reply.status_code == 422
+    assert reply.json()["details"]["field"] == "common.track_inventory"
+    assert support.catalog_state(shop) == before
+
+
 # Misc -------------------------------------------------------------------------------------
 
 

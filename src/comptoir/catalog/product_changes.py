@@ -159,8 +159,7 @@ class _FamilyPlan:
     handle: str | Kept
     tags: list[Tag] | Kept
     supplier: SupplierLink | Kept | None
-    has_inventory: bool
-    is_composite: bool
+    has_inventory: bool | Kept
 
     @classmethod
     def check(
@@ -170,7 +169,8 @@ class _FamilyPlan:
         product: Product,
         changes: FamilyChanges,
     ) -> _FamilyPlan:
-        name = handle = KEEP  # type: str | Kept
+        name: str | Kept = KEEP
+        handle: str | Kept = KEEP
         if not isinstance(changes.name, Keep):
             name = catalog.check_name(changes.name, field="common.name")
         if not isinstance(changes.handle, Keep):
@@ -197,21 +197,17 @@ class _FamilyPlan:
         ):
             if isinstance(value, str) and len(value.strip()) > 100:
                 raise InvalidInput("an account code has at most 100 characters", field=field)
-        has_inventory = product.has_inventory
-        if not isinstance(changes.track_inventory, Keep):
-            if changes.track_inventory and product.is_composite:
-                raise InvalidInput(
-                    "a composite has no stock of its own: its components' stock is tracked",
-                    field="common.track_inventory",
-                )
-            has_inventory = changes.track_inventory
+        if changes.track_inventory is True and product.is_composite:
+            raise InvalidInput(
+                "a composite has no stock of its own: its components' stock is tracked",
+                field="common.track_inventory",
+            )
         return cls(
             name=name,
             handle=handle,
             tags=tags,
             supplier=supplier,
-            has_inventory=has_inventory,
-            is_composite=product.is_composite,
+            has_inventory=changes.track_inventory,
         )
 
 
@@ -278,7 +274,8 @@ def _apply_family(plan: _FamilyPlan, *, family: Sequence[Product], changes: Fami
             member.account_code = _text_or_none(changes.account_code)
         if not isinstance(changes.account_code_purchase, Keep):
             member.account_code_purchase = _text_or_none(changes.account_code_purchase)
-        member.has_inventory = plan.has_inventory
+        if not isinstance(plan.has_inventory, Keep):
+            member.has_inventory = plan.has_inventory
         if plan.supplier is None:
             member.supplier_id = None
             member.supplier_code = None
