@@ -35,9 +35,9 @@ from comptoir.io.reading import Limits, TabularError, cell_text, column_letter
 
 log = logging.getLogger(__name__)
 
-# Every cell start tag, and every one written as `<c r="<column><row>"`: when the counts
-# agree, the refs give the exact position of every cell (calamine places a cell by its `r`).
-_CELL_TAG = re.compile(rb"<c[\s/>]")
+# When every cell start tag is written `<c r="<column><row>"`, the refs give the exact
+# position of every cell (calamine places a cell by its `r`).
+_UNUSUAL_CELL_TAG = re.compile(rb'<c(?! r="[A-Z]{1,3}[0-9]{1,7}")[\s/>]')
 _PREFIXED_CELL_TAG = re.compile(rb":c[\s/>]")
 _REF_COLUMN = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
 _REF_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
@@ -133,11 +133,9 @@ def _first_worksheet(archive: zipfile.ZipFile, names: set[str]) -> tuple[str, st
 
 def _scan(xml: bytes) -> _Scan | None:
     """The sheet's extent and error cells, or None when its XML is not in the usual form."""
-    if _PREFIXED_CELL_TAG.search(xml):
-        return None
+    if _PREFIXED_CELL_TAG.search(xml) or _UNUSUAL_CELL_TAG.search(xml):
+        return None  # a namespace prefix, or a cell without `r` (or not as first attribute)
     columns = _REF_COLUMN.findall(xml)
-    if len(columns) != len(_CELL_TAG.findall(xml)):
-        return None  # some cells have no `r`, or it is not their first attribute
     if not columns:
         return _Scan(0, 0)
     last_column = max(set(columns), key=lambda letters: (len(letters), letters))
