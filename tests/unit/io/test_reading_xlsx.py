@@ -198,6 +198,29 @@ def test_cells_far_apart_are_refused_before_any_grid_is_built() -> None:
     assert "Delete the rows and columns after your data" in caught.value.message
 
 
+def test_a_sheet_declaring_a_huge_range_is_read_at_the_size_of_its_cells(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # <dimension> says A1:XFD1048576. Cells without `r` go through openpyxl, which must not
+    # pad each row to 16,384 cells (100,000 such rows would take hours); calamine must not
+    # allocate the declared range.
+    converted: list[object] = []
+
+    def counting_cell_text(value: object) -> str:
+        converted.append(value)
+        return cell_text(value)
+
+    monkeypatch.setattr("comptoir.io.xlsx.cell_text", counting_cell_text)
+    for cell in ("<c><v>1</v></c>", '<c r="A2"><v>1</v></c>'):
+        sheet = (
+            f'<worksheet xmlns="{MAIN}"><dimension ref="A1:XFD1048576"/><sheetData>'
+            f'<row r="1">{inline("A1", "sku")}</row><row r="2">{cell}</row>'
+            "</sheetData></worksheet>"
+        )
+        assert cells(xlsx_bytes("", sheet_xml=sheet)) == [(1, ("sku",)), (2, ("1",))]
+    assert len(converted) <= 4
+
+
 def test_the_sheet_cells_limit_counts_rows_times_columns_from_a1() -> None:
     data = openpyxl_file([["sku", "name"], *[[f"S{i}", "x"] for i in range(9)]])  # 10 x 2
     assert len(read_table(data, limits=Limits(max_sheet_cells=20)).rows) == 9
