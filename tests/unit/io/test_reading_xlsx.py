@@ -89,6 +89,13 @@ def test_dates_times_and_durations_by_cell_format() -> None:
     )
 
 
+def test_a_number_too_large_for_its_date_format_reads_as_the_number() -> None:
+    # A barcode column formatted as dates by mistake: Excel shows ####, openpyxl gave
+    # #VALUE!; the digits are what the user typed.
+    data = openpyxl_file([["ean"], [3045320094084]], formats={"A2": "yyyy-mm-dd"})
+    assert cells(data)[1] == (2, ("3045320094084",))
+
+
 def test_dates_of_the_1904_date_system() -> None:
     data = xlsx_bytes(
         '<row r="1">' + inline("A1", "since") + "</row>"
