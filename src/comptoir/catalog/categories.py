@@ -113,6 +113,25 @@ def category_tree(session: Session, *, text: str = "") -> list[CategoryNode]:
     return sorted(nodes, key=lambda n: [(fold(c.name), c.name, str(c.id)) for c in n.path])
 
 
+def browse(
+    session: Session, *, parent_id: uuid.UUID | None, top_level: bool, children_only: bool
+) -> list[CategoryNode]:
+    """Categories in tree order, as X-Series' `GET /product_categories` filters them:
+    `top_level` keeps the top-level ones; otherwise with a `parent_id`, its direct
+    subcategories (`children_only`) or all those below it; without one, every category
+    (or only the top-level ones with `children_only`)."""
+    tree = category_tree(session)
+    if parent_id is not None:
+        get_entity(session, ProductType, entity_id=parent_id)
+    if top_level or (parent_id is None and children_only):
+        return [n for n in tree if n.depth == 0]
+    if parent_id is None:
+        return tree
+    if children_only:
+        return [n for n in tree if n.category.parent_id == parent_id]
+    return [n for n in tree if any(c.id == parent_id for c in n.path[:-1])]
+
+
 def products_filed_in(session: Session, *, category_id: uuid.UUID) -> int:
     return (
         session.scalar(
