@@ -64,9 +64,7 @@ def make(shop: Store, model: type[Any], name: str) -> Any:
 
 def category(shop: Store, name: str, parent: ProductType | None = None) -> ProductType:
     with shop.uow() as uow:
-        return categories.create_category(
-            uow, name=name, parent_id=parent.id if parent else None
-        )
+        return categories.create_category(uow, name=name, parent_id=parent.id if parent else None)
 
 
 def live_names(shop: Store, model: type[Any]) -> list[str]:
@@ -342,9 +340,7 @@ def test_categories_nest_and_names_are_unique_among_siblings_only(shop: Store) -
 
 
 @pytest.mark.parametrize("target", ["itself", "child", "grandchild"])
-def test_a_category_cannot_go_inside_itself_or_its_subcategories(
-    shop: Store, target: str
-) -> None:
+def test_a_category_cannot_go_inside_itself_or_its_subcategories(shop: Store, target: str) -> None:
     top = category(shop, "Clothing")
     child = category(shop, "Tops", top)
     grandchild = category(shop, "Shirts", child)

@@ -196,22 +196,31 @@ def list_entities(session: Session, model: type[Entity], *, text: str = "") -> l
     return [row for _key, row in sorted(keyed, key=lambda pair: (pair[0], pair[1].name))]
 
 
+def usage_counts(
+    session: Session, model: type[Entity], *, entity_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """How many live products refer to each of the entities (those none uses are absent)."""
+    if not entity_ids:
+        return {}
+    key: Any
+    if model is Tag:
+        key = ProductTag.tag_id
+        query = select(key, func.count()).join(Product, Product.id == ProductTag.product_id)
+    elif model is VariantAttribute:
+        key = VariantOption.attribute_id
+        query = select(key, func.count()).join(Product, Product.id == VariantOption.product_id)
+    else:
+        key = _LINK[model]
+        query = select(key, func.count()).select_from(Product)
+    rows = session.execute(
+        query.where(Product.deleted_at.is_(None), key.in_(entity_ids)).group_by(key)
+    )
+    return {entity_id: count for entity_id, count in rows}
+
+
 def products_using(session: Session, model: type[Entity], *, entity_id: uuid.UUID) -> int:
     """How many live products refer to the entity (shown before deleting it)."""
-    query = select(func.count()).select_from(Product).where(Product.deleted_at.is_(None))
-    if model is Tag:
-        query = query.join(ProductTag, ProductTag.product_id == Product.id).where(
-            ProductTag.tag_id == entity_id
-        )
-    elif model is VariantAttribute:
-        query = query.where(
-            Product.id.in_(
-                select(VariantOption.product_id).where(VariantOption.attribute_id == entity_id)
-            )
-        )
-    else:
-        query = query.where(_LINK[model] == entity_id)
-    return session.scalar(query) or 0
+    return usage_counts(session, model, entity_ids=[entity_id]).get(entity_id, 0)
 
 
 _LINK: dict[type[Any], Any] = {
