@@ -170,7 +170,7 @@ def test_two_transactions_cannot_create_the_same_name_at_once(shop: Store) -> No
         def second() -> None:
             try:
                 outcome.append(make(shop, Brand, "NIKE"))
-            except BaseException as error:  # noqa: BLE001 - reported to the test below
+            except BaseException as error:  # reported to the test below
                 outcome.append(error)
 
         racer = threading.Thread(target=second)
