@@ -248,10 +248,15 @@ def _confirm_page(
     status_code: int = 200,
 ) -> Response:
     entity = entities.get_entity(session, kind.model, entity_id=entity_id)
-    branch = [entity]
+    branch = {entity_id}
     if kind.model is ProductType:
-        branch = categories.subtree_of(session, category_id=entity_id)
-    counts = entities.usage_counts(session, kind.model, entity_ids=[e.id for e in branch])
+        branch = {c.id for c in categories.subtree_of(session, category_id=entity_id)}
+    counts = entities.usage_counts(session, kind.model, entity_ids=list(branch))
+    inside = [
+        node
+        for node in (categories.category_tree(session) if kind.model is ProductType else [])
+        if node.category.id in branch and node.category.id != entity_id
+    ]
     return render(
         request,
         "catalog/delete.html",
@@ -259,7 +264,7 @@ def _confirm_page(
         kind=kind,
         kinds=KINDS,
         entity=entity,
-        subcategories=categories.nodes_of(session, branch[1:]),
+        subcategories=inside,
         products=sum(counts.values()),
         error=error,
     )
