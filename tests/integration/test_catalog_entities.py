@@ -80,6 +80,20 @@ def product(shop: Store, **links: Any) -> Product:
         )
 
 
+def variant_family(shop: Store, attribute: VariantAttribute, *values: str) -> Product:
+    """A product with one variant per value of `attribute`; returns the first variant."""
+    with shop.uow() as uow:
+        return catalog.create_product(
+            uow,
+            new=catalog.NewProduct(
+                name="Tee",
+                price=Decimal("10"),
+                variant_attribute_ids=[attribute.id],
+                variants=[catalog.NewVariant(values=[value]) for value in values],
+            ),
+        )
+
+
 def reload(shop: Store, model: type[Any], entity_id: uuid.UUID) -> Any:
     with shop.db.read_sessions() as session:
         return session.get(model, entity_id)
@@ -287,16 +301,7 @@ def test_deleting_a_tag_takes_it_off_its_products(shop: Store) -> None:
 
 def test_a_variant_attribute_used_by_live_variants_cannot_be_deleted(shop: Store) -> None:
     size = make(shop, VariantAttribute, "Size")
-    with shop.uow() as uow:
-        family = catalog.create_product(
-            uow,
-            new=catalog.NewProduct(
-                name="Tee",
-                price=Decimal("10"),
-                variant_attribute_ids=[size.id],
-                variants=[catalog.NewVariant(values=["S"]), catalog.NewVariant(values=["M"])],
-            ),
-        )
+    family = variant_family(shop, size, "S", "M")
     with shop.uow() as uow, pytest.raises(Conflict) as refused:
         entities.delete_variant_attribute(uow, attribute_id=size.id)
     assert refused.value.details["products"] == 2

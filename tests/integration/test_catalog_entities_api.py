@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from comptoir.accounts.permissions import Role
-from comptoir.catalog import products as catalog
+from comptoir.catalog.models import VariantAttribute
 from tests.factories import Store, make_scoped_token, make_token, make_user
+from tests.integration.test_catalog_entities import variant_family
 
 API = "/api/2.0"
 
@@ -141,16 +141,9 @@ def test_deleting_a_variant_attribute_in_use_is_a_409_that_says_why(
     api: TestClient, shop: Store
 ) -> None:
     attribute_id = created_id(api, "variant_attributes", {"name": "Colour"})
-    with shop.uow() as uow:
-        catalog.create_product(
-            uow,
-            new=catalog.NewProduct(
-                name="Tee",
-                price=Decimal("10"),
-                variant_attribute_ids=[uuid.UUID(attribute_id)],
-                variants=[catalog.NewVariant(values=["Red"])],
-            ),
-        )
+    with shop.db.read_sessions() as session:
+        colour = session.get_one(VariantAttribute, uuid.UUID(attribute_id))
+    variant_family(shop, colour, "Red")
     reply = api.delete(f"{API}/variant_attributes/{attribute_id}")
     assert reply.status_code == 409
     assert reply.json() == {

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,10 +11,10 @@ from sqlalchemy import select
 
 from comptoir.accounts.permissions import Role
 from comptoir.catalog import categories, entities
-from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Brand, Product, ProductType, Supplier, Tag, VariantAttribute
 from comptoir.store import service as store
 from tests.factories import Store, make_user
+from tests.integration.test_catalog_entities import category, product, variant_family
 from tests.integration.test_pages import csrf_of
 from tests.integration.test_user_pages import sign_in_as
 
@@ -59,18 +58,6 @@ def make_brand(shop: Store, name: str) -> Brand:
         return entities.create_brand(uow, name=name)
 
 
-def make_category(shop: Store, name: str, parent: ProductType | None = None) -> ProductType:
-    with shop.uow() as uow:
-        return categories.create_category(uow, name=name, parent_id=parent.id if parent else None)
-
-
-def make_product(shop: Store, **links: Any) -> Product:
-    with shop.uow() as uow:
-        return catalog.create_product(
-            uow, new=catalog.NewProduct(name="Shoe", price=Decimal("50"), **links)
-        )
-
-
 @each_page
 def test_each_catalog_page_renders_with_its_form_and_no_inline_script(
     browser: TestClient, slug: str
@@ -100,7 +87,7 @@ def test_a_brand_is_created_renamed_and_deleted_through_its_forms(
     )
     assert renamed.status_code == 303
     assert names(shop, Brand) == ["Nike Inc"]
-    shoe = make_product(shop, brand_id=brand.id)
+    shoe = product(shop, brand_id=brand.id)
     confirm = browser.get(f"/catalog/brands/{brand.id}/delete")
     assert "Products of this brand: 1. They will be left without a brand." in confirm.text
     deleted = browser.post(
@@ -213,9 +200,9 @@ def test_product_types_show_their_nesting_and_refuse_a_cycle(
 def test_deleting_a_product_type_lists_the_subtypes_that_go_with_it(
     browser: TestClient, shop: Store
 ) -> None:
-    clothing = make_category(shop, "Clothing")
-    tops = make_category(shop, "Tops", clothing)
-    make_product(shop, product_type_id=tops.id)
+    clothing = category(shop, "Clothing")
+    tops = category(shop, "Tops", clothing)
+    product(shop, product_type_id=tops.id)
     confirm = browser.get(f"/catalog/types/{clothing.id}/delete")
     assert "<li>Clothing / Tops</li>" in confirm.text
     assert "Products filed here: 1." in confirm.text
@@ -228,16 +215,7 @@ def test_a_variant_attribute_in_use_offers_no_delete_and_refuses_one(
 ) -> None:
     with shop.uow() as uow:
         size = entities.create_variant_attribute(uow, name="Size")
-    with shop.uow() as uow:
-        catalog.create_product(
-            uow,
-            new=catalog.NewProduct(
-                name="Tee",
-                price=Decimal("10"),
-                variant_attribute_ids=[size.id],
-                variants=[catalog.NewVariant(values=["S"])],
-            ),
-        )
+    variant_family(shop, size, "S")
     confirm = browser.get(f"/catalog/variant-attributes/{size.id}/delete")
     assert "It cannot be deleted while they use it." in confirm.text
     assert f'action="/catalog/variant-attributes/{size.id}/delete"' not in confirm.text

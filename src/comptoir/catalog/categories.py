@@ -24,17 +24,14 @@ from sqlalchemy.orm import Session
 
 from comptoir.catalog.entities import (
     Deleted,
-    check_name_free,
-    clean_name,
     ensure_named,
     forget_names,
     get_entity,
-    holders_of,
-    lock_names,
     relink_products,
     soft_delete,
 )
 from comptoir.catalog.models import Product, ProductType
+from comptoir.catalog.names import check_name_free, clean_name, holders_of, lock_names
 from comptoir.catalog.search import fold
 from comptoir.core.errors import InvalidInput
 from comptoir.core.i18n import N_
