@@ -11,6 +11,7 @@ answer, so `job_id` is null. On update, a field left out of the body keeps its v
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -48,15 +49,51 @@ class VersionPaging:
 Paging = Annotated[VersionPaging, Depends()]
 
 
-def _page(session: Session, model: type[Entity], paging: VersionPaging) -> Any:
-    return entities.page_entities(
-        session,
-        model,
-        after=paging.after,
-        before=paging.before,
-        page_size=check_page_size(paging.page_size),
-        include_deleted=paging.deleted,
+def _versioned_list(
+    path: str,
+    model: type[Entity],
+    show: Callable[[Session, list[Entity]], list[dict[str, Any]]],
+    tag: str,
+) -> None:
+    """`GET /<path>`: the kind's rows in version order, paged like every 2.0 list."""
+
+    def listing(session: SessionDep, paging: Paging) -> Response:
+        page = entities.page_entities(
+            session,
+            model,
+            after=paging.after,
+            before=paging.before,
+            page_size=check_page_size(paging.page_size),
+            include_deleted=paging.deleted,
+        )
+        return serialize.collection(show(session, page.items), page)
+
+    router.add_api_route(
+        f"/{path}",
+        listing,
+        methods=["GET"],
+        dependencies=catalog_read,
+        tags=[tag],
+        name=f"list_{path}",
+        summary=f"List {path.replace('_', ' ')}",
     )
+
+
+def _each(serializer: Callable[[Entity], dict[str, Any]]) -> Any:
+    return lambda _session, rows: [serializer(row) for row in rows]
+
+
+def _product_types(session: Session, rows: list[ProductType]) -> list[dict[str, Any]]:
+    return [out.product_type(node) for node in categories.nodes_of(session, rows)]
+
+
+_versioned_list("brands", Brand, _each(out.brand), "Brands")
+_versioned_list("suppliers", Supplier, _each(out.supplier), "Suppliers")
+_versioned_list("tags", Tag, _each(out.tag), "Tags")
+_versioned_list("product_types", ProductType, _product_types, "Product Types")
+_versioned_list(
+    "variant_attributes", VariantAttribute, _each(out.variant_attribute), "Variant Attributes"
+)
 
 
 def _kept(body: BaseModel, name: str, current: Any) -> Any:
@@ -82,12 +119,6 @@ class _Body(BaseModel):
 class BrandIn(_Body):
     name: TextIn
     description: TextIn | None = None
-
-
-@router.get("/brands", dependencies=catalog_read, tags=["Brands"])
-def list_brands(session: SessionDep, paging: Paging) -> Response:
-    page = _page(session, Brand, paging)
-    return serialize.collection([out.brand(b) for b in page.items], page)
 
 
 @router.post("/brands", dependencies=catalog_write, tags=["Brands"])
@@ -158,12 +189,6 @@ def _supplier_fields(body: SupplierIn, current: Supplier | None) -> entities.Sup
     return entities.SupplierFields(name=body.name, description=description, **values)
 
 
-@router.get("/suppliers", dependencies=catalog_read, tags=["Suppliers"])
-def list_suppliers(session: SessionDep, paging: Paging) -> Response:
-    page = _page(session, Supplier, paging)
-    return serialize.collection([out.supplier(s) for s in page.items], page)
-
-
 @router.post("/suppliers", dependencies=catalog_write, tags=["Suppliers"])
 def create_supplier(body: SupplierIn, uow: UowDep) -> Response:
     return _id_only(entities.create_supplier(uow, fields=_supplier_fields(body, None)))
@@ -195,12 +220,6 @@ class NameIn(_Body):
     name: TextIn
 
 
-@router.get("/tags", dependencies=catalog_read, tags=["Tags"])
-def list_tags(session: SessionDep, paging: Paging) -> Response:
-    page = _page(session, Tag, paging)
-    return serialize.collection([out.tag(t) for t in page.items], page)
-
-
 @router.post("/tags", dependencies=catalog_write, tags=["Tags"])
 def create_tag(body: NameIn, uow: UowDep) -> Response:
     return _id_only(entities.create_tag(uow, name=body.name))
@@ -223,13 +242,6 @@ def delete_tag(tag_id: uuid.UUID, uow: UowDep) -> Response:
 
 
 # Product types (deprecated) and product categories ----------------------------------------
-
-
-@router.get("/product_types", dependencies=catalog_read, tags=["Product Types"])
-def list_product_types(session: SessionDep, paging: Paging) -> Response:
-    page = _page(session, ProductType, paging)
-    nodes = categories.nodes_of(session, page.items)
-    return serialize.collection([out.product_type(n) for n in nodes], page)
 
 
 @router.get("/product_types/{product_type_id}", dependencies=catalog_read, tags=["Product Types"])
@@ -335,12 +347,6 @@ def delete_product_categories(body: CategoryIdsIn, uow: UowDep) -> Response:
 
 
 # Variant attributes -----------------------------------------------------------------------
-
-
-@router.get("/variant_attributes", dependencies=catalog_read, tags=["Variant Attributes"])
-def list_variant_attributes(session: SessionDep, paging: Paging) -> Response:
-    page = _page(session, VariantAttribute, paging)
-    return serialize.collection([out.variant_attribute(a) for a in page.items], page)
 
 
 @router.post(

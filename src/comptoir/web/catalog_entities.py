@@ -38,17 +38,22 @@ Search = Annotated[str, Query(max_length=200)]
 PageNumber = Annotated[int, Query(ge=1, le=100_000)]
 
 
-@dataclass(frozen=True)
+def _named_values(entity: Any) -> dict[str, Any]:
+    return {"name": entity.name, "description": getattr(entity, "description", None) or ""}
+
+
+@dataclass(frozen=True, kw_only=True)
 class Kind:
     """One of the pages: its URL, what it lists and how its form saves and deletes."""
 
     slug: str
     model: type[Any]
     title: str
-    template: str
-    values: Callable[[Any], dict[str, Any]]
     save: Callable[[UnitOfWork, uuid.UUID | None, Form], object]
     delete: Callable[[UnitOfWork, uuid.UUID], object]
+    # The form's values for an existing row.
+    values: Callable[[Any], dict[str, Any]] = _named_values
+    template: str = "catalog/named.html"
     has_description: bool = False
 
     @property
@@ -57,10 +62,6 @@ class Kind:
 
 
 # Forms to service calls -------------------------------------------------------------------
-
-
-def _named_values(entity: Any) -> dict[str, Any]:
-    return {"name": entity.name, "description": getattr(entity, "description", None) or ""}
 
 
 def _save_brand(uow: UnitOfWork, brand_id: uuid.UUID | None, form: Form) -> object:
@@ -123,8 +124,6 @@ KINDS = (
         slug="brands",
         model=Brand,
         title=N_("Brands"),
-        template="catalog/named.html",
-        values=_named_values,
         save=_save_brand,
         delete=lambda uow, i: entities.delete_brand(uow, brand_id=i),
         has_description=True,
@@ -151,8 +150,6 @@ KINDS = (
         slug="tags",
         model=Tag,
         title=N_("Tags"),
-        template="catalog/named.html",
-        values=_named_values,
         save=_save_tag,
         delete=lambda uow, i: entities.delete_tag(uow, tag_id=i),
     ),
@@ -160,8 +157,6 @@ KINDS = (
         slug="variant-attributes",
         model=VariantAttribute,
         title=N_("Variant attributes"),
-        template="catalog/named.html",
-        values=_named_values,
         save=_save_attribute,
         delete=lambda uow, i: entities.delete_variant_attribute(uow, attribute_id=i),
     ),
