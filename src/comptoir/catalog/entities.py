@@ -209,14 +209,14 @@ def _known_names(session: Session, model: type[Entity]) -> dict[str, Entity]:
     """Live names of a kind (top-level ones for categories), remembered for the current
     transaction only: the cache is keyed by the transaction object, so it is rebuilt after a
     commit or rollback, and every write of this module forgets it."""
-    transaction = session.get_transaction()
     cache = session.info.get(_NAMES_CACHE)
-    if cache is None or cache[0] is not transaction:
-        cache = (transaction, {})
+    transaction = session.get_transaction()
+    if cache is None or transaction is None or cache[0] is not transaction:
+        lock_names(session)  # once per transaction; it begins one if none is under way
+        cache = (session.get_transaction(), {})
         session.info[_NAMES_CACHE] = cache
     names: dict[type[Any], dict[str, Any]] = cache[1]
     if model not in names:
-        lock_names(session)
         query = select(model).where(model.deleted_at.is_(None))
         if model is ProductType:
             query = query.where(ProductType.parent_id.is_(None))
