@@ -119,6 +119,10 @@ def test_a_supplier_is_saved_with_its_contact_details(browser: TestClient, shop:
     assert reply.status_code == 303
     listing = browser.get("/catalog/suppliers").text
     assert "Jeanne Dupont" in listing and "mailto:jeanne@dupont.example" in listing
+    # The list finds a supplier by its company or contact too.
+    for typed, found in [("sarl", 1), ("jeanne lyon", 1), ("paris", 0)]:
+        page = browser.get("/catalog/suppliers", params={"q": typed}).text
+        assert page.count("<tr data-id=") == found, typed
     with shop.db.read_sessions() as session:
         (supplier,) = session.scalars(select(Supplier)).all()
     assert (supplier.physical_city, supplier.physical_country_id) == ("Lyon", "FR")

@@ -89,16 +89,24 @@ def page_entities(
     )
 
 
+# Besides its name, what finds a supplier in the list: its company and contact.
+_SUPPLIER_SEARCHED = ("company_name", "first_name", "last_name", "email", "physical_city")
+
+
 def list_entities(session: Session, model: type[Entity], *, text: str = "") -> list[Entity]:
-    """Live rows by name, those whose name holds every typed word if `text` is given
-    (accents and case ignored: "cafe" finds "Café"). A shop has hundreds of these, not
-    hundreds of thousands: they are filtered here, the same way on both databases."""
-    rows = session.scalars(select(model).where(model.deleted_at.is_(None))).all()
+    """Live rows by name, those holding every typed word if `text` is given (accents and
+    case ignored: "cafe" finds "Café"). A shop has hundreds of these, not hundreds of
+    thousands: they are filtered here, the same way on both databases."""
+    rows = list(session.scalars(select(model).where(model.deleted_at.is_(None))))
     words = fold(text).split()
-    keyed = [(fold(row.name), row) for row in rows]
     if words:
-        keyed = [(key, row) for key, row in keyed if all(w in key for w in words)]
-    return [row for _key, row in sorted(keyed, key=lambda pair: (pair[0], pair[1].name))]
+        fields = ("name", *(_SUPPLIER_SEARCHED if model is Supplier else ()))
+
+        def searched(row: Entity) -> str:
+            return fold(" ".join(getattr(row, f) or "" for f in fields))
+
+        rows = [row for row in rows if all(w in searched(row) for w in words)]
+    return sorted(rows, key=lambda row: (fold(row.name), row.name))
 
 
 def usage_counts(
