@@ -171,6 +171,27 @@ def test_a_deleted_name_can_be_used_again(shop: Store, model: type[Any]) -> None
     assert live_names(shop, model) == ["nike"]
 
 
+def race(outcome: list[Any], act: Callable[..., Any], *args: Any) -> None:
+    """Run `act` (in a thread) and keep what it returned or raised."""
+    try:
+        outcome.append(act(*args))
+    except BaseException as error:  # reported to the test
+        outcome.append(error)
+
+
+def wait_until_blocked(shop: Store, racer: threading.Thread) -> None:
+    """Until the racer waits on a lock, not merely started (or has ended: then it was
+    never blocked, which the test's assertions catch). No sleeping."""
+    with shop.db.read_sessions() as watcher:
+        while racer.is_alive() and not watcher.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+        ):
+            watcher.rollback()
+
+
 def test_two_transactions_cannot_create_the_same_name_at_once(shop: Store) -> None:
     """The name check waits for the version counter's lock: the second creation sees the
     first one's committed row instead of passing its check before that commit."""
@@ -180,28 +201,38 @@ def test_two_transactions_cannot_create_the_same_name_at_once(shop: Store) -> No
     with shop.uow() as first:
         entities.ensure_named(first.session, Brand, "Nike")
         first.session.flush()
-
-        def second() -> None:
-            try:
-                outcome.append(make(shop, Brand, "NIKE"))
-            except BaseException as error:  # reported to the test below
-                outcome.append(error)
-
-        racer = threading.Thread(target=second)
+        racer = threading.Thread(target=race, args=(outcome, make, shop, Brand, "NIKE"))
         racer.start()
-        with shop.db.read_sessions() as watcher:
-            # Wait until the second transaction is blocked on the lock, not merely started.
-            while not watcher.scalar(
-                text(
-                    "SELECT count(*) FROM pg_stat_activity"
-                    " WHERE wait_event_type = 'Lock' AND datname = current_database()"
-                )
-            ):
-                watcher.rollback()
+        wait_until_blocked(shop, racer)
         first.commit()
         racer.join()
     assert len(outcome) == 1 and isinstance(outcome[0], InvalidInput)
     assert live_names(shop, Brand) == ["Nike"]
+
+
+def test_a_category_cannot_get_subcategories_while_a_product_is_being_filed_in_it(
+    shop: Store,
+) -> None:
+    """Filing a product takes the lock that adding a subcategory takes: the subcategory
+    waits for the product's commit, then sees it and is refused."""
+    if shop.db.dialect != "postgresql":
+        pytest.skip("SQLite has a single writer: two write transactions never overlap")
+    shoes = category(shop, "Shoes")
+    outcome: list[BaseException | ProductType] = []
+    with shop.uow() as first:
+        # The check a product write makes, then the product itself, in one transaction.
+        entities.referenced(first.session, ProductType, entity_id=shoes.id, field="type")
+        racer = threading.Thread(target=race, args=(outcome, category, shop, "Boots", shoes))
+        racer.start()
+        wait_until_blocked(shop, racer)
+        catalog.add_product(
+            first.session,
+            new=catalog.NewProduct(name="Boot", price=Decimal("80"), product_type_id=shoes.id),
+        )
+        first.commit()
+        racer.join()
+    assert len(outcome) == 1 and isinstance(outcome[0], InvalidInput)
+    assert outcome[0].details == {"field": "parent_id", "products": 1}
 
 
 # Supplier details -------------------------------------------------------------------------

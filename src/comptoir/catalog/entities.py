@@ -152,10 +152,15 @@ def referenced(
     """The live entity a product refers to, or a clear error naming the field.
 
     A product is filed in a category without subcategories (a leaf), so a category with
-    live subcategories is refused here too.
+    live subcategories is refused here too. Call it with the writing session.
     """
     if entity_id is None:
         return None
+    if model is ProductType and session.get_bind().dialect.name == "postgresql":
+        # Checked under the lock `catalog.categories` takes before giving a category
+        # subcategories, so that cannot happen between this check and the commit. (SQLite's
+        # single writer already orders them; its lock is never taken from a reading session.)
+        lock_names(session)
     found = session.get(model, entity_id)
     if found is None or found.deleted_at is not None:
         raise InvalidInput(f"unknown {_WHAT[model]}", field=field, id=str(entity_id))
