@@ -15,6 +15,7 @@ from comptoir.web import (
     signin_settings,
     users,
 )
+from comptoir.web.catalog_entities import router as catalog_entities_router
 from comptoir.web.render import STATIC
 
 
@@ -26,6 +27,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(sell.router)
     app.include_router(products.router)
     app.include_router(customers.router)
+    app.include_router(catalog_entities_router)
     app.include_router(settings.router)
     app.include_router(users.router)
     app.include_router(account.router)
