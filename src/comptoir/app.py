@@ -12,8 +12,8 @@ from sqlalchemy import text
 from comptoir import __version__
 from comptoir.accounts import mail
 from comptoir.api import catalog as catalog_api
-from comptoir.api import customers as customers_api
 from comptoir.api import catalog_entities as catalog_entities_api
+from comptoir.api import customers as customers_api
 from comptoir.api import products21 as products21_api
 from comptoir.api import sales as sales_api
 from comptoir.api import store as store_api
