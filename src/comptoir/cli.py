@@ -17,10 +17,13 @@ from comptoir.core.outbox import Dispatcher, subscribers
 from comptoir.core.settings import get_settings
 from comptoir.core.uow import UnitOfWork
 from comptoir.migrate import upgrade_database
+from comptoir.transfer_cli import export_app, import_app
 
 app = typer.Typer(help="Comptoir point of sale and back office.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+app.add_typer(import_app, name="import")
+app.add_typer(export_app, name="export")
 console = Console()
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import product_bodies as bodies
-from comptoir.api import serialize
+from comptoir.api import serialize, serialize_customers
 from comptoir.api.params import After, Before, Deleted, PageSize, TextIn
 from comptoir.catalog import product_deletion
 from comptoir.catalog import products as catalog_products
@@ -18,7 +18,8 @@ from comptoir.catalog import service as catalog
 from comptoir.catalog.models import Product
 from comptoir.catalog.references import references_of
 from comptoir.core.paging import check_page_size
-from comptoir.http.deps import SessionDep, UowDep, require
+from comptoir.customers import service as customer_search
+from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.inventory import service as inventory
 
@@ -114,12 +115,22 @@ def list_inventory(
     return serialize.collection([serialize.inventory(level) for level in page.items], page)
 
 
-@router.get("/search", dependencies=catalog_read)
+@router.get("/search")
 def search(
     session: SessionDep,
+    principal: PrincipalDep,
     q: Annotated[TextIn, Query(min_length=1, max_length=200)],
-    type: Literal["products"] = "products",
+    type: Literal["products", "customers"] = "products",
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
+    """Products or customers, each behind its own read permission."""
+    if type == "customers":
+        require(Permission.VIEW_CUSTOMERS)(principal)
+        found_customers = customer_search.search_customers(session, text=q, limit=page_size)
+        figures = customer_search.figures_of(session, customer_ids=[c.id for c in found_customers])
+        return serialize.collection(
+            [serialize_customers.customer(c, figures.get(c.id)) for c in found_customers]
+        )
+    require(Permission.VIEW_CATALOG)(principal)
     found = catalog.search_products(session, text=q, limit=page_size)
     return serialize.collection(products_out(session, found))

@@ -3,7 +3,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from comptoir.web import account, auth, mfa, products, reset, sell, settings, signin_settings, users
+from comptoir.web import (
+    account,
+    auth,
+    customers,
+    mfa,
+    products,
+    reset,
+    sell,
+    settings,
+    signin_settings,
+    users,
+)
 from comptoir.web.catalog_entities import router as catalog_entities_router
 from comptoir.web.render import STATIC
 
@@ -15,6 +26,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(reset.router)
     app.include_router(sell.router)
     app.include_router(products.router)
+    app.include_router(customers.router)
     app.include_router(catalog_entities_router)
     app.include_router(settings.router)
     app.include_router(users.router)
