@@ -273,7 +273,7 @@ def page_customers(
     )
 
 
-SEARCH_CANDIDATES = 200
+SEARCH_CANDIDATES = 100
 
 
 def search_customers(session: Session, *, text: str, limit: int = 20) -> list[Customer]:
