@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -18,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comptoir.catalog.search import search_text_of
+from comptoir.core.clock import utcnow
 from comptoir.core.db import Base
 from comptoir.core.ids import new_id
 from comptoir.core.versioning import Versioned
@@ -25,11 +27,20 @@ from comptoir.core.versioning import Versioned
 
 class Product(Versioned, Base):
     __tablename__ = "product"
+    # The product list pages through families in (name, family_id) order, narrowed by a
+    # brand, supplier or type: one index per way in, each ending with the list's order, so
+    # a page is an index seek then LIMIT rows, however deep (migration 0005).
+    __table_args__ = (
+        Index("ix_product_name_family_id", "name", "family_id"),
+        Index("ix_product_brand_id_name", "brand_id", "name", "family_id"),
+        Index("ix_product_supplier_id_name", "supplier_id", "name", "family_id"),
+        Index("ix_product_product_type_id_name", "product_type_id", "name", "family_id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     handle: Mapped[str] = mapped_column(String(200), index=True)
     sku: Mapped[str] = mapped_column(String(100), unique=True)
-    name: Mapped[str] = mapped_column(String(255), index=True)
+    name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text, default=None)
     # Both prices are kept to 5 places: the one the shop typed, and the one derived from it
     # with the product's tax. Selling uses the tax-inclusive one in a tax-inclusive store.
@@ -45,15 +56,9 @@ class Product(Versioned, Base):
     family_id: Mapped[uuid.UUID] = mapped_column(nullable=True, index=True)
     # Selling a composite moves its components' stock, never its own.
     is_composite: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    brand_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("brand.id"), default=None, index=True
-    )
-    product_type_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("product_type.id"), default=None, index=True
-    )
-    supplier_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("supplier.id"), default=None, index=True
-    )
+    brand_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("brand.id"), default=None)
+    product_type_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("product_type.id"), default=None)
+    supplier_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("supplier.id"), default=None)
     supplier_code: Mapped[str | None] = mapped_column(String(100), default=None)
     account_code: Mapped[str | None] = mapped_column(String(100), default=None)
     account_code_purchase: Mapped[str | None] = mapped_column(String(100), default=None)
@@ -246,6 +251,20 @@ class ProductOutletTax(Base):
     )
     outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
     tax_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tax.id"), default=None)
+
+
+class ProductQuickAdd(Base):
+    """A product created by a quick add at a register, under the id the register gave the
+    request: sending the same quick add again finds this row instead of a second product."""
+
+    __tablename__ = "product_quick_add"
+
+    client_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    product_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("product.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 @event.listens_for(Product, "before_insert")
