@@ -3,7 +3,19 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from comptoir.web import account, auth, mfa, products, reset, sell, settings, signin_settings, users
+from comptoir.web import (
+    account,
+    auth,
+    mfa,
+    product_form,
+    products,
+    quick_add,
+    reset,
+    sell,
+    settings,
+    signin_settings,
+    users,
+)
 from comptoir.web.render import STATIC
 
 
@@ -14,6 +26,8 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(reset.router)
     app.include_router(sell.router)
     app.include_router(products.router)
+    app.include_router(product_form.router)
+    app.include_router(quick_add.router)
     app.include_router(settings.router)
     app.include_router(users.router)
     app.include_router(account.router)
