@@ -96,7 +96,9 @@ def seed(session: Session, count: int, rng: random.Random) -> dict[str, Any]:
                 supplier_id=supplier,
                 product_type_id=kind,
             )
-            product_tags.extend({"product_id": member["id"], "tag_id": t["id"]} for t in family_tags)
+            product_tags.extend(
+                {"product_id": member["id"], "tag_id": t["id"]} for t in family_tags
+            )
         index += size
     outlets = [
         {

@@ -58,7 +58,9 @@ def test_manager_creates_a_product_with_variants_in_the_variant_editor(
     expect(page.locator("#created")).to_be_visible()
     family = page.locator("#family tbody tr")
     expect(family).to_have_count(5)
-    expect(page.locator('#family tr[data-sku="TAB-S-LIN"]')).to_contain_text("Taille: S · Coloris: Lin")
+    expect(page.locator('#family tr[data-sku="TAB-S-LIN"]')).to_contain_text(
+        "Taille: S · Coloris: Lin"
+    )
     expect(family.nth(1)).to_contain_text(re.compile(r"26,00\s?€"))
     expect(page.locator("#family")).not_to_contain_text("Bleu · Taille: L")
 

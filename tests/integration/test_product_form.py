@@ -38,9 +38,7 @@ def browser(app_client: TestClient, shop: Store) -> TestClient:
 
 def post(browser: TestClient, form: dict[str, Any]) -> Any:
     token = csrf_of(browser.get("/products/new").text)
-    return browser.post(
-        "/products/new", data={"csrf": token, **form}, follow_redirects=False
-    )
+    return browser.post("/products/new", data={"csrf": token, **form}, follow_redirects=False)
 
 
 def created(shop: Store, reply: Any) -> Product:
@@ -79,7 +77,10 @@ def test_a_standard_product_is_created_with_every_field_of_the_form(
     brand = add(shop, Brand(id=uuid.uuid4(), name="Maison Dupré"))
     supplier = add(shop, Supplier(id=uuid.uuid4(), name="Grossiste Sud"))
     kind = add(shop, ProductType(id=uuid.uuid4(), name="Épicerie"))
-    bio, local = add(shop, Tag(id=uuid.uuid4(), name="bio")), add(shop, Tag(id=uuid.uuid4(), name="local"))
+    bio, local = (
+        add(shop, Tag(id=uuid.uuid4(), name="bio")),
+        add(shop, Tag(id=uuid.uuid4(), name="local")),
+    )
     page = browser.get("/products/new").text
     for entity in (brand, supplier, kind, bio):
         assert f'<option value="{entity.id}">{entity.name}</option>' in page
@@ -112,7 +113,11 @@ def test_a_standard_product_is_created_with_every_field_of_the_form(
         },
     )
     product = created(shop, reply)
-    assert (product.name, product.handle, product.sku) == ("Miel de lavande", "miel-lavande", "MIEL-1")
+    assert (product.name, product.handle, product.sku) == (
+        "Miel de lavande",
+        "miel-lavande",
+        "MIEL-1",
+    )
     assert product.description == "Pot de 250 g"
     assert (product.brand_id, product.supplier_id, product.product_type_id) == (
         brand.id,
@@ -137,8 +142,19 @@ def test_a_standard_product_is_created_with_every_field_of_the_form(
 
     page = browser.get(reply.headers["location"])
     assert page.status_code == 200
-    for shown in ("Product created.", "Miel de lavande", "MIEL-1", "Maison Dupré", "Grossiste Sud",
-                  "GS-88", "Épicerie", "3760000000017", "MIEL-BOX", "VAT 5.5%", "€9.90"):
+    for shown in (
+        "Product created.",
+        "Miel de lavande",
+        "MIEL-1",
+        "Maison Dupré",
+        "Grossiste Sud",
+        "GS-88",
+        "Épicerie",
+        "3760000000017",
+        "MIEL-BOX",
+        "VAT 5.5%",
+        "€9.90",
+    ):
         assert shown in page.text, shown
 
 
@@ -295,8 +311,9 @@ def standard(**changes: str) -> dict[str, Any]:
             "two variants have the same values",
         ),
         (
-            standard(kind="variants", attribute_1="Taille", variant_0_value_1="S",
-                     variant_0_price="x"),
+            standard(
+                kind="variants", attribute_1="Taille", variant_0_value_1="S", variant_0_price="x"
+            ),
             "variant_0_price",
             "Enter an amount, such as 12.50.",
         ),
@@ -306,7 +323,9 @@ def standard(**changes: str) -> dict[str, Any]:
             "a component's quantity must be positive",
         ),
         (
-            standard(kind="composite", component_0_id=str(uuid.UUID(int=9)), component_0_quantity="1"),
+            standard(
+                kind="composite", component_0_id=str(uuid.UUID(int=9)), component_0_quantity="1"
+            ),
             "component_0_id",
             "unknown component product",
         ),
@@ -394,7 +413,11 @@ def test_the_product_page_lists_the_family_and_the_outlet_settings(
     assert "Pull / S" in page.text
     assert '<tr data-sku="PULL-M">' in page.text
     row = re.search(r'<tr data-outlet="Main">(.*?)</tr>', page.text, re.S)
-    assert row and re.findall(r'<td class="num[^"]*">([^<]*)</td>', row.group(1)) == ["7", "2", "10"]
+    assert row and re.findall(r'<td class="num[^"]*">([^<]*)</td>', row.group(1)) == [
+        "7",
+        "2",
+        "10",
+    ]
     assert browser.get(f"/products/{uuid.uuid4()}").status_code == 404
 
 

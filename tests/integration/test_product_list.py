@@ -183,7 +183,9 @@ def test_low_stock_is_counted_at_the_outlet_chosen(shop: Store, shelf: Catalog) 
         # Low at the annexe only (no stock there, reorder point 1).
         set_reorder_levels(
             uow.session,
-            settings=[ReorderSettings(shelf.by_name["Miel tagged"], elsewhere.id, Decimal(1), None)],
+            settings=[
+                ReorderSettings(shelf.by_name["Miel tagged"], elsewhere.id, Decimal(1), None)
+            ],
         )
         uow.commit()
     assert listed(shop, low_stock_at=elsewhere.id) == ["Miel tagged"]
@@ -212,9 +214,7 @@ def test_a_variant_family_is_listed_whole_and_a_variant_found_by_its_sku_alone(
             ["TAB"],
         ]
         found = catalog.list_product_families(session, filters=catalog.ProductFilter(text="TS-M"))
-        assert [[p.variant_name for p in family] for family in found.families] == [
-            ["T-shirt / M"]
-        ]
+        assert [[p.variant_name for p in family] for family in found.families] == [["T-shirt / M"]]
 
 
 def walk(shop: Store, *, limit: int, backwards: bool = False) -> list[list[str]]:

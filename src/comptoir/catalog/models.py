@@ -57,7 +57,9 @@ class Product(Versioned, Base):
     # Selling a composite moves its components' stock, never its own.
     is_composite: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     brand_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("brand.id"), default=None)
-    product_type_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("product_type.id"), default=None)
+    product_type_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("product_type.id"), default=None
+    )
     supplier_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("supplier.id"), default=None)
     supplier_code: Mapped[str | None] = mapped_column(String(100), default=None)
     account_code: Mapped[str | None] = mapped_column(String(100), default=None)

@@ -121,7 +121,9 @@ def read_form(form: Form, tag_ids: list[str], outlets: list[Outlet]) -> ProductF
     ]
     variants = [
         {
-            "values": [form.get(f"variant_{n}_value_{k}", "") for k in range(1, MAX_ATTRIBUTES + 1)],
+            "values": [
+                form.get(f"variant_{n}_value_{k}", "") for k in range(1, MAX_ATTRIBUTES + 1)
+            ],
             "sku": form.get(f"variant_{n}_sku", ""),
             "barcode": form.get(f"variant_{n}_barcode", ""),
             "price": form.get(f"variant_{n}_price", ""),
@@ -261,9 +263,7 @@ def to_new_product(
         outlet_taxes=outlet_taxes,
         codes=[]
         if kind == "variants"
-        else [
-            products.NewCode(code=c["code"], type=c["type"]) for c in shown.codes if c["code"]
-        ],
+        else [products.NewCode(code=c["code"], type=c["type"]) for c in shown.codes if c["code"]],
         active=shown.values["active"],
         has_inventory=shown.values["has_inventory"] and kind != "composite",
         brand_id=_uuid(form, "brand_id", errors),
@@ -390,7 +390,10 @@ def product_page(
 ) -> Response:
     product = catalog.get_product(session, product_id=product_id)
     outlets = store.list_outlets(session)
-    levels = {level.outlet_id: level for level in inventory.levels_of_product(session, product_id=product.id)}
+    levels = {
+        level.outlet_id: level
+        for level in inventory.levels_of_product(session, product_id=product.id)
+    }
     taxes = {tax.id: tax for tax in store.list_taxes(session)}
     family = products.family_members(session, family_id=product.family_id)
     stock = inventory.stock_by_product(session, product_ids=[p.id for p in family])

@@ -157,9 +157,7 @@ def _list_page(
         values=listing.values,
         next_query=listing.query(after=encode_key(page.next_after)) if page.next_after else None,
         previous_query=(
-            listing.query(before=encode_key(page.previous_before))
-            if page.previous_before
-            else None
+            listing.query(before=encode_key(page.previous_before)) if page.previous_before else None
         ),
         brands=catalog.live_entities(session, Brand),
         suppliers=catalog.live_entities(session, Supplier),
