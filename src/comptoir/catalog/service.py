@@ -11,6 +11,8 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    exists,
+    func,
     literal,
     literal_column,
     or_,
@@ -227,7 +229,25 @@ def _members_of(
     return members
 
 
+# SQLite reads an `IN (subquery)` filter by materialising every match, then sorting them by
+# name: quick for a few hundred matches, slow for tens of thousands (a common tag, a short
+# word, a bad week for stock). Past PROBE_FROM matches the list instead walks the name index
+# and checks each row (an index probe, or a LIKE on the folded text), stopping at the end
+# of the page, where at least one row in 100 passes. Which is cheaper depends on the count,
+# so the count is taken first, reading at most PROBE_FROM index entries. PostgreSQL's
+# planner makes this choice itself from its statistics (bench/README.md, product_list).
+PROBE_FROM = 2000
+
+
 def _list_conditions(session: Session, filters: ProductFilter) -> list[ColumnElement[bool]]:
+    sqlite = session.get_bind().dialect.name == "sqlite"
+
+    def few(matching: Select[Any]) -> bool:
+        if not sqlite:
+            return True
+        counted = select(func.count()).select_from(matching.limit(PROBE_FROM).subquery())
+        return (session.scalar(counted) or 0) < PROBE_FROM
+
     conditions: list[ColumnElement[bool]] = [Product.deleted_at.is_(None)]
     typed = (filters.text or "").strip()
     if typed:
@@ -236,7 +256,11 @@ def _list_conditions(session: Session, filters: ProductFilter) -> list[ColumnEle
             Product.id.in_(select(ProductCode.product_id).where(ProductCode.code == typed)),
         ]
         words = words_of(typed)
-        if words:
+        if words and sqlite and not few(_fts5_matches(words)):
+            padded = literal(" ") + Product.search_text
+            # Folded words hold only letters, digits and spaces: no LIKE wildcard.
+            matches.append(and_(*(padded.like(f"% {word}%") for word in words)))
+        elif words:
             matches.append(_holds_words(session, words))
         conditions.append(or_(*matches))
     for column, wanted in (
@@ -247,13 +271,23 @@ def _list_conditions(session: Session, filters: ProductFilter) -> list[ColumnEle
         if wanted is not None:
             conditions.append(column == wanted)
     if filters.tag_id is not None:
-        conditions.append(
-            Product.id.in_(select(ProductTag.product_id).where(ProductTag.tag_id == filters.tag_id))
-        )
+        tagged = select(ProductTag.product_id).where(ProductTag.tag_id == filters.tag_id)
+        if few(tagged):
+            conditions.append(Product.id.in_(tagged))
+        else:
+            conditions.append(
+                exists().where(
+                    ProductTag.product_id == Product.id, ProductTag.tag_id == filters.tag_id
+                )
+            )
     if filters.active is not None:
         conditions.append(Product.active.is_(filters.active))
     if filters.low_stock_at is not None:
-        conditions.append(Product.id.in_(low_stock(filters.low_stock_at)))
+        low = low_stock(filters.low_stock_at)
+        if few(low):
+            conditions.append(Product.id.in_(low))
+        else:
+            conditions.append(low.where(InventoryLevel.product_id == Product.id).exists())
     return conditions
 
 
@@ -276,13 +310,7 @@ def _holds_words(
     SQLite reads (it would otherwise build the whole list before the outer LIMIT applies)."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        matching: Select[tuple[Any]] = (
-            select(literal_column("pid"))
-            .select_from(sql_text("product_search"))
-            .where(sql_text("product_search MATCH :fts").bindparams(fts=fts5_query(words)))
-            .limit(cap)
-        )
-        return Product.id.in_(matching)
+        return Product.id.in_(_fts5_matches(words).limit(cap))
     if dialect == "postgresql":
         matched = sql_text(
             "to_tsvector('simple'::regconfig, product.search_text)"
@@ -290,3 +318,12 @@ def _holds_words(
         ).bindparams(tsq=tsquery(words))
         return and_(matched)
     return and_(*(Product.search_text.contains(w) for w in words))
+
+
+def _fts5_matches(words: list[str]) -> Select[tuple[Any]]:
+    """The ids of the products holding every word (SQLite's FTS5 table of migration 0003)."""
+    return (
+        select(literal_column("pid"))
+        .select_from(sql_text("product_search"))
+        .where(sql_text("product_search MATCH :fts").bindparams(fts=fts5_query(words)))
+    )
