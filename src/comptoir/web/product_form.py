@@ -338,7 +338,11 @@ def _form_page(
         form=shown,
         values=shown.values,
         errors=shown.errors,
+        # The same form will edit a product (once catalog.products has update_product).
         action="/products/new",
+        heading=N_("New product"),
+        submit_label=N_("Create product"),
+        refused=N_("The product was not created: check the fields marked."),
         **_choices(session),
     )
 
