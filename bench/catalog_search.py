@@ -16,6 +16,7 @@ Everything temporary is removed afterwards.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import platform
 import random
@@ -23,6 +24,7 @@ import shutil
 import tempfile
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -33,7 +35,7 @@ from sqlalchemy import insert, text, update
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import Product, ProductCode
 from comptoir.catalog.search import search_text_of
-from comptoir.core.db import open_database
+from comptoir.core.db import Database, open_database
 from comptoir.core.versioning import VERSION_COUNTER, StoreCounter
 from comptoir.migrate import upgrade_database
 
@@ -246,6 +248,38 @@ def percentiles(values: list[float]) -> dict[str, float]:
     return {"n": len(ordered), "p50_ms": pick(0.50), "p95_ms": pick(0.95), "p99_ms": pick(0.99)}
 
 
+def analyze(db: Database) -> None:
+    """Fresh planner statistics after the bulk load, as a live store would have."""
+    with db.writer.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(
+                text("VACUUM ANALYZE")
+            )
+        else:
+            connection.execute(text("ANALYZE"))
+            connection.commit()
+
+
+@contextlib.contextmanager
+def bench_database(backend: str, prefix: str) -> Iterator[str]:
+    """The URL of an empty database (an SQLite file in a temporary directory, or a
+    throw-away PostgreSQL cluster), removed afterwards."""
+    directory = Path(tempfile.mkdtemp(prefix=prefix))
+    cluster = None
+    try:
+        if backend == "postgresql":
+            from comptoir.testing import pgcluster
+
+            cluster = pgcluster.start()
+            yield cluster.create_database("comptoir_bench")
+        else:
+            yield f"sqlite:///{directory / 'bench.db'}"
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     upgrade_database(url)
@@ -262,14 +296,7 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
                 .where(StoreCounter.name == VERSION_COUNTER)
                 .values(value=len(products))
             )
-        with db.writer.connect() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    text("VACUUM ANALYZE")
-                )
-            else:
-                connection.execute(text("ANALYZE"))
-                connection.commit()
+        analyze(db)
         seeded_s = time.perf_counter() - started
         queries = make_queries(args.queries, products, rng)
         timings: dict[str, list[float]] = {}
@@ -302,21 +329,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=3_000)
     parser.add_argument("--seed", type=int, default=4)
     args = parser.parse_args(argv)
-    directory = Path(tempfile.mkdtemp(prefix="comptoir-search-bench-"))
-    cluster = None
-    try:
-        if args.backend == "postgresql":
-            from comptoir.testing import pgcluster
-
-            cluster = pgcluster.start()
-            url = cluster.create_database("comptoir_bench")
-        else:
-            url = f"sqlite:///{directory / 'bench.db'}"
+    with bench_database(args.backend, "comptoir-search-bench-") as url:
         figures = run(url, args)
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        shutil.rmtree(directory, ignore_errors=True)
     result = {
         "benchmark": "catalog_search",
         "backend": args.backend,

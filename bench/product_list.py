@@ -23,18 +23,15 @@ import argparse
 import json
 import platform
 import random
-import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from catalog_search import make_rows, percentiles
-from sqlalchemy import insert, select, text, update
+from catalog_search import analyze, bench_database, make_rows, percentiles
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.catalog import service as catalog
@@ -236,14 +233,7 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
         started = time.perf_counter()
         with db.write_sessions() as session, session.begin():
             ids = seed(session, args.products, rng)
-        with db.writer.connect() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    text("VACUUM ANALYZE")
-                )
-            else:
-                connection.execute(text("ANALYZE"))
-                connection.commit()
+        analyze(db)
         seeded_s = time.perf_counter() - started
         asks = kinds(ids)
         timings: dict[str, list[float]] = {}
@@ -286,21 +276,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--plans", action="store_true")
     args = parser.parse_args(argv)
-    directory = Path(tempfile.mkdtemp(prefix="comptoir-list-bench-"))
-    cluster = None
-    try:
-        if args.backend == "postgresql":
-            from comptoir.testing import pgcluster
-
-            cluster = pgcluster.start()
-            url = cluster.create_database("comptoir_bench")
-        else:
-            url = f"sqlite:///{directory / 'bench.db'}"
+    with bench_database(args.backend, "comptoir-list-bench-") as url:
         figures = run(url, args)
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        shutil.rmtree(directory, ignore_errors=True)
     print(
         json.dumps(
             {

@@ -84,7 +84,8 @@ def _amount(form: Form, name: str, errors: dict[str, str], *, what: str) -> Deci
     return value
 
 
-def _uuid(form: Form, name: str, errors: dict[str, str]) -> uuid.UUID | None:
+def chosen_id(form: Form, name: str, errors: dict[str, str]) -> uuid.UUID | None:
+    """The id chosen in a select (none if left blank); anything else is an error on it."""
     raw = form.get(name, "").strip()
     if not raw:
         return None
@@ -235,14 +236,14 @@ def to_new_product(
             errors["components"] = N_("Add at least one component.")
         for row in shown.components:
             n = row["row"]
-            product_id = _uuid(form, f"component_{n}_id", errors)
+            product_id = chosen_id(form, f"component_{n}_id", errors)
             quantity = _amount(form, f"component_{n}_quantity", errors, what="quantity")
             if product_id is not None:
                 components.append(
                     products.NewComponent(product_id=product_id, quantity=quantity or Decimal(0))
                 )
     outlet_taxes = [
-        products.OutletTax(outlet_id=o.id, tax_id=_uuid(form, f"outlet_tax_{o.id}", errors))
+        products.OutletTax(outlet_id=o.id, tax_id=chosen_id(form, f"outlet_tax_{o.id}", errors))
         for o in outlets
         if form.get(f"outlet_tax_{o.id}", "")
     ]
@@ -259,16 +260,16 @@ def to_new_product(
         handle=form.get("handle", "").strip() or None,
         description=form.get("description", "").strip() or None,
         supply_price=supply_price or Decimal(0),
-        tax_id=_uuid(form, "tax_id", errors),
+        tax_id=chosen_id(form, "tax_id", errors),
         outlet_taxes=outlet_taxes,
         codes=[]
         if kind == "variants"
         else [products.NewCode(code=c["code"], type=c["type"]) for c in shown.codes if c["code"]],
         active=shown.values["active"],
         has_inventory=shown.values["has_inventory"] and kind != "composite",
-        brand_id=_uuid(form, "brand_id", errors),
-        product_type_id=_uuid(form, "product_type_id", errors),
-        supplier_id=_uuid(form, "supplier_id", errors),
+        brand_id=chosen_id(form, "brand_id", errors),
+        product_type_id=chosen_id(form, "product_type_id", errors),
+        supplier_id=chosen_id(form, "supplier_id", errors),
         supplier_code=form.get("supplier_code", "").strip() or None,
         tag_ids=tag_ids,
         inventory=[] if kind != "standard" else inventory_rows,

@@ -21,6 +21,7 @@ from comptoir.http.deps import SessionDep
 from comptoir.inventory import service as inventory
 from comptoir.store import service as store
 from comptoir.web.deps import page_requires
+from comptoir.web.product_form import chosen_id
 from comptoir.web.render import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -63,29 +64,18 @@ def decode_key(value: str) -> catalog.FamilyKey | None:
         return None
 
 
-def _choice(values: dict[str, str], name: str, errors: dict[str, str]) -> uuid.UUID | None:
-    raw = values.get(name, "")
-    if not raw:
-        return None
-    try:
-        return uuid.UUID(raw)
-    except ValueError:
-        errors[name] = N_("Choose a value from the list.")
-        return None
-
-
 def product_filter(values: dict[str, str], errors: dict[str, str]) -> catalog.ProductFilter:
     status = values.get("status", "")
     if status not in ("", "active", "inactive"):
         errors["status"] = N_("Choose a value from the list.")
     return catalog.ProductFilter(
         text=values.get("q", "").strip() or None,
-        brand_id=_choice(values, "brand", errors),
-        supplier_id=_choice(values, "supplier", errors),
-        product_type_id=_choice(values, "type", errors),
-        tag_id=_choice(values, "tag", errors),
+        brand_id=chosen_id(values, "brand", errors),
+        supplier_id=chosen_id(values, "supplier", errors),
+        product_type_id=chosen_id(values, "type", errors),
+        tag_id=chosen_id(values, "tag", errors),
         active={"active": True, "inactive": False}.get(status),
-        low_stock_at=_choice(values, "low_stock", errors),
+        low_stock_at=chosen_id(values, "low_stock", errors),
     )
 
 
