@@ -190,7 +190,9 @@ def list_product_families(
     keys = [FamilyKey(name, family_id) for name, family_id in rows[:limit]]
     if backwards:
         keys.reverse()
-    members = _members_of(session, conditions, keys)
+    # The page's families are few: each member is checked row by row, where SQLite would
+    # otherwise start from a filter's own matches (a tag's thousand products).
+    members = _members_of(session, _list_conditions(session, filters, row_by_row=True), keys)
     families = [members[k] for k in keys if k in members]
     first, last = (keys[0], keys[-1]) if keys else (None, None)
     if backwards:
@@ -211,6 +213,7 @@ def _members_of(
     rows = session.scalars(
         select(Product)
         .where(*conditions, Product.family_id.in_({k.family_id for k in keys}))
+
         # The list shows codes and variant values; loading the rest for every row of every
         # page would double the page's time (bench/product_list.py).
         .options(
@@ -236,15 +239,18 @@ def _members_of(
 # of the page, where at least one row in 100 passes. Which is cheaper depends on the count,
 # so the count is taken first, reading at most PROBE_FROM index entries. PostgreSQL's
 # planner makes this choice itself from its statistics (bench/README.md, product_list).
-PROBE_FROM = 2000
+PROBE_FROM = 1000
 
 
-def _list_conditions(session: Session, filters: ProductFilter) -> list[ColumnElement[bool]]:
+def _list_conditions(
+    session: Session, filters: ProductFilter, *, row_by_row: bool = False
+) -> list[ColumnElement[bool]]:
     sqlite = session.get_bind().dialect.name == "sqlite"
 
     def few(matching: Select[Any]) -> bool:
-        if not sqlite:
-            return True
+        """Whether to read this filter from its matches, rather than row by row."""
+        if row_by_row or not sqlite:
+            return not row_by_row
         counted = select(func.count()).select_from(matching.limit(PROBE_FROM).subquery())
         return (session.scalar(counted) or 0) < PROBE_FROM
 
