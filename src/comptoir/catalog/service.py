@@ -12,7 +12,6 @@ from sqlalchemy import (
     Select,
     and_,
     exists,
-    func,
     literal,
     literal_column,
     or_,
@@ -213,7 +212,6 @@ def _members_of(
     rows = session.scalars(
         select(Product)
         .where(*conditions, Product.family_id.in_({k.family_id for k in keys}))
-
         # The list shows codes and variant values; loading the rest for every row of every
         # page would double the page's time (bench/product_list.py).
         .options(
@@ -232,27 +230,29 @@ def _members_of(
     return members
 
 
-# SQLite reads an `IN (subquery)` filter by materialising every match, then sorting them by
-# name: quick for a few hundred matches, slow for tens of thousands (a common tag, a short
-# word, a bad week for stock). Past PROBE_FROM matches the list instead walks the name index
-# and checks each row (an index probe, or a LIKE on the folded text), stopping at the end
-# of the page, where at least one row in 100 passes. Which is cheaper depends on the count,
-# so the count is taken first, reading at most PROBE_FROM index entries. PostgreSQL's
-# planner makes this choice itself from its statistics (bench/README.md, product_list).
+# A filter that matches few products (a tag on a thousand, a rare word) is best read from
+# its matches, then sorted by name; one that matches many (a common tag, a short word, a bad
+# week for stock) is best checked row by row while walking the name index, which stops at
+# the end of the page: at least one row in 200 passes past PROBE_FROM matches. Neither
+# planner chooses well alone (SQLite always materialises, PostgreSQL misjudges how many
+# products a word prefix matches and runs to_tsvector on every row), so the list reads at
+# most PROBE_FROM matching ids first: all of them means few, and they are the filter; a
+# full batch means many, and the row-by-row form is used (bench/README.md, product_list).
 PROBE_FROM = 1000
 
 
 def _list_conditions(
     session: Session, filters: ProductFilter, *, row_by_row: bool = False
 ) -> list[ColumnElement[bool]]:
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    """The filter as SQL conditions on `product`; `row_by_row` for a query that reads a
+    few products anyway (the members of a page's families)."""
 
-    def few(matching: Select[Any]) -> bool:
-        """Whether to read this filter from its matches, rather than row by row."""
-        if row_by_row or not sqlite:
-            return not row_by_row
-        counted = select(func.count()).select_from(matching.limit(PROBE_FROM).subquery())
-        return (session.scalar(counted) or 0) < PROBE_FROM
+    def matching(ids: Select[Any], per_row: ColumnElement[bool]) -> ColumnElement[bool]:
+        if not row_by_row:
+            found = [uuid.UUID(str(i)) for i in session.scalars(ids.limit(PROBE_FROM))]
+            if len(found) < PROBE_FROM:
+                return Product.id.in_(found)
+        return per_row
 
     conditions: list[ColumnElement[bool]] = [Product.deleted_at.is_(None)]
     typed = (filters.text or "").strip()
@@ -262,12 +262,8 @@ def _list_conditions(
             Product.id.in_(select(ProductCode.product_id).where(ProductCode.code == typed)),
         ]
         words = words_of(typed)
-        if words and sqlite and not few(_fts5_matches(words)):
-            padded = literal(" ") + Product.search_text
-            # Folded words hold only letters, digits and spaces: no LIKE wildcard.
-            matches.append(and_(*(padded.like(f"% {word}%") for word in words)))
-        elif words:
-            matches.append(_holds_words(session, words))
+        if words:
+            matches.append(matching(_word_matches(session, words), _words_in_row(session, words)))
         conditions.append(or_(*matches))
     for column, wanted in (
         (Product.brand_id, filters.brand_id),
@@ -277,24 +273,38 @@ def _list_conditions(
         if wanted is not None:
             conditions.append(column == wanted)
     if filters.tag_id is not None:
-        tagged = select(ProductTag.product_id).where(ProductTag.tag_id == filters.tag_id)
-        if few(tagged):
-            conditions.append(Product.id.in_(tagged))
-        else:
-            conditions.append(
+        conditions.append(
+            matching(
+                select(ProductTag.product_id).where(ProductTag.tag_id == filters.tag_id),
                 exists().where(
                     ProductTag.product_id == Product.id, ProductTag.tag_id == filters.tag_id
-                )
+                ),
             )
+        )
     if filters.active is not None:
         conditions.append(Product.active.is_(filters.active))
     if filters.low_stock_at is not None:
         low = low_stock(filters.low_stock_at)
-        if few(low):
-            conditions.append(Product.id.in_(low))
-        else:
-            conditions.append(low.where(InventoryLevel.product_id == Product.id).exists())
+        conditions.append(
+            matching(low, low.where(InventoryLevel.product_id == Product.id).exists())
+        )
     return conditions
+
+
+def _word_matches(session: Session, words: list[str]) -> Select[Any]:
+    """The ids of the products holding every word, read through the search index."""
+    if session.get_bind().dialect.name == "sqlite":
+        return _fts5_matches(words)
+    return select(Product.id).where(_holds_words(session, words))
+
+
+def _words_in_row(session: Session, words: list[str]) -> ColumnElement[bool]:
+    """Every word in the row's folded text, checked on the row itself (no index)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return _holds_words(session, words)
+    padded = literal(" ") + Product.search_text
+    # Folded words hold only letters, digits and spaces: no LIKE wildcard in them.
+    return and_(*(padded.like(f"% {word}%") for word in words))
 
 
 def low_stock(outlet_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
