@@ -13,9 +13,11 @@ from sqlalchemy import select
 
 from comptoir.accounts import permissions
 from comptoir.accounts.permissions import Permission, Role
-from comptoir.catalog.models import Product, ProductQuickAdd
+from comptoir.catalog import products
+from comptoir.catalog.models import Product
 from comptoir.store.models import Retailer
 from tests.factories import Store, count_rows, decimal_json, make_product, make_user
+from tests.integration.test_catalog_products import attribute
 from tests.integration.test_pages import sign_in
 from tests.integration.test_user_pages import sign_in_as
 
@@ -98,9 +100,8 @@ def test_the_same_quick_add_sent_again_returns_the_first_product(
     again = quick_add(cashier, client_id=client_id, name="Magnet", price="4")
     assert (first.status_code, again.status_code) == (201, 200)
     assert again.headers["Idempotent-Replayed"] == "true"
-    assert again.json()["data"]["id"] == first.json()["data"]["id"]
+    assert again.json()["data"]["id"] == first.json()["data"]["id"] == client_id
     assert count_rows(shop.db, Product) == 1
-    assert count_rows(shop.db, ProductQuickAdd) == 1
     other = quick_add(cashier, name="Magnet", price="4")  # a new quick add: a new product
     assert other.status_code == 201 and other.json()["data"]["id"] != first.json()["data"]["id"]
 
@@ -124,12 +125,12 @@ def test_bad_input_is_refused_and_changes_nothing(
     cashier: TestClient, shop: Store, body: dict[str, Any]
 ) -> None:
     make_product(shop, name="Existing", sku="TAKEN", barcode="3760000000017")
-    before = (count_rows(shop.db, Product), count_rows(shop.db, ProductQuickAdd))
+    before = count_rows(shop.db, Product)
     sequence = sku_sequence(shop)
     reply = quick_add(cashier, **body)
     assert reply.status_code == 422, reply.text
     assert reply.json()["error"]
-    assert (count_rows(shop.db, Product), count_rows(shop.db, ProductQuickAdd)) == before
+    assert count_rows(shop.db, Product) == before
     assert sku_sequence(shop) == sequence
 
 
@@ -179,3 +180,22 @@ def test_quick_add_needs_to_be_signed_in(app_client: TestClient, shop: Store) ->
 def test_the_owner_may_quick_add_too(app_client: TestClient, shop: Store) -> None:
     assert sign_in(app_client).status_code == 303
     assert quick_add(app_client, name="Magnet", price="3").status_code == 201
+
+
+def test_an_id_already_used_by_another_product_is_a_conflict_and_changes_nothing(
+    cashier: TestClient, shop: Store
+) -> None:
+    size = attribute(shop, "Size")
+    with shop.uow() as uow:
+        family, _ = products.create_product_once(
+            uow,
+            new=products.NewProduct(
+                name="Pull",
+                price=Decimal("40"),
+                variant_attribute_ids=[size.id],
+                variants=[products.NewVariant(values=["S"]), products.NewVariant(values=["M"])],
+            ),
+        )
+    reply = quick_add(cashier, client_id=str(family[1].id), name="Magnet", price="3")
+    assert reply.status_code == 409
+    assert count_rows(shop.db, Product) == 2

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import (
@@ -19,7 +18,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comptoir.catalog.search import search_text_of
-from comptoir.core.clock import utcnow
 from comptoir.core.db import Base
 from comptoir.core.ids import new_id
 from comptoir.core.versioning import Versioned
@@ -253,20 +251,6 @@ class ProductOutletTax(Base):
     )
     outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.id"), primary_key=True)
     tax_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tax.id"), default=None)
-
-
-class ProductQuickAdd(Base):
-    """A product created by a quick add at a register, under the id the register gave the
-    request: sending the same quick add again finds this row instead of a second product."""
-
-    __tablename__ = "product_quick_add"
-
-    client_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    product_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("product.id", ondelete="CASCADE"), index=True
-    )
-    user_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 @event.listens_for(Product, "before_insert")

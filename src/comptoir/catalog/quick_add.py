@@ -1,8 +1,9 @@
 """Quick add: a cashier creates a product from the sell screen with a name and a price
 (and, if they have it, a SKU or a barcode) to sell it at once.
 
-The register gives each quick add its own id; the same quick add sent again (a timeout, a
-double tap) finds the product the first one created instead of making a second.
+The register gives each quick add its own id, which becomes the product's id: the same
+quick add sent again (a timeout, a double tap) finds the product the first one created
+instead of making a second (`create_product_once`).
 """
 
 from __future__ import annotations
@@ -11,11 +12,8 @@ import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy.exc import IntegrityError
-
-from comptoir.catalog.models import Product, ProductQuickAdd
-from comptoir.catalog.products import NewCode, NewProduct, add_product
-from comptoir.core.errors import InvalidInput
+from comptoir.catalog.models import Product
+from comptoir.catalog.products import NewCode, NewProduct, create_product_once
 from comptoir.core.uow import UnitOfWork
 
 
@@ -38,13 +36,12 @@ def looks_like_barcode(text: str) -> bool:
 def quick_add_product(
     uow: UnitOfWork, *, wanted: QuickAdd, user_id: uuid.UUID | None = None
 ) -> tuple[Product, bool]:
-    """Create the product (default tax, inventory tracked, no stock), or return the one
-    this quick add already created. Returns (product, created)."""
-    existing = _already_added(uow, wanted.client_id, fresh=False)
-    if existing is not None:
-        return existing, False
+    """Create the product (default tax, inventory tracked, no stock) under the register's
+    id for this quick add, or return the one it already created. Returns (product, created).
+    """
     barcode = (wanted.barcode or "").strip()
     new = NewProduct(
+        id=wanted.client_id,
         name=wanted.name,
         price=wanted.price,
         sku=(wanted.sku or "").strip() or None,
@@ -52,31 +49,5 @@ def quick_add_product(
         if barcode
         else (),
     )
-    try:
-        (product,) = add_product(uow.session, new=new, user_id=user_id)
-        # The same id sent twice at once: the second insert of this row fails (on
-        # PostgreSQL it first waits for the first to commit), and its product goes with it.
-        uow.session.add(
-            ProductQuickAdd(client_id=wanted.client_id, product_id=product.id, user_id=user_id)
-        )
-        uow.commit()
-    except IntegrityError:
-        uow.rollback()
-        existing = _already_added(uow, wanted.client_id, fresh=True)
-        if existing is None:
-            raise
-        return existing, False
-    return product, True
-
-
-def _already_added(uow: UnitOfWork, client_id: uuid.UUID, *, fresh: bool) -> Product | None:
-    # After a lost race, read through the writing session: the reader's snapshot may
-    # predate the winner's commit.
-    session = uow.session if fresh else uow.reader
-    marker = session.get(ProductQuickAdd, client_id)
-    if marker is None:
-        return None
-    product = session.get(Product, marker.product_id)
-    if product is None:
-        raise InvalidInput("this quick add's product was deleted", field="client_id")
-    return product
+    created, is_new = create_product_once(uow, new=new, user_id=user_id)
+    return created[0], is_new

@@ -1,4 +1,4 @@
-"""product list indexes and quick add
+"""product list indexes
 
 Revision ID: 0005
 Revises: 0004
@@ -7,16 +7,13 @@ The product list pages through families in (name, family_id) order, alone or nar
 a brand, a supplier or a type: one composite index for each replaces the single-column
 index on `name`, `brand_id`, `supplier_id` and `product_type_id` (a prefix of each serves
 the lookups those served). A partial index holds only the stock levels at or below their
-reorder point, for the "low stock" filter. `product_quick_add` remembers the register's id
-of each quick add, so a quick add sent twice creates one product.
+reorder point, for the "low stock" filter.
 """
 
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-import comptoir.core.db
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -53,28 +50,9 @@ def upgrade() -> None:
         sqlite_where=LOW_STOCK,
         postgresql_where=LOW_STOCK,
     )
-    op.create_table(
-        "product_quick_add",
-        sa.Column("client_id", sa.Uuid(), nullable=False),
-        sa.Column("product_id", sa.Uuid(), nullable=False),
-        sa.Column("user_id", sa.Uuid(), nullable=True),
-        sa.Column("created_at", comptoir.core.db.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["product_id"],
-            ["product.id"],
-            name=op.f("fk_product_quick_add_product_id_product"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("client_id", name=op.f("pk_product_quick_add")),
-    )
-    op.create_index(
-        op.f("ix_product_quick_add_product_id"), "product_quick_add", ["product_id"], unique=False
-    )
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_product_quick_add_product_id"), table_name="product_quick_add")
-    op.drop_table("product_quick_add")
     op.drop_index("ix_inventory_level_low_stock", table_name="inventory_level")
     for name, columns in REPLACED.items():
         op.create_index(name, "product", columns, unique=False)
