@@ -62,12 +62,14 @@ class ProductForm:
     variants: list[dict[str, Any]] = field(default_factory=list)
     components: list[dict[str, str]] = field(default_factory=list)
     errors: dict[str, str] = field(default_factory=dict)
+    # Editing: how many products share the family's fields.
+    family_size: int = 1
 
 
 # Reading the posted form -------------------------------------------------------------------
 
 
-def _amount(form: Form, name: str, errors: dict[str, str], *, what: str) -> Decimal | None:
+def amount(form: Form, name: str, errors: dict[str, str], *, what: str) -> Decimal | None:
     raw = form.get(name, "").strip().replace(" ", "").replace(",", ".")
     if not raw:
         return None
@@ -175,16 +177,16 @@ def to_new_product(
     every field that could not be read."""
     errors = shown.errors
     kind = shown.values["kind"]
-    price = _amount(form, "price", errors, what="price")
+    price = amount(form, "price", errors, what="price")
     if price is None and "price" not in errors and kind != "variants":
         errors["price"] = N_("Enter the retail price.")
-    supply_price = _amount(form, "supply_price", errors, what="price")
+    supply_price = amount(form, "supply_price", errors, what="price")
     per_outlet: dict[uuid.UUID, tuple[Decimal | None, Decimal | None, Decimal | None]] = {}
     for outlet in outlets:
         per_outlet[outlet.id] = (
-            _amount(form, f"stock_{outlet.id}", errors, what="quantity"),
-            _amount(form, f"reorder_point_{outlet.id}", errors, what="quantity"),
-            _amount(form, f"restock_level_{outlet.id}", errors, what="quantity"),
+            amount(form, f"stock_{outlet.id}", errors, what="quantity"),
+            amount(form, f"reorder_point_{outlet.id}", errors, what="quantity"),
+            amount(form, f"restock_level_{outlet.id}", errors, what="quantity"),
         )
 
     def opening(outlet_id: uuid.UUID, count: Decimal | None) -> products.OpeningStock:
@@ -212,14 +214,14 @@ def to_new_product(
         for row in shown.variants:
             n = row["row"]
             counts = {
-                o.id: _amount(form, f"variant_{n}_stock_{o.id}", errors, what="quantity")
+                o.id: amount(form, f"variant_{n}_stock_{o.id}", errors, what="quantity")
                 for o in outlets
             }
             variants.append(
                 products.NewVariant(
                     values=row["values"][: len(names)],
                     sku=row["sku"].strip() or None,
-                    price=_amount(form, f"variant_{n}_price", errors, what="price"),
+                    price=amount(form, f"variant_{n}_price", errors, what="price"),
                     codes=[_code(row["barcode"].strip())] if row["barcode"].strip() else [],
                     inventory=[
                         opening(o.id, counts[o.id])
@@ -237,7 +239,7 @@ def to_new_product(
         for row in shown.components:
             n = row["row"]
             product_id = chosen_id(form, f"component_{n}_id", errors)
-            quantity = _amount(form, f"component_{n}_quantity", errors, what="quantity")
+            quantity = amount(form, f"component_{n}_quantity", errors, what="quantity")
             if product_id is not None:
                 components.append(
                     products.NewComponent(product_id=product_id, quantity=quantity or Decimal(0))
@@ -327,8 +329,32 @@ def _choices(session: Session) -> dict[str, Any]:
     }
 
 
-def _form_page(
-    request: Request, session: Session, shown: ProductForm, *, status_code: int = 200
+@dataclass(frozen=True)
+class FormMode:
+    """What differs between creating a product and editing one on the same form."""
+
+    action: str
+    heading: str
+    submit_label: str
+    refused: str
+    editing: bool = False
+
+
+CREATING = FormMode(
+    action="/products/new",
+    heading=N_("New product"),
+    submit_label=N_("Create product"),
+    refused=N_("The product was not created: check the fields marked."),
+)
+
+
+def form_page(
+    request: Request,
+    session: Session,
+    shown: ProductForm,
+    *,
+    mode: FormMode = CREATING,
+    status_code: int = 200,
 ) -> Response:
     while len(shown.codes) < CODE_ROWS:
         shown.codes.append({"code": "", "type": "EAN"})
@@ -339,11 +365,7 @@ def _form_page(
         form=shown,
         values=shown.values,
         errors=shown.errors,
-        # The same form will edit a product (once catalog.products has update_product).
-        action="/products/new",
-        heading=N_("New product"),
-        submit_label=N_("Create product"),
-        refused=N_("The product was not created: check the fields marked."),
+        mode=mode,
         **_choices(session),
     )
 
@@ -358,7 +380,7 @@ def new_product(request: Request, session: SessionDep, _user: CatalogManager) ->
             "tag_ids": [],
         }
     )
-    return _form_page(request, session, shown)
+    return form_page(request, session, shown)
 
 
 @router.post("/products/new")
@@ -375,7 +397,7 @@ async def create_product(
         # Without JavaScript: the server makes the grid the page's script would have made.
         shown.values["kind"] = "variants"
         shown.variants = variant_grid(shown, outlets)
-        return _form_page(request, session, shown)
+        return form_page(request, session, shown)
     try:
         new, names = to_new_product(shown, form, outlets)
         product = attributes.create_product_naming_attributes(
@@ -385,7 +407,7 @@ async def create_product(
         place = form_field(str(error.details.get("field", "_form")), shown)
         if not shown.errors or place != "_form":
             shown.errors.setdefault(place, error.message)
-        return _form_page(request, session, shown, status_code=422)
+        return form_page(request, session, shown, status_code=422)
     return RedirectResponse(f"/products/{product.id}?created=1", status_code=303)
 
 
@@ -418,4 +440,5 @@ def product_page(
         ),
         retailer=store.get_retailer(session),
         created=request.query_params.get("created") == "1",
+        saved=request.query_params.get("saved") == "1",
     )

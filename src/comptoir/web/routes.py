@@ -7,6 +7,7 @@ from comptoir.web import (
     account,
     auth,
     mfa,
+    product_edit,
     product_form,
     products,
     quick_add,
@@ -27,6 +28,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(sell.router)
     app.include_router(products.router)
     app.include_router(product_form.router)
+    app.include_router(product_edit.router)
     app.include_router(quick_add.router)
     app.include_router(settings.router)
     app.include_router(users.router)

@@ -104,7 +104,7 @@ function variantRow(n, values) {
   ]);
 }
 
-$("make-variants").addEventListener("click", (event) => {
+$("make-variants")?.addEventListener("click", (event) => {
   event.preventDefault();
   const grid = $("variant-grid");
   const tbody = grid.tBodies[0];
