@@ -24,7 +24,6 @@ from tests.integration.test_product_form import level
 from tests.integration.test_user_pages import sign_in_as
 
 
-
 @pytest.fixture
 def browser(app_client: TestClient, shop: Store) -> TestClient:
     assert sign_in(app_client).status_code == 303
