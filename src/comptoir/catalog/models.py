@@ -189,11 +189,13 @@ class Tag(Versioned, Base):
 
 class ProductTag(Base):
     __tablename__ = "product_tag"
+    # A tag's products read from the index alone (the product list's tag filter, 0005).
+    __table_args__ = (Index("ix_product_tag_tag_id_product_id", "tag_id", "product_id"),)
 
     product_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("product.id", ondelete="CASCADE"), primary_key=True
     )
-    tag_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tag.id"), primary_key=True, index=True)
+    tag_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tag.id"), primary_key=True)
 
 
 class VariantAttribute(Versioned, Base):

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Select,
     and_,
     exists,
+    func,
     literal,
     literal_column,
     or_,
@@ -237,12 +238,13 @@ def _members_of(
 # A filter that matches few products (a tag on a thousand, a rare word) is best read from
 # its matches, then sorted by name; one that matches many (a common tag, a short word, a bad
 # week for stock) is best checked row by row while walking the name index, which stops at
-# the end of the page: at least one row in 200 passes past PROBE_FROM matches. Neither
+# the end of the page: at least one row in 70 passes past PROBE_FROM matches. Neither
 # planner chooses well alone (SQLite always materialises, PostgreSQL misjudges how many
 # products a word prefix matches and runs to_tsvector on every row), so the list reads at
-# most PROBE_FROM matching ids first: all of them means few, and they are the filter; a
-# full batch means many, and the row-by-row form is used (bench/README.md, product_list).
-PROBE_FROM = 1000
+# most PROBE_FROM matches first: fewer, and the matches are the filter (on PostgreSQL as a
+# list of ids, whose size its planner then knows); a full batch, and the row-by-row form is
+# used (bench/README.md, product_list).
+PROBE_FROM = 3000
 
 
 def _list_conditions(
@@ -250,13 +252,19 @@ def _list_conditions(
 ) -> list[ColumnElement[bool]]:
     """The filter as SQL conditions on `product`; `row_by_row` for a query that reads a
     few products anyway (the members of a page's families)."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
 
     def matching(ids: Select[Any], per_row: ColumnElement[bool]) -> ColumnElement[bool]:
-        if not row_by_row:
-            found = [uuid.UUID(str(i)) for i in session.scalars(ids.limit(PROBE_FROM))]
-            if len(found) < PROBE_FROM:
-                return Product.id.in_(found)
-        return per_row
+        if row_by_row:
+            return per_row
+        if sqlite:
+            # Counted in SQL: SQLite materialises the subquery itself, as wanted here.
+            counted = select(func.count()).select_from(ids.limit(PROBE_FROM).subquery())
+            few = (session.scalar(counted) or 0) < PROBE_FROM
+            return Product.id.in_(ids) if few else per_row
+        # PostgreSQL gets the ids themselves: a list it knows the size of.
+        found = list(session.scalars(ids.limit(PROBE_FROM)))
+        return Product.id.in_(found) if len(found) < PROBE_FROM else per_row
 
     conditions: list[ColumnElement[bool]] = [Product.deleted_at.is_(None)]
     typed = (filters.text or "").strip()

@@ -58,6 +58,9 @@ class InventoryLevel(Base):
             "ix_inventory_level_low_stock",
             "outlet_id",
             "product_id",
+            # Held in the index too, so that reading the low levels never visits the table.
+            "count",
+            "reorder_point",
             sqlite_where=text("count <= reorder_point"),
             postgresql_where=text("count <= reorder_point"),
         ),

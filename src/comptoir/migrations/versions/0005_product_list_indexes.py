@@ -7,7 +7,8 @@ The product list pages through families in (name, family_id) order, alone or nar
 a brand, a supplier or a type: one composite index for each replaces the single-column
 index on `name`, `brand_id`, `supplier_id` and `product_type_id` (a prefix of each serves
 the lookups those served). A partial index holds only the stock levels at or below their
-reorder point, for the "low stock" filter.
+reorder point, for the "low stock" filter, and a tag's products are read from an index
+(tag_id, product_id) alone.
 """
 
 from collections.abc import Sequence
@@ -42,10 +43,12 @@ def upgrade() -> None:
         op.create_index(name, "product", columns, unique=False)
     for name in REPLACED:
         op.drop_index(name, table_name="product")
+    op.create_index("ix_product_tag_tag_id_product_id", "product_tag", ["tag_id", "product_id"])
+    op.drop_index("ix_product_tag_tag_id", table_name="product_tag")
     op.create_index(
         "ix_inventory_level_low_stock",
         "inventory_level",
-        ["outlet_id", "product_id"],
+        ["outlet_id", "product_id", "count", "reorder_point"],
         unique=False,
         sqlite_where=LOW_STOCK,
         postgresql_where=LOW_STOCK,
@@ -54,6 +57,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("ix_inventory_level_low_stock", table_name="inventory_level")
+    op.create_index("ix_product_tag_tag_id", "product_tag", ["tag_id"])
+    op.drop_index("ix_product_tag_tag_id_product_id", table_name="product_tag")
     for name, columns in REPLACED.items():
         op.create_index(name, "product", columns, unique=False)
     for name in LIST_INDEXES:
