@@ -17,8 +17,8 @@ from comptoir.accounts.permissions import Role
 from comptoir.catalog import products
 from comptoir.catalog.models import Brand, Product, Tag
 from comptoir.inventory.models import InventoryMovement
-from tests.factories import Store, count_rows, make_product, make_sale, make_user
-from tests.integration.test_catalog_products import add, attribute
+from tests.factories import Store, count_rows, make_family, make_product, make_sale, make_user
+from tests.integration.test_catalog_products import add
 from tests.integration.test_pages import csrf_of, sign_in
 from tests.integration.test_product_form import level
 from tests.integration.test_user_pages import sign_in_as
@@ -135,20 +135,14 @@ def test_a_stock_count_left_as_shown_does_not_undo_a_sale_made_meanwhile(
 def test_a_variant_is_edited_with_its_values_and_the_family_shares_its_name(
     browser: TestClient, shop: Store
 ) -> None:
-    size = attribute(shop, "Size")
-    with shop.uow() as uow:
-        first = products.create_product(
-            uow,
-            new=products.NewProduct(
-                name="Pull",
-                price=Decimal("40"),
-                variant_attribute_ids=[size.id],
-                variants=[
-                    products.NewVariant(values=["S"], sku="PULL-S"),
-                    products.NewVariant(values=["M"], sku="PULL-M"),
-                ],
-            ),
-        )
+    first, _ = make_family(
+        shop,
+        name="Pull",
+        variants=[
+            products.NewVariant(values=["S"], sku="PULL-S"),
+            products.NewVariant(values=["M"], sku="PULL-M"),
+        ],
+    )
     form = shown_form(browser, first.id)
     assert form["variant_value_1"] == "S" and form["kind"] == "variants"
     form.update({"name": "Pull marin", "variant_value_1": "XS", "price": "45"})

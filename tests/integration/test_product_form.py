@@ -24,7 +24,7 @@ from comptoir.catalog.models import (
     VariantAttribute,
 )
 from comptoir.inventory.models import InventoryLevel, InventoryMovement
-from tests.factories import Store, count_rows, make_product, make_user
+from tests.factories import Store, count_rows, make_family, make_product, make_user
 from tests.integration.test_catalog_products import add, attribute
 from tests.integration.test_pages import csrf_of, sign_in
 from tests.integration.test_user_pages import sign_in_as
@@ -383,31 +383,25 @@ def test_a_cashier_sees_products_but_may_not_create_them(
 def test_the_product_page_lists_the_family_and_the_outlet_settings(
     browser: TestClient, shop: Store
 ) -> None:
-    size = attribute(shop, "Size")
-    with shop.uow() as uow:
-        first = products.create_product(
-            uow,
-            new=products.NewProduct(
-                name="Pull",
-                price=Decimal("40"),
-                variant_attribute_ids=[size.id],
-                variants=[
-                    products.NewVariant(
-                        values=["S"],
-                        sku="PULL-S",
-                        inventory=[
-                            products.OpeningStock(
-                                outlet_id=shop.outlet.id,
-                                count=Decimal(7),
-                                reorder_point=Decimal(2),
-                                restock_level=Decimal(10),
-                            )
-                        ],
-                    ),
-                    products.NewVariant(values=["M"], sku="PULL-M"),
+    first, _ = make_family(
+        shop,
+        name="Pull",
+        variants=[
+            products.NewVariant(
+                values=["S"],
+                sku="PULL-S",
+                inventory=[
+                    products.OpeningStock(
+                        outlet_id=shop.outlet.id,
+                        count=Decimal(7),
+                        reorder_point=Decimal(2),
+                        restock_level=Decimal(10),
+                    )
                 ],
             ),
-        )
+            products.NewVariant(values=["M"], sku="PULL-M"),
+        ],
+    )
     page = browser.get(f"/products/{first.id}")
     assert page.status_code == 200
     assert "Pull / S" in page.text

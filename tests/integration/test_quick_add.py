@@ -16,8 +16,7 @@ from comptoir.accounts.permissions import Permission, Role
 from comptoir.catalog import products
 from comptoir.catalog.models import Product
 from comptoir.store.models import Retailer
-from tests.factories import Store, count_rows, decimal_json, make_product, make_user
-from tests.integration.test_catalog_products import attribute
+from tests.factories import Store, count_rows, decimal_json, make_family, make_product, make_user
 from tests.integration.test_pages import sign_in
 from tests.integration.test_user_pages import sign_in_as
 
@@ -185,17 +184,9 @@ def test_the_owner_may_quick_add_too(app_client: TestClient, shop: Store) -> Non
 def test_an_id_already_used_by_another_product_is_a_conflict_and_changes_nothing(
     cashier: TestClient, shop: Store
 ) -> None:
-    size = attribute(shop, "Size")
-    with shop.uow() as uow:
-        family, _ = products.create_product_once(
-            uow,
-            new=products.NewProduct(
-                name="Pull",
-                price=Decimal("40"),
-                variant_attribute_ids=[size.id],
-                variants=[products.NewVariant(values=["S"]), products.NewVariant(values=["M"])],
-            ),
-        )
+    family = make_family(
+        shop, name="Pull", variants=[products.NewVariant(values=[v]) for v in ("S", "M")]
+    )
     reply = quick_add(cashier, client_id=str(family[1].id), name="Magnet", price="3")
     assert reply.status_code == 409
     assert count_rows(shop.db, Product) == 2

@@ -12,14 +12,12 @@ from __future__ import annotations
 import re
 import uuid
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
-from comptoir.accounts.models import User
-from comptoir.accounts.permissions import Permission
 from comptoir.catalog import product_changes as changes
 from comptoir.catalog import products
 from comptoir.catalog import service as catalog
@@ -30,8 +28,8 @@ from comptoir.http.deps import SessionDep, UowDep
 from comptoir.inventory import service as inventory
 from comptoir.store import service as store
 from comptoir.store.models import Outlet
-from comptoir.web.deps import page_requires
 from comptoir.web.product_form import (
+    CatalogManager,
     Form,
     FormMode,
     ProductForm,
@@ -44,7 +42,6 @@ from comptoir.web.product_form import (
 from comptoir.web.render import check_csrf
 
 router = APIRouter(include_in_schema=False)
-CatalogManager = Annotated[User, Depends(page_requires(Permission.MANAGE_CATALOG))]
 
 
 def editing(product_id: uuid.UUID) -> FormMode:
