@@ -35,9 +35,11 @@ from comptoir.web.product_form import (
     ProductForm,
     amount,
     chosen_id,
+    component_list,
     form_field,
     form_page,
     read_form,
+    tag_list,
 )
 from comptoir.web.render import check_csrf
 
@@ -147,21 +149,6 @@ def to_changes(
                 restock_level=amount(form, f"restock_level_{outlet.id}", errors, what="quantity"),
             )
         )
-    components: list[products.NewComponent] = []
-    for row in shown.components:
-        n = row["row"]
-        component_id = chosen_id(form, f"component_{n}_id", errors)
-        quantity = amount(form, f"component_{n}_quantity", errors, what="quantity")
-        if component_id is not None:
-            components.append(
-                products.NewComponent(product_id=component_id, quantity=quantity or Decimal(0))
-            )
-    tag_ids: list[uuid.UUID] = []
-    for raw in shown.values["tag_ids"]:
-        try:
-            tag_ids.append(uuid.UUID(raw))
-        except ValueError:
-            errors["tag_ids"] = N_("Choose a value from the list.")
     has_inventory = shown.values["has_inventory"]
     common = changes.FamilyChanges(
         name=form.get("name", ""),
@@ -169,7 +156,7 @@ def to_changes(
         description=form.get("description", "").strip() or None,
         brand_id=chosen_id(form, "brand_id", errors),
         product_type_id=chosen_id(form, "product_type_id", errors),
-        tag_ids=tag_ids,
+        tag_ids=tag_list(shown),
         suppliers=[
             changes.SupplierLink(supplier_id=supplier_id, code=supplier_code, price=supply_price)
         ]
@@ -197,7 +184,7 @@ def to_changes(
         ]
         or changes.KEEP,
         inventory=stock if has_inventory and kind != "composite" else [],
-        components=components if kind == "composite" else changes.KEEP,
+        components=component_list(shown, form) if kind == "composite" else changes.KEEP,
     )
     if errors:
         raise InvalidInput(N_("Check the fields marked."))

@@ -166,6 +166,30 @@ def variant_grid(shown: ProductForm, outlets: list[Outlet]) -> list[dict[str, An
     ][:MAX_ROWS]
 
 
+def component_list(shown: ProductForm, form: Form) -> list[products.NewComponent]:
+    """The composite editor's rows (an unreadable quantity is an error next to it)."""
+    components: list[products.NewComponent] = []
+    for row in shown.components:
+        n = row["row"]
+        product_id = chosen_id(form, f"component_{n}_id", shown.errors)
+        quantity = amount(form, f"component_{n}_quantity", shown.errors, what="quantity")
+        if product_id is not None:
+            components.append(
+                products.NewComponent(product_id=product_id, quantity=quantity or Decimal(0))
+            )
+    return components
+
+
+def tag_list(shown: ProductForm) -> list[uuid.UUID]:
+    tag_ids: list[uuid.UUID] = []
+    for raw in shown.values["tag_ids"]:
+        try:
+            tag_ids.append(uuid.UUID(raw))
+        except ValueError:
+            shown.errors["tag_ids"] = N_("Choose a value from the list.")
+    return tag_ids
+
+
 def _code(code: str) -> products.NewCode:
     return products.NewCode(code=code, type="EAN" if looks_like_barcode(code) else "CUSTOM")
 
@@ -236,25 +260,13 @@ def to_new_product(
     if kind == "composite":
         if not shown.components:
             errors["components"] = N_("Add at least one component.")
-        for row in shown.components:
-            n = row["row"]
-            product_id = chosen_id(form, f"component_{n}_id", errors)
-            quantity = amount(form, f"component_{n}_quantity", errors, what="quantity")
-            if product_id is not None:
-                components.append(
-                    products.NewComponent(product_id=product_id, quantity=quantity or Decimal(0))
-                )
+        components = component_list(shown, form)
     outlet_taxes = [
         products.OutletTax(outlet_id=o.id, tax_id=chosen_id(form, f"outlet_tax_{o.id}", errors))
         for o in outlets
         if form.get(f"outlet_tax_{o.id}", "")
     ]
-    tag_ids = []
-    for raw in shown.values["tag_ids"]:
-        try:
-            tag_ids.append(uuid.UUID(raw))
-        except ValueError:
-            errors["tag_ids"] = N_("Choose a value from the list.")
+    tag_ids = tag_list(shown)
     new = products.NewProduct(
         name=form.get("name", ""),
         price=price or Decimal(0),
