@@ -1,5 +1,5 @@
-"""A manager creates a product with variants through the variant editor and sees its
-variants; a cashier quick adds an unknown item during a sale and takes the payment."""
+"""A manager creates a product with variants through the variant editor, sees its variants
+and edits one; a cashier quick adds an unknown item during a sale and takes the payment."""
 
 from __future__ import annotations
 
@@ -63,6 +63,17 @@ def test_manager_creates_a_product_with_variants_in_the_variant_editor(
     )
     expect(family.nth(1)).to_contain_text(re.compile(r"26,00\s?€"))
     expect(page.locator("#family")).not_to_contain_text("Bleu · Taille: L")
+
+    # The first variant is edited on the same form: its own price and a new value.
+    page.click("#edit-product")
+    expect(page).to_have_url(re.compile(r"/products/[0-9a-f-]+/edit$"))
+    expect(page.locator("#f-variant_value_1")).to_have_value("S")
+    page.fill("#f-price", "27,50")
+    page.fill("#f-variant_value_2", "Lin lavé")
+    page.click("#save-product")
+    expect(page.locator("#saved")).to_be_visible()
+    expect(page.locator("#product-name")).to_have_text("Tablier de cuisine / S / Lin lavé")
+    expect(page.locator("#product-price")).to_contain_text(re.compile(r"27,50\s?€"))
 
     # The list shows the family with its variants under it.
     page.goto(f"{live_server.url}/products?q=tablier")

@@ -24,7 +24,9 @@ function removeButton() {
 // Kinds ----------------------------------------------------------------------------------
 
 function showKind() {
-  const kind = form.querySelector('input[name="kind"]:checked')?.value || "standard";
+  // Radios when creating; a hidden field when editing (a product keeps its kind).
+  const chosen = form.querySelector('input[name="kind"]:checked, input[type="hidden"][name="kind"]');
+  const kind = chosen?.value || "standard";
   form.dataset.kind = kind;
   for (const section of form.querySelectorAll("[data-for-kind]")) {
     section.classList.toggle("kind-on", section.dataset.forKind.split(" ").includes(kind));
