@@ -174,21 +174,21 @@ def list_product_families(
     appear twice or vanish, as OFFSET paging would. A family is listed when at least one
     of its members passes the filter, with those members only.
     """
-    conditions = _list_conditions(session, filters)
-    key = tuple_(Product.name, Product.family_id)
-    query = select(Product.name, Product.family_id).where(*conditions)
+    where = _list_conditions(session, filters)
+    # A filter read as its few matches: those are sorted, and the name index must not drive
+    # the query (PostgreSQL would walk it looking for them). A copy of the name, which no
+    # index holds, orders them the same way on both databases.
+    name = Product.name + literal_column("''") if where.few else Product.name
+    key = tuple_(name, Product.family_id)
+    query = select(name, Product.family_id).where(*where.conditions)
     backwards = before is not None and after is None
     if after is not None:
         query = query.where(key > tuple_(literal(after.name), literal(after.family_id)))
     if before is not None:
         query = query.where(key < tuple_(literal(before.name), literal(before.family_id)))
-    order = (
-        (Product.name.desc(), Product.family_id.desc())
-        if backwards
-        else (Product.name, Product.family_id)
-    )
+    order = (name.desc(), Product.family_id.desc()) if backwards else (name, Product.family_id)
     rows = session.execute(
-        query.group_by(Product.name, Product.family_id).order_by(*order).limit(limit + 1)
+        query.group_by(name, Product.family_id).order_by(*order).limit(limit + 1)
     ).all()
     more = len(rows) > limit
     keys = [FamilyKey(name, family_id) for name, family_id in rows[:limit]]
@@ -196,7 +196,9 @@ def list_product_families(
         keys.reverse()
     # The page's families are few: each member is checked row by row, where SQLite would
     # otherwise start from a filter's own matches (a tag's thousand products).
-    members = _members_of(session, _list_conditions(session, filters, row_by_row=True), keys)
+    members = _members_of(
+        session, _list_conditions(session, filters, row_by_row=True).conditions, keys
+    )
     families = [members[k] for k in keys if k in members]
     first, last = (keys[0], keys[-1]) if keys else (None, None)
     if backwards:
@@ -247,12 +249,20 @@ def _members_of(
 PROBE_FROM = 3000
 
 
+@dataclass
+class _Where:
+    conditions: list[ColumnElement[bool]]
+    # Whether a filter was read as its matches (few of them: sort them).
+    few: bool = False
+
+
 def _list_conditions(
     session: Session, filters: ProductFilter, *, row_by_row: bool = False
-) -> list[ColumnElement[bool]]:
+) -> _Where:
     """The filter as SQL conditions on `product`; `row_by_row` for a query that reads a
     few products anyway (the members of a page's families)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
+    where = _Where([Product.deleted_at.is_(None)])
 
     def matching(ids: Select[Any], per_row: ColumnElement[bool]) -> ColumnElement[bool]:
         if row_by_row:
@@ -260,22 +270,27 @@ def _list_conditions(
         if sqlite:
             # Counted in SQL: SQLite materialises the subquery itself, as wanted here.
             counted = select(func.count()).select_from(ids.limit(PROBE_FROM).subquery())
-            few = (session.scalar(counted) or 0) < PROBE_FROM
-            return Product.id.in_(ids) if few else per_row
+            if (session.scalar(counted) or 0) >= PROBE_FROM:
+                return per_row
+            where.few = True
+            return Product.id.in_(ids)
         # PostgreSQL gets the ids themselves: a list it knows the size of.
         found = list(session.scalars(ids.limit(PROBE_FROM)))
-        return Product.id.in_(found) if len(found) < PROBE_FROM else per_row
+        if len(found) >= PROBE_FROM:
+            return per_row
+        where.few = True
+        return Product.id.in_(found)
 
-    conditions: list[ColumnElement[bool]] = [Product.deleted_at.is_(None)]
+    conditions = where.conditions
     typed = (filters.text or "").strip()
     if typed:
-        matches = [
-            Product.sku == typed,
-            Product.id.in_(select(ProductCode.product_id).where(ProductCode.code == typed)),
-        ]
+        # The exact code's products read first: an OR of lookups PostgreSQL can combine
+        # (a subquery in the OR made it walk the whole name index).
+        coded = select(ProductCode.product_id).where(ProductCode.code == typed)
+        matches = [Product.sku == typed, Product.id.in_(list(session.scalars(coded)))]
         words = words_of(typed)
         if words:
-            matches.append(matching(_word_matches(session, words), _words_in_row(session, words)))
+            matches.append(matching(_word_matches(session, words), _words_in_row(words)))
         conditions.append(or_(*matches))
     for column, wanted in (
         (Product.brand_id, filters.brand_id),
@@ -300,7 +315,7 @@ def _list_conditions(
         conditions.append(
             matching(low, low.where(InventoryLevel.product_id == Product.id).exists())
         )
-    return conditions
+    return where
 
 
 def _word_matches(session: Session, words: list[str]) -> Select[Any]:
@@ -310,10 +325,9 @@ def _word_matches(session: Session, words: list[str]) -> Select[Any]:
     return select(Product.id).where(_holds_words(session, words))
 
 
-def _words_in_row(session: Session, words: list[str]) -> ColumnElement[bool]:
-    """Every word in the row's folded text, checked on the row itself (no index)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return _holds_words(session, words)
+def _words_in_row(words: list[str]) -> ColumnElement[bool]:
+    """Every word in the row's folded text, checked on the row itself (no index, and no
+    to_tsvector per row: a LIKE on the folded text is what each word prefix means)."""
     padded = literal(" ") + Product.search_text
     # Folded words hold only letters, digits and spaces: no LIKE wildcard in them.
     return and_(*(padded.like(f"% {word}%") for word in words))
