@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from comptoir.accounts.permissions import Role
 from comptoir.catalog import products
-from comptoir.catalog.models import Brand, Product, Tag
+from comptoir.catalog.models import Brand, Product, Supplier, Tag
 from comptoir.inventory.models import InventoryMovement
 from tests.factories import Store, count_rows, make_family, make_product, make_sale, make_user
 from tests.integration.test_catalog_products import add
@@ -151,6 +151,24 @@ def test_a_variant_is_edited_with_its_values_and_the_family_shares_its_name(
         family = products.family_members(session, family_id=first.family_id)
         assert [p.variant_name for p in family] == ["Pull marin / XS", "Pull marin / M"]
         assert [p.price_including_tax for p in family] == [Decimal("45"), Decimal("40")]
+
+
+def test_a_variant_s_supplier_code_and_supply_price_are_its_own(
+    browser: TestClient, shop: Store
+) -> None:
+    supplier = add(shop, Supplier(id=uuid.uuid4(), name="Grossiste Sud"))
+    first, second = make_family(
+        shop,
+        name="Pull",
+        variants=[products.NewVariant(values=[v], supply_price=Decimal(10)) for v in "SM"],
+    )
+    form = shown_form(browser, first.id)
+    form.update({"supplier_id": str(supplier.id), "supplier_code": "GS-S", "supply_price": "12"})
+    assert save(browser, first.id, form).status_code == 303
+    edited, sibling = fresh(shop, first.id), fresh(shop, second.id)
+    assert edited.supplier_id == sibling.supplier_id == supplier.id  # the family's
+    assert (edited.supplier_code, edited.supply_price) == ("GS-S", 12)
+    assert (sibling.supplier_code, sibling.supply_price) == (None, 10)
 
 
 def test_a_composite_keeps_its_kind_and_its_components_change(

@@ -157,11 +157,8 @@ def to_changes(
         brand_id=chosen_id(form, "brand_id", errors),
         product_type_id=chosen_id(form, "product_type_id", errors),
         tag_ids=tag_list(shown),
-        suppliers=[
-            changes.SupplierLink(supplier_id=supplier_id, code=supplier_code, price=supply_price)
-        ]
-        if supplier_id
-        else [],
+        # The supplier is the family's; its code and the supply price are this product's.
+        suppliers=[changes.SupplierLink(supplier_id=supplier_id)] if supplier_id else [],
         track_inventory=changes.KEEP if kind == "composite" else has_inventory,
     )
     details = changes.ProductChanges(
@@ -174,7 +171,9 @@ def to_changes(
             products.OutletTax(outlet_id=o.id, tax_id=chosen_id(form, f"outlet_tax_{o.id}", errors))
             for o in outlets
         ],
-        supply_price=changes.KEEP if supplier_id else supply_price or Decimal(0),
+        supplier_id=supplier_id,
+        supplier_code=supplier_code if supplier_id else changes.KEEP,
+        supply_price=supply_price or Decimal(0),
         variant_values=[
             changes.VariantValue(
                 attribute_id=option.attribute_id,
