@@ -18,7 +18,7 @@ from comptoir.accounts import tokens
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Role
 from comptoir.catalog import products as catalog
-from comptoir.catalog.models import Product
+from comptoir.catalog.models import Product, VariantAttribute
 from comptoir.core.db import Database
 from comptoir.core.outbox import OutboxMessage
 from comptoir.core.uow import UnitOfWork
@@ -135,6 +135,29 @@ def make_product(
         )
     shop.products.append(product)
     return product
+
+
+def make_family(
+    shop: Store,
+    *,
+    name: str,
+    variants: list[catalog.NewVariant],
+    attribute: str = "Size",
+    price: str = "40",
+) -> list[Product]:
+    """A variant family on one attribute (created with it), its members in order."""
+    with shop.uow() as uow:
+        size = VariantAttribute(id=uuid.uuid4(), name=attribute)
+        uow.session.add(size)
+        uow.commit()
+    with shop.uow() as uow:
+        members, _ = catalog.create_product_once(
+            uow,
+            new=catalog.NewProduct(
+                name=name, price=Decimal(price), variant_attribute_ids=[size.id], variants=variants
+            ),
+        )
+    return members
 
 
 def make_token(shop: Store, *, username: str = OWNER_EMAIL) -> str:

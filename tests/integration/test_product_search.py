@@ -91,7 +91,8 @@ def test_inactive_and_deleted_products_are_not_offered_for_sale(
     assert names(db, "CAF-250") == []
     assert names(db, "3760001000011") == []
     with db.write_sessions() as session:
-        listed = [p.name for p in catalog.list_products(session, text="cafe")]
+        page = catalog.list_product_families(session, filters=catalog.ProductFilter(text="cafe"))
+        listed = [p.name for family in page.families for p in family]
     assert listed == ["Café crème 250g"]  # the product list shows inactive, not deleted
 
 

@@ -28,6 +28,9 @@ class Permission(StrEnum):
     OPERATE_REGISTER = "registers:write"  # open, close, float, cash in and out
     VIEW_REGISTERS = "registers:read"
     VIEW_CATALOG = "products:read"
+    # A name and a price from the sell screen, to sell an item missing from the catalog
+    # (editing or deleting products stays with MANAGE_CATALOG).
+    QUICK_ADD_PRODUCT = "products:quick_add"
     VIEW_STOCK = "inventory:read"
     VIEW_CUSTOMERS = "customers:read"
     MANAGE_CUSTOMERS = "customers:write"
@@ -76,6 +79,7 @@ _CASHIER = frozenset(
         Permission.OPERATE_REGISTER,
         Permission.VIEW_REGISTERS,
         Permission.VIEW_CATALOG,
+        Permission.QUICK_ADD_PRODUCT,
         Permission.VIEW_STOCK,
         Permission.VIEW_CUSTOMERS,
         Permission.MANAGE_CUSTOMERS,

@@ -25,11 +25,20 @@ from comptoir.core.versioning import Versioned
 
 class Product(Versioned, Base):
     __tablename__ = "product"
+    # The product list pages through families in (name, family_id) order, narrowed by a
+    # brand, supplier or type: one index per way in, each ending with the list's order, so
+    # a page is an index seek then LIMIT rows, however deep (migration 0005).
+    __table_args__ = (
+        Index("ix_product_name_family_id", "name", "family_id"),
+        Index("ix_product_brand_id_name", "brand_id", "name", "family_id"),
+        Index("ix_product_supplier_id_name", "supplier_id", "name", "family_id"),
+        Index("ix_product_product_type_id_name", "product_type_id", "name", "family_id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     handle: Mapped[str] = mapped_column(String(200), index=True)
     sku: Mapped[str] = mapped_column(String(100), unique=True)
-    name: Mapped[str] = mapped_column(String(255), index=True)
+    name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text, default=None)
     # Both prices are kept to 5 places: the one the shop typed, and the one derived from it
     # with the product's tax. Selling uses the tax-inclusive one in a tax-inclusive store.
@@ -45,15 +54,11 @@ class Product(Versioned, Base):
     family_id: Mapped[uuid.UUID] = mapped_column(nullable=True, index=True)
     # Selling a composite moves its components' stock, never its own.
     is_composite: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    brand_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("brand.id"), default=None, index=True
-    )
+    brand_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("brand.id"), default=None)
     product_type_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("product_type.id"), default=None, index=True
+        ForeignKey("product_type.id"), default=None
     )
-    supplier_id: Mapped[uuid.UUID | None] = mapped_column(
-        ForeignKey("supplier.id"), default=None, index=True
-    )
+    supplier_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("supplier.id"), default=None)
     supplier_code: Mapped[str | None] = mapped_column(String(100), default=None)
     account_code: Mapped[str | None] = mapped_column(String(100), default=None)
     account_code_purchase: Mapped[str | None] = mapped_column(String(100), default=None)
@@ -184,11 +189,13 @@ class Tag(Versioned, Base):
 
 class ProductTag(Base):
     __tablename__ = "product_tag"
+    # A tag's products read from the index alone (the product list's tag filter, 0005).
+    __table_args__ = (Index("ix_product_tag_tag_id_product_id", "tag_id", "product_id"),)
 
     product_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("product.id", ondelete="CASCADE"), primary_key=True
     )
-    tag_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tag.id"), primary_key=True, index=True)
+    tag_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tag.id"), primary_key=True)
 
 
 class VariantAttribute(Versioned, Base):

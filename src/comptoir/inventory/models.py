@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from comptoir.core.clock import utcnow
@@ -49,7 +49,22 @@ class InventoryLevel(Base):
     """
 
     __tablename__ = "inventory_level"
-    __table_args__ = (UniqueConstraint("product_id", "outlet_id"),)
+    __table_args__ = (
+        UniqueConstraint("product_id", "outlet_id"),
+        # The "low stock" filter of the product list reads only the levels at or below their
+        # reorder point: a partial index holds just those (both databases keep it as the
+        # count moves), so the filter costs what is low, not the whole catalog (0005).
+        Index(
+            "ix_inventory_level_low_stock",
+            "outlet_id",
+            "product_id",
+            # Held in the index too, so that reading the low levels never visits the table.
+            "count",
+            "reorder_point",
+            sqlite_where=text("count <= reorder_point"),
+            postgresql_where=text("count <= reorder_point"),
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("product.id"))

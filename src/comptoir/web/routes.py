@@ -8,7 +8,10 @@ from comptoir.web import (
     auth,
     customers,
     mfa,
+    product_edit,
+    product_form,
     products,
+    quick_add,
     reset,
     sell,
     settings,
@@ -26,6 +29,9 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(reset.router)
     app.include_router(sell.router)
     app.include_router(products.router)
+    app.include_router(product_form.router)
+    app.include_router(product_edit.router)
+    app.include_router(quick_add.router)
     app.include_router(customers.router)
     app.include_router(catalog_entities_router)
     app.include_router(settings.router)

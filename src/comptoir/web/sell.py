@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from comptoir.accounts import service as accounts
 from comptoir.accounts import switching, users
 from comptoir.accounts.models import User
-from comptoir.accounts.permissions import Permission
+from comptoir.accounts.permissions import Permission, role_allows
 from comptoir.core import i18n
 from comptoir.core.i18n import gettext_ as _
 from comptoir.http.deps import SessionDep
@@ -38,6 +38,10 @@ def _sell_strings() -> dict[str, str]:
         "password": _("Password"),
         "switch_failed": _("Wrong PIN or password."),
         "switch_locked": _("Too many failed attempts. Wait 15 minutes and try again."),
+        "quick_add": _("Quick add"),
+        "quick_add_failed": _("The product was not created:"),
+        "quick_add_offline": _("The server did not answer; nothing was lost, try again."),
+        "quick_add_price": _("Enter an amount, such as 12.50."),
     }
 
 
@@ -65,6 +69,7 @@ def sell_screen(
         "locale": request.state.locale,
         "tax_exclusive": retailer.tax_exclusive,
         "user_id": str(user.id),
+        "can_quick_add": role_allows(user.role, Permission.QUICK_ADD_PRODUCT),
         "strings": {},
     }
     i18n.set_locale(request.state.locale)

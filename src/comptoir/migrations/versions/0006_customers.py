@@ -1,7 +1,7 @@
 """customers
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 
 Customers, their groups (a store that already exists gets its "All Customers" group here;
 a new one gets it from `comptoir.setup.ensure_retailer`), marketing consents, the GDPR
@@ -19,7 +19,7 @@ from alembic import op
 import comptoir.core.db
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

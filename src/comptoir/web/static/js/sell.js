@@ -150,6 +150,18 @@ function showResults(products, text) {
     none.className = "muted";
     none.textContent = t.no_results;
     results.append(none);
+    if (quickAdd) {
+      // Nothing found: offer to create it (Enter does the same).
+      const offer = document.createElement("li");
+      offer.className = "quick-add-offer";
+      const button = document.createElement("button");
+      button.type = "button";
+      button.id = "quick-add-offer";
+      button.textContent = `${t.quick_add} « ${text} »`;
+      button.addEventListener("mousedown", (event) => { event.preventDefault(); quickAdd.open(text); });
+      offer.append(button);
+      results.append(offer);
+    }
   }
   results.hidden = false;
   search.setAttribute("aria-expanded", "true");
@@ -201,6 +213,7 @@ search.addEventListener("keydown", async (event) => {
     const current = state.resultsFor === text && !results.hidden;
     const chosen = current && state.highlighted >= 0 ? state.results[state.highlighted] : null;
     if (chosen) { addProduct(chosen); return; }
+    if (current && !state.results.length && quickAdd) { quickAdd.open(text); return; }
     // A scanner types the code and Enter faster than the debounce: look it up now.
     const typed = search.value;
     const found = await find(text, { latestOnly: false });
@@ -216,11 +229,91 @@ search.addEventListener("blur", () => setTimeout(hideResults, 150));
 document.addEventListener("keydown", (event) => {
   const target = event.target;
   const typing = target instanceof HTMLInputElement || target instanceof HTMLSelectElement
-    || target instanceof HTMLTextAreaElement || dialog.open || $("switch-dialog").open;
+    || target instanceof HTMLTextAreaElement || dialog.open || $("switch-dialog").open
+    || $("quick-add-dialog")?.open;
   if (!typing && event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
     search.focus();
   }
 });
+
+// Quick add ------------------------------------------------------------------------------
+
+// A product missing from the catalog: a name and a price create it and put it in the sale.
+// The request carries an id made when the dialog opens, so sending it again after a timeout
+// finds the product the first attempt created instead of making a second one.
+const quickAdd = config.can_quick_add ? (() => {
+  const box = $("quick-add-dialog");
+  const fields = {
+    name: $("quick-add-name"), price: $("quick-add-price"), sku: $("quick-add-sku"), barcode: $("quick-add-barcode"),
+  };
+  const error = $("quick-add-error");
+  const confirm = $("quick-add-confirm");
+  let clientId = null;
+
+  function open(typed = "") {
+    hideResults();
+    clientId = uuid4();
+    const scanned = /^\d{8,14}$/.test(typed.trim());
+    fields.name.value = scanned ? "" : typed.trim();
+    fields.price.value = "";
+    fields.sku.value = "";
+    fields.barcode.value = scanned ? typed.trim() : "";
+    error.textContent = "";
+    confirm.disabled = false;
+    box.showModal();
+    (fields.name.value ? fields.price : fields.name).focus();
+  }
+
+  function close() {
+    box.close();
+    clientId = null;
+    search.focus();
+  }
+
+  async function create(event) {
+    event.preventDefault();
+    if (confirm.disabled) return;
+    const price = toUnits(fields.price.value.replace(",", "."));
+    if (price === null || price < 0n) { error.textContent = t.quick_add_price; fields.price.focus(); return; }
+    confirm.disabled = true;
+    error.textContent = "";
+    let reply;
+    try {
+      reply = await api("/sell/quick_add", {
+        method: "POST",
+        body: JSON.stringify({
+          client_id: clientId,
+          name: fields.name.value,
+          price: toDecimalString(price),
+          sku: fields.sku.value.trim() || null,
+          barcode: fields.barcode.value.trim() || null,
+        }),
+      });
+    } catch {
+      reply = { ok: false, status: 0, body: {} };
+    }
+    confirm.disabled = false;
+    if (reply.ok) {
+      const typed = search.value;
+      close();
+      addProduct(reply.body.data, typed);
+      return;
+    }
+    if (reply.status === 0 || reply.status >= 500 || reply.status === 429) {
+      // Same id on the next press: a product the server made meanwhile is found, not doubled.
+      error.textContent = t.quick_add_offline;
+      return;
+    }
+    const problems = (reply.body.details?.problems || []).map((p) => `${p.field}: ${p.message}`);
+    error.textContent = `${t.quick_add_failed} ${[reply.body.error || reply.status, ...problems].join(" · ")}`;
+  }
+
+  $("quick-add-form").addEventListener("submit", create);
+  $("quick-add-cancel").addEventListener("click", close);
+  box.addEventListener("cancel", () => { clientId = null; });
+  $("quick-add-open").addEventListener("click", () => open(search.value));
+  return { open };
+})() : null;
 
 // Payment --------------------------------------------------------------------------------
 
