@@ -366,6 +366,7 @@ function buildSale() {
     id: uuid4(),
     register_id: registerSelect.value,
     user_id: config.user_id,
+    customer_id: document.getElementById("sale-customer").value || null,
     state: "closed",
     register_sale_products: state.lines.map((line, index) => ({
       product_id: line.product.id, quantity: toDecimalString(line.quantity), sequence: index,
