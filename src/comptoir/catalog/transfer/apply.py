@@ -1,0 +1,276 @@
+"""Writing a planned import: set-based statements, in the caller's transaction.
+
+Rows are inserted with SQLAlchemy Core (`insert()` with lists of dicts, in chunks), not one
+ORM object per row, so the ORM events do not run: `search_text`, `family_id`, versions and
+timestamps are filled here. Stock goes through the ledger (`move_stock`, set-based too) and
+reorder settings through `set_reorder_levels`.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from comptoir.catalog.models import (
+    Product,
+    ProductComponent,
+    ProductOutletTax,
+    ProductTag,
+    VariantOption,
+)
+from comptoir.catalog.search import search_text_of
+from comptoir.catalog.transfer.lookup import CHUNK, FIELDS, NamedModel, chunks
+from comptoir.catalog.transfer.plan import Member, Plan
+from comptoir.core.clock import utcnow
+from comptoir.core.versioning import allocate_versions
+from comptoir.inventory.models import InventoryLevel, MovementKind
+from comptoir.inventory.service import ReorderSettings, StockChange, move_stock, set_reorder_levels
+from comptoir.store import service as store
+
+Progress = Callable[[int, int], None]
+
+
+def apply_plan(
+    session: Session,
+    plan: Plan,
+    *,
+    import_id: uuid.UUID,
+    user_id: uuid.UUID | None = None,
+    progress: Progress | None = None,
+) -> int:
+    """Write `plan`; returns how many stock levels moved."""
+    total = len(plan.created) + len(plan.updated) + len(plan.stock)
+    done = 0
+
+    def advance(count: int) -> None:
+        nonlocal done
+        done += count
+        if progress is not None:
+            progress(min(done, total), total)
+
+    now = utcnow()
+    _insert_entities(session, plan.new_entities)
+    _generate_skus(session, plan.created)
+    versions = iter(allocate_versions(session, len(plan.created) + len(plan.updated)))
+    product = _table(Product)
+    rows = []
+    for position, member in enumerate(plan.created):
+        target = member.target
+        rows.append(
+            {
+                **{name: target[name] for name in FIELDS},
+                "id": member.id,
+                "family_id": target["family_id"],
+                "source": "USER",
+                "search_text": search_text_of(target["name"], target["sku"], target["handle"]),
+                "version": next(versions),
+                # One microsecond apart, in file order: lists and exports ordered by creation
+                # show the products as the file had them.
+                "created_at": now + timedelta(microseconds=position),
+                "updated_at": now,
+                "deleted_at": None,
+            }
+        )
+    for part in chunks(rows):
+        session.execute(insert(product), part)
+        advance(len(part))
+    changes = [
+        {
+            **{name: member.target[name] for name in FIELDS},
+            "key": member.id,
+            "search_text": search_text_of(
+                member.target["name"], member.target["sku"], member.target["handle"]
+            ),
+            "version": next(versions),
+            "updated_at": now,
+        }
+        for member in plan.updated
+    ]
+    statement = (
+        update(product)
+        .where(product.c.id == bindparam("key"))
+        .values(
+            {name: bindparam(name) for name in [*FIELDS, "search_text", "version", "updated_at"]}
+        )
+    )
+    for part in chunks(changes):
+        session.execute(statement, part)
+        advance(len(part))
+    _replace_details(session, plan.created, plan.updated)
+    moved = _move_stock(session, plan, import_id=import_id, user_id=user_id)
+    advance(len(plan.stock))
+    _set_reorder(session, plan)
+    return moved
+
+
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
+def _insert_entities(
+    session: Session, new_entities: dict[NamedModel, list[tuple[uuid.UUID, str]]]
+) -> None:
+    now = utcnow()
+    for model, entities in new_entities.items():
+        versions = allocate_versions(session, len(entities))
+        rows = [
+            {
+                "id": entity_id,
+                "name": name,
+                "version": version,
+                "created_at": now,
+                "updated_at": now,
+                "deleted_at": None,
+                **({"source": "USER"} if "source" in _table(model).c else {}),
+            }
+            for (entity_id, name), version in zip(entities, versions, strict=True)
+        ]
+        for part in chunks(rows):
+            session.execute(insert(_table(model)), part)
+
+
+def _generate_skus(session: Session, created: Sequence[Member]) -> None:
+    """SKUs from the store's sequence for new products without one, reserved in blocks;
+    a number already used as a SKU (typed by hand, say) is skipped."""
+    waiting = [m for m in created if not m.target["sku"]]
+    taken = {m.target["sku"] for m in created if m.target["sku"]}
+    while waiting:
+        block = [str(n) for n in store.reserve_skus(session, count=len(waiting))]
+        used = set(taken)
+        for part in chunks(block):
+            used.update(session.scalars(select(Product.sku).where(Product.sku.in_(part))))
+        free = [sku for sku in block if sku not in used]
+        for member, sku in zip(waiting, free, strict=False):
+            member.target["sku"] = sku
+        waiting = waiting[len(free) :]
+
+
+def _replace_details(
+    session: Session, created: Sequence[Member], updated: Sequence[Member]
+) -> None:
+    """Options, tags, per-outlet taxes and components: the updated products' are replaced
+    (only those the file gives), the new products' inserted."""
+    members = [*created, *updated]
+    details: list[tuple[Any, Callable[[Member], Any], Callable[[Member], list[dict[str, Any]]]]] = [
+        (
+            VariantOption,
+            lambda m: m.options,
+            lambda m: [
+                {
+                    "product_id": m.id,
+                    "position": position,
+                    "attribute_id": attribute,
+                    "value": value,
+                }
+                for position, (attribute, value) in enumerate(m.options or (), start=1)
+            ],
+        ),
+        (
+            ProductTag,
+            lambda m: m.tag_ids,
+            lambda m: [
+                {"product_id": m.id, "tag_id": tag} for tag in dict.fromkeys(m.tag_ids or ())
+            ],
+        ),
+        (
+            ProductOutletTax,
+            lambda m: m.outlet_taxes,
+            lambda m: [
+                {"product_id": m.id, "outlet_id": outlet, "tax_id": tax}
+                for outlet, tax in (m.outlet_taxes or {}).items()
+            ],
+        ),
+        (
+            ProductComponent,
+            lambda m: m.components,
+            lambda m: [
+                {
+                    "id": uuid.uuid4(),
+                    "product_id": m.id,
+                    "component_id": part,
+                    "quantity": quantity,
+                    "position": position,
+                }
+                for position, (part, quantity) in enumerate(m.components or ())
+            ],
+        ),
+    ]
+    for model, given, rows_of in details:
+        table = _table(model)
+        replaced = [m.id for m in updated if given(m) is not None]
+        for ids in chunks(replaced):
+            session.execute(delete(table).where(table.c.product_id.in_(ids)))
+        rows = [row for m in members if given(m) is not None for row in rows_of(m)]
+        for part in chunks(rows, CHUNK * 2):
+            session.execute(insert(table), part)
+
+
+def _move_stock(
+    session: Session, plan: Plan, *, import_id: uuid.UUID, user_id: uuid.UUID | None
+) -> int:
+    """Each given count becomes the stock on hand, through the ledger: the difference from
+    the current count, read (and on PostgreSQL locked) in this transaction."""
+    current = _levels(session, [t.product_id for t in plan.stock if t.existing])
+    costs = {m.id: m.target["supply_price"] for m in [*plan.created, *plan.updated]}
+    changes = []
+    for target in plan.stock:
+        level = current.get((target.product_id, target.outlet_id))
+        delta = target.count - (level[0] if level else Decimal(0))
+        if delta:
+            changes.append(
+                StockChange(
+                    target.product_id,
+                    target.outlet_id,
+                    delta,
+                    unit_cost=costs.get(target.product_id),
+                )
+            )
+    for part in chunks(changes, CHUNK * 5):
+        move_stock(
+            session, changes=part, kind=MovementKind.MANUAL, source_id=import_id, user_id=user_id
+        )
+    return len(changes)
+
+
+def _set_reorder(session: Session, plan: Plan) -> None:
+    current = _levels(session, [t.product_id for t in plan.reorder if t.existing])
+    settings = []
+    for target in plan.reorder:
+        _count, point, level = current.get((target.product_id, target.outlet_id), (0, None, None))
+        wanted = (
+            point if target.reorder_point is None else target.reorder_point,
+            level if target.restock_level is None else target.restock_level,
+        )
+        if wanted != (point, level):
+            settings.append(ReorderSettings(target.product_id, target.outlet_id, *wanted))
+    for part in chunks(settings, CHUNK * 5):
+        set_reorder_levels(session, settings=part)
+
+
+def _levels(
+    session: Session, product_ids: Sequence[uuid.UUID]
+) -> dict[tuple[uuid.UUID, uuid.UUID], tuple[Decimal, Decimal | None, Decimal | None]]:
+    levels = {}
+    level = _table(InventoryLevel)
+    for part in chunks(list(dict.fromkeys(product_ids))):
+        rows = session.execute(
+            select(
+                level.c.product_id,
+                level.c.outlet_id,
+                level.c.count,
+                level.c.reorder_point,
+                level.c.reorder_amount,
+            )
+            .where(level.c.product_id.in_(part))
+            .with_for_update()
+        )
+        for product_id, outlet_id, count, point, amount in rows:
+            levels[(product_id, outlet_id)] = (count, point, amount)
+    return levels

@@ -1,0 +1,237 @@
+"""What an import reads from the store, in a few set-based queries.
+
+Existing products are read as plain rows (no ORM objects), in chunks of ids, SKUs or
+handles: a 100,000-row file makes a few hundred queries, not 100,000.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from sqlalchemy import ColumnElement, select
+from sqlalchemy.orm import Session
+
+from comptoir.catalog.models import (
+    Brand,
+    Product,
+    ProductComponent,
+    ProductOutletTax,
+    ProductTag,
+    ProductType,
+    Supplier,
+    Tag,
+    VariantAttribute,
+    VariantOption,
+)
+from comptoir.core.tax import Rate
+from comptoir.inventory.models import InventoryLevel
+from comptoir.store import service as store
+from comptoir.store.models import Retailer, Tax
+
+CHUNK = 2000
+T = TypeVar("T")
+
+NamedModel = type[Brand] | type[Supplier] | type[ProductType] | type[Tag] | type[VariantAttribute]
+NAMED_MODELS: tuple[NamedModel, ...] = (Brand, Supplier, ProductType, Tag, VariantAttribute)
+
+# The product columns an import writes (and compares, to leave unchanged products alone).
+FIELDS = (
+    "handle",
+    "sku",
+    "name",
+    "description",
+    "price_excluding_tax",
+    "price_including_tax",
+    "supply_price",
+    "tax_id",
+    "active",
+    "has_inventory",
+    "is_composite",
+    "brand_id",
+    "product_type_id",
+    "supplier_id",
+    "supplier_code",
+    "account_code",
+    "account_code_purchase",
+)
+_PRODUCT_COLUMNS = [Product.id, Product.family_id, Product.deleted_at] + [
+    getattr(Product, name) for name in FIELDS
+]
+
+
+def chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+@dataclass(frozen=True)
+class TaxInfo:
+    id: uuid.UUID
+    name: str
+    rates: tuple[Rate, ...]
+
+
+@dataclass
+class Existing:
+    """A product already in the store, as the import compares it."""
+
+    id: uuid.UUID
+    family_id: uuid.UUID
+    deleted: bool
+    fields: dict[str, Any]
+    # Filled for the products the file updates and the members of the families it touches.
+    options: list[tuple[uuid.UUID, str]] = field(default_factory=list)
+    tag_ids: list[uuid.UUID] = field(default_factory=list)
+    outlet_taxes: dict[uuid.UUID, uuid.UUID | None] = field(default_factory=dict)
+    components: list[tuple[uuid.UUID, Decimal]] = field(default_factory=list)
+    stock: dict[uuid.UUID, Decimal] = field(default_factory=dict)  # outlet id -> count
+
+    @property
+    def sku(self) -> str:
+        return str(self.fields["sku"])
+
+    @property
+    def handle(self) -> str:
+        return str(self.fields["handle"])
+
+    @property
+    def is_composite(self) -> bool:
+        return bool(self.fields["is_composite"])
+
+
+@dataclass
+class Snapshot:
+    """The store settings and reference data an import resolves names against."""
+
+    retailer: Retailer
+    outlets: dict[str, uuid.UUID]  # outlet name -> id
+    taxes: dict[str, TaxInfo]  # casefolded name -> tax
+    tax_names: dict[uuid.UUID, str]
+    # Live brands, suppliers, types, tags and variant attributes: casefolded name -> id.
+    names: dict[NamedModel, dict[str, uuid.UUID]]
+    attribute_names: dict[uuid.UUID, str]
+
+    @property
+    def tax_exclusive(self) -> bool:
+        return self.retailer.tax_exclusive
+
+    @property
+    def default_tax_id(self) -> uuid.UUID | None:
+        return self.retailer.default_tax_id
+
+    @property
+    def sku_generation(self) -> bool:
+        return self.retailer.sku_sequence_enabled
+
+    def rates(self, tax_id: uuid.UUID | None) -> tuple[Rate, ...]:
+        if tax_id is None:
+            return ()
+        name = self.tax_names.get(tax_id)
+        return self.taxes[name.casefold()].rates if name is not None else ()
+
+
+def snapshot(session: Session) -> Snapshot:
+    retailer = store.get_retailer(session)
+    taxes: dict[str, TaxInfo] = {}
+    tax_names: dict[uuid.UUID, str] = {}
+    for tax in session.scalars(select(Tax).where(Tax.deleted_at.is_(None)).order_by(Tax.name)):
+        tax_names[tax.id] = tax.name
+        taxes.setdefault(tax.name.casefold(), TaxInfo(tax.id, tax.name, store.rates_of(tax)))
+    names: dict[NamedModel, dict[str, uuid.UUID]] = {}
+    attribute_names: dict[uuid.UUID, str] = {}
+    for model in NAMED_MODELS:
+        found: dict[str, uuid.UUID] = {}
+        rows = session.execute(
+            select(model.id, model.name)
+            .where(model.deleted_at.is_(None))
+            .order_by(model.created_at, model.id)
+        )
+        for entity_id, name in rows:
+            found.setdefault(name.casefold(), entity_id)
+            if model is VariantAttribute:
+                attribute_names[entity_id] = name
+        names[model] = found
+    return Snapshot(
+        retailer=retailer,
+        outlets={o.name: o.id for o in store.list_outlets(session)},
+        taxes=taxes,
+        tax_names=tax_names,
+        names=names,
+        attribute_names=attribute_names,
+    )
+
+
+def _existing(row: Any) -> Existing:
+    return Existing(
+        id=row.id,
+        family_id=row.family_id or row.id,
+        deleted=row.deleted_at is not None,
+        fields={name: getattr(row, name) for name in FIELDS},
+    )
+
+
+def products_where(
+    session: Session, column: Any, values: Iterable[Any], *, live_only: bool = False
+) -> list[Existing]:
+    wanted = list(dict.fromkeys(values))
+    found: list[Existing] = []
+    for part in chunks(wanted):
+        query = select(*_PRODUCT_COLUMNS).where(column.in_(part))
+        if live_only:
+            query = query.where(Product.deleted_at.is_(None))
+        found.extend(_existing(row) for row in session.execute(query))
+    return found
+
+
+def _rows_for(
+    session: Session, columns: Sequence[Any], key: Any, ids: Sequence[uuid.UUID], *order: Any
+) -> Iterator[Any]:
+    for part in chunks(ids):
+        condition: ColumnElement[bool] = key.in_(part)
+        yield from session.execute(select(*columns).where(condition).order_by(*order))
+
+
+def load_details(session: Session, products: Iterable[Existing]) -> None:
+    """Fill options, tags, outlet taxes, components and stock of `products`, in place."""
+    by_id = {p.id: p for p in products}
+    ids = list(by_id)
+    for row in _rows_for(
+        session,
+        [VariantOption.product_id, VariantOption.attribute_id, VariantOption.value],
+        VariantOption.product_id,
+        ids,
+        VariantOption.product_id,
+        VariantOption.position,
+    ):
+        by_id[row.product_id].options.append((row.attribute_id, row.value))
+    for row in _rows_for(
+        session, [ProductTag.product_id, ProductTag.tag_id], ProductTag.product_id, ids
+    ):
+        by_id[row.product_id].tag_ids.append(row.tag_id)
+    for row in _rows_for(
+        session,
+        [ProductOutletTax.product_id, ProductOutletTax.outlet_id, ProductOutletTax.tax_id],
+        ProductOutletTax.product_id,
+        ids,
+    ):
+        by_id[row.product_id].outlet_taxes[row.outlet_id] = row.tax_id
+    for row in _rows_for(
+        session,
+        [ProductComponent.product_id, ProductComponent.component_id, ProductComponent.quantity],
+        ProductComponent.product_id,
+        ids,
+        ProductComponent.product_id,
+        ProductComponent.position,
+    ):
+        by_id[row.product_id].components.append((row.component_id, row.quantity))
+    for product_id, outlet_id, count in _rows_for(
+        session,
+        [InventoryLevel.product_id, InventoryLevel.outlet_id, InventoryLevel.count],
+        InventoryLevel.product_id,
+        ids,
+    ):
+        by_id[product_id].stock[outlet_id] = count
