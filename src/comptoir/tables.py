@@ -5,6 +5,7 @@ from comptoir.catalog import models as catalog_models
 from comptoir.core import outbox, versioning
 from comptoir.core.db import Base
 from comptoir.inventory import models as inventory_models
+from comptoir.io import jobs as io_jobs
 from comptoir.sales import models as sales_models
 from comptoir.store import models as store_models
 
@@ -13,6 +14,7 @@ __all__ = [
     "accounts_models",
     "catalog_models",
     "inventory_models",
+    "io_jobs",
     "outbox",
     "sales_models",
     "store_models",

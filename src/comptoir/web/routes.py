@@ -3,7 +3,18 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from comptoir.web import account, auth, mfa, products, reset, sell, settings, signin_settings, users
+from comptoir.web import (
+    account,
+    auth,
+    imports,
+    mfa,
+    products,
+    reset,
+    sell,
+    settings,
+    signin_settings,
+    users,
+)
 from comptoir.web.render import STATIC
 
 
@@ -13,6 +24,8 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(mfa.router)
     app.include_router(reset.router)
     app.include_router(sell.router)
+    # Before the product pages: /products/import is not a product id.
+    app.include_router(imports.router)
     app.include_router(products.router)
     app.include_router(settings.router)
     app.include_router(users.router)
