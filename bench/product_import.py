@@ -45,6 +45,7 @@ from comptoir.io import write_csv, write_xlsx
 from comptoir.migrate import upgrade_database
 from comptoir.setup import ensure_retailer
 from comptoir.store import service as store
+from comptoir.testing import pgcluster
 
 TARGET_SECONDS = 30.0
 OUTLETS = ("Main Street", "Gare")
@@ -171,19 +172,12 @@ def main() -> int:
     for fmt in args.formats.split(","):
         data = write_xlsx(header, rows) if fmt == "xlsx" else write_csv(header, rows)
         workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-import-"))
-        cluster = None
         try:
-            if args.backend == "postgresql":
-                from comptoir.testing import pgcluster
-
-                cluster = pgcluster.start()
-                url = cluster.create_database("bench_import")
-            else:
-                url = f"sqlite:///{workdir / 'bench.db'}"
-            result = run_once(url, data, f"products.{fmt}")
+            with pgcluster.scratch_database(
+                args.backend, directory=workdir, name="bench_import"
+            ) as url:
+                result = run_once(url, data, f"products.{fmt}")
         finally:
-            if cluster is not None:
-                cluster.stop()
             shutil.rmtree(workdir, ignore_errors=True)
         results[fmt] = result
         ok = ok and result["status"] == "imported" and result["total_s"] <= TARGET_SECONDS

@@ -21,6 +21,15 @@ from tests.unit.io.test_reading import xlsx_bytes
 
 __all__ = ["xls_bytes", "xlsx_bytes"]
 
+VARIANT_HEADER = [
+    "handle",
+    "sku",
+    "name",
+    "retail_price",
+    "variant_option_one_name",
+    "variant_option_one_value",
+]
+
 
 @pytest.fixture(autouse=True)
 def english() -> Iterator[None]:

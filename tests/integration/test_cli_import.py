@@ -48,6 +48,12 @@ def write(directory: Path, name: str, data: bytes) -> Path:
     return path
 
 
+def import_file(demo: InitialisedStore, file: Path, *options: str) -> tuple[int, str]:
+    """Run `comptoir import products FILE`; (exit code, output with rich's wrapping undone)."""
+    run = comptoir(demo.url, demo.cwd, "import", "products", str(file), *options)
+    return run.returncode, " ".join(run.stdout.split())
+
+
 def test_an_import_exits_0_with_a_summary(
     demo: InitialisedStore, store_db: Database, tmp_path: Path
 ) -> None:
@@ -63,11 +69,9 @@ def test_an_import_exits_0_with_a_summary(
             ]
         ),
     )
-    run = comptoir(demo.url, demo.cwd, "import", "products", str(file))
-    assert run.returncode == 0, (run.stdout, run.stderr)
-    assert "Imported 2 row(s): 2 product(s) created (2 new families), 0 updated" in " ".join(
-        run.stdout.split()
-    )
+    code, output = import_file(demo, file)
+    assert code == 0, output
+    assert "Imported 2 row(s): 2 product(s) created (2 new families), 0 updated" in output
     assert product_count(store_db) == before + 2
 
 
@@ -82,11 +86,10 @@ def test_an_import_with_errors_exits_1_imports_nothing_and_prints_the_error_file
             [HEADER, ["cli-a", "CLI-A", "A", 1, "", 2], ["cli-b", "CLI-B", "B", "douze", "", 1]]
         ),
     )
-    run = comptoir(demo.url, demo.cwd, "import", "products", str(file))
-    assert run.returncode == 1
-    assert "row 3, column retail_price: douze is not a number." in " ".join(run.stdout.split())
-    last = run.stdout.strip().splitlines()[-1]
-    assert last == f"Error file: {tmp_path / 'broken-errors.xlsx'}"
+    code, output = import_file(demo, file)
+    assert code == 1
+    assert "row 3, column retail_price: douze is not a number." in output
+    assert output.endswith(f"Error file: {tmp_path / 'broken-errors.xlsx'}")
     errors = read_table((tmp_path / "broken-errors.xlsx").read_bytes())
     assert errors.header == [*HEADER, "errors"]
     # (an empty last cell is not kept)
@@ -106,22 +109,20 @@ def test_an_import_with_warnings_exits_3_unless_told_to_continue(
         "warn.csv",
         csv_bytes([[*HEADER, "colour"], ["cli-w", "CLI-W", "W", "1", "", "", "red"]]),
     )
-    stopped = comptoir(demo.url, demo.cwd, "import", "products", str(file))
-    assert stopped.returncode == 3
-    assert "warning: column colour: Unknown column; it was ignored." in stopped.stdout
+    code, output = import_file(demo, file)
+    assert code == 3
+    assert "warning: column colour: Unknown column; it was ignored." in output
     assert product_count(store_db) == before
-    continued = comptoir(
-        demo.url, demo.cwd, "import", "products", str(file), "--continue-on-warnings"
-    )
-    assert continued.returncode == 0, continued.stdout
+    code, output = import_file(demo, file, "--continue-on-warnings")
+    assert code == 0, output
     assert product_count(store_db) == before + 1
 
 
 def test_an_unreadable_file_exits_1_with_its_reason(demo: InitialisedStore, tmp_path: Path) -> None:
     file = write(tmp_path, "fake.xlsx", b"handle,sku\r\na,b\r\n")
-    run = comptoir(demo.url, demo.cwd, "import", "products", str(file))
-    assert run.returncode == 1
-    assert "is not a valid Excel .xlsx workbook" in " ".join(run.stdout.split())
+    code, output = import_file(demo, file)
+    assert code == 1
+    assert "is not a valid Excel .xlsx workbook" in output
 
 
 @pytest.mark.parametrize("name", ["catalog.csv", "catalog.xlsx"])
@@ -135,9 +136,9 @@ def test_an_export_imported_again_changes_nothing(
     assert table.header[:3] == ["id", "handle", "sku"]
     assert "inventory_Paris_Marais" in table.header
     assert len(table.rows) >= 36  # the demo's products
-    again = comptoir(demo.url, demo.cwd, "import", "products", str(exported))
-    assert again.returncode == 0, again.stdout
-    assert f"Imported {len(table.rows)} row(s): 0 product(s) created" in " ".join(
-        again.stdout.split()
+    code, output = import_file(demo, exported)
+    assert code == 0, output
+    assert (
+        f"Imported {len(table.rows)} row(s): 0 product(s) created (0 new families), 0 updated"
+        in (output)
     )
-    assert "0 updated" in again.stdout

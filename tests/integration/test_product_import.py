@@ -18,6 +18,7 @@ from comptoir.io import read_table
 from comptoir.store import service as store
 from tests.factories import Store, make_product
 from tests.integration.product_files import (
+    VARIANT_HEADER,
     counts,
     csv_bytes,
     english,  # noqa: F401 - autouse: messages in English
@@ -579,14 +580,7 @@ def test_warnings_stop_the_import_until_the_user_continues_anyway(
         ),
         pytest.param(
             [
-                [
-                    "handle",
-                    "sku",
-                    "name",
-                    "retail_price",
-                    "variant_option_one_name",
-                    "variant_option_one_value",
-                ],
+                VARIANT_HEADER,
                 ["tee", "T1", "Tee", "1", "Size", "S"],
                 ["tee", "T2", "Tee", "1", "Colour", "Red"],
             ],
@@ -595,14 +589,7 @@ def test_warnings_stop_the_import_until_the_user_continues_anyway(
         ),
         pytest.param(
             [
-                [
-                    "handle",
-                    "sku",
-                    "name",
-                    "retail_price",
-                    "variant_option_one_name",
-                    "variant_option_one_value",
-                ],
+                VARIANT_HEADER,
                 ["tee", "T1", "Tee", "1", "Size", "S"],
                 ["tee", "T2", "Tee", "1", "Size", "s"],
             ],
@@ -611,14 +598,7 @@ def test_warnings_stop_the_import_until_the_user_continues_anyway(
         ),
         pytest.param(
             [
-                [
-                    "handle",
-                    "sku",
-                    "name",
-                    "retail_price",
-                    "variant_option_one_name",
-                    "variant_option_one_value",
-                ],
+                VARIANT_HEADER,
                 ["tee", "T1", "Tee", "1", "Size", ""],
             ],
             [(2, "variant_option_one_value", "A variant option needs a name and a value.")],
@@ -626,16 +606,7 @@ def test_warnings_stop_the_import_until_the_user_continues_anyway(
         ),
         pytest.param(
             [
-                [
-                    "handle",
-                    "sku",
-                    "name",
-                    "retail_price",
-                    "variant_option_one_name",
-                    "variant_option_one_value",
-                    "variant_option_two_name",
-                    "variant_option_two_value",
-                ],
+                [*VARIANT_HEADER, "variant_option_two_name", "variant_option_two_value"],
                 ["tee", "T1", "Tee", "1", "", "", "Size", "S"],
             ],
             [

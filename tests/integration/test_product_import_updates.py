@@ -24,6 +24,7 @@ from comptoir.sales import service as sales
 from comptoir.store import service as store
 from tests.factories import Store, make_product, make_store, sale_input
 from tests.integration.product_files import (
+    VARIANT_HEADER,
     counts,
     csv_bytes,
     english,  # noqa: F401 - autouse: messages in English
@@ -164,16 +165,6 @@ def test_two_rows_updating_one_product_are_an_error(shop: Store) -> None:
         ]
     )
     assert messages(run(shop.db, data)) == [(3, "sku", "Row 2 already updates this product.")]
-
-
-VARIANT_HEADER = [
-    "handle",
-    "sku",
-    "name",
-    "retail_price",
-    "variant_option_one_name",
-    "variant_option_one_value",
-]
 
 
 def test_a_new_variant_joins_the_existing_family_of_its_handle(shop: Store) -> None:

@@ -25,8 +25,9 @@ from comptoir.catalog.models import (
     VariantOption,
 )
 from comptoir.catalog.search import search_text_of
+from comptoir.catalog.transfer.fields import Member
 from comptoir.catalog.transfer.lookup import CHUNK, FIELDS, NamedModel, chunks
-from comptoir.catalog.transfer.plan import Member, Plan
+from comptoir.catalog.transfer.plan import Plan
 from comptoir.core.clock import utcnow
 from comptoir.core.versioning import allocate_versions
 from comptoir.inventory.models import InventoryLevel, MovementKind

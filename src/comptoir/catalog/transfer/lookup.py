@@ -7,12 +7,12 @@ handles: a 100,000-row file makes a few hundred queries, not 100,000.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import (
@@ -187,51 +187,95 @@ def products_where(
     return found
 
 
-def _rows_for(
-    session: Session, columns: Sequence[Any], key: Any, ids: Sequence[uuid.UUID], *order: Any
-) -> Iterator[Any]:
-    for part in chunks(ids):
-        condition: ColumnElement[bool] = key.in_(part)
-        yield from session.execute(select(*columns).where(condition).order_by(*order))
-
-
 def load_details(session: Session, products: Iterable[Existing]) -> None:
     """Fill options, tags, outlet taxes, components and stock of `products`, in place."""
     by_id = {p.id: p for p in products}
     ids = list(by_id)
-    for row in _rows_for(
-        session,
-        [VariantOption.product_id, VariantOption.attribute_id, VariantOption.value],
-        VariantOption.product_id,
-        ids,
-        VariantOption.product_id,
-        VariantOption.position,
-    ):
-        by_id[row.product_id].options.append((row.attribute_id, row.value))
-    for row in _rows_for(
-        session, [ProductTag.product_id, ProductTag.tag_id], ProductTag.product_id, ids
-    ):
-        by_id[row.product_id].tag_ids.append(row.tag_id)
-    for row in _rows_for(
-        session,
-        [ProductOutletTax.product_id, ProductOutletTax.outlet_id, ProductOutletTax.tax_id],
-        ProductOutletTax.product_id,
-        ids,
-    ):
-        by_id[row.product_id].outlet_taxes[row.outlet_id] = row.tax_id
-    for row in _rows_for(
-        session,
-        [ProductComponent.product_id, ProductComponent.component_id, ProductComponent.quantity],
-        ProductComponent.product_id,
-        ids,
-        ProductComponent.product_id,
-        ProductComponent.position,
-    ):
-        by_id[row.product_id].components.append((row.component_id, row.quantity))
-    for product_id, outlet_id, count in _rows_for(
-        session,
-        [InventoryLevel.product_id, InventoryLevel.outlet_id, InventoryLevel.count],
-        InventoryLevel.product_id,
-        ids,
-    ):
-        by_id[product_id].stock[outlet_id] = count
+
+    def option(p: Existing, row: Any) -> None:
+        p.options.append((row[1], row[2]))
+
+    def tag(p: Existing, row: Any) -> None:
+        p.tag_ids.append(row[1])
+
+    def outlet_tax(p: Existing, row: Any) -> None:
+        p.outlet_taxes[row[1]] = row[2]
+
+    def component(p: Existing, row: Any) -> None:
+        p.components.append((row[1], row[2]))
+
+    def level(p: Existing, row: Any) -> None:
+        p.stock[row[1]] = row[2]
+
+    # (product id, ...) columns of each detail, how to sort them, and where each row goes.
+    details: list[tuple[Sequence[Any], Sequence[Any], Callable[[Existing, Any], None]]] = [
+        (
+            [VariantOption.product_id, VariantOption.attribute_id, VariantOption.value],
+            [VariantOption.position],
+            option,
+        ),
+        ([ProductTag.product_id, ProductTag.tag_id], [], tag),
+        (
+            [ProductOutletTax.product_id, ProductOutletTax.outlet_id, ProductOutletTax.tax_id],
+            [],
+            outlet_tax,
+        ),
+        (
+            [
+                ProductComponent.product_id,
+                ProductComponent.component_id,
+                ProductComponent.quantity,
+            ],
+            [ProductComponent.position],
+            component,
+        ),
+        (
+            [InventoryLevel.product_id, InventoryLevel.outlet_id, InventoryLevel.count],
+            [],
+            level,
+        ),
+    ]
+    for columns, order, keep in details:
+        for part in chunks(ids):
+            query = select(*columns).where(columns[0].in_(part)).order_by(columns[0], *order)
+            for row in session.execute(query):
+                keep(by_id[row[0]], row)
+
+
+@dataclass
+class StoreIndex:
+    """The products of the store a file names (by id, SKU or handle, components included)
+    and every live member of their families, with their details."""
+
+    by_id: dict[uuid.UUID, Existing] = field(default_factory=dict)
+    by_sku: dict[str, Existing] = field(default_factory=dict)
+    by_family: dict[uuid.UUID, list[Existing]] = field(default_factory=dict)
+    families_by_handle: dict[str, set[uuid.UUID]] = field(default_factory=dict)
+
+    def family_of_handle(self, handle: str) -> list[Existing]:
+        return [p for f in self.families_by_handle.get(handle, ()) for p in self.by_family[f]]
+
+
+def load_index(
+    session: Session, *, ids: Sequence[uuid.UUID], skus: Sequence[str], handles: Sequence[str]
+) -> StoreIndex:
+    index = StoreIndex()
+    for product in products_where(session, Product.id, ids):
+        index.by_id[product.id] = product
+    for product in products_where(session, Product.sku, skus):
+        index.by_sku[product.sku] = product
+    named = [*index.by_id.values(), *index.by_sku.values()]
+    families = {p.family_id for p in named if not p.deleted}
+    for product in products_where(session, Product.handle, handles, live_only=True):
+        families.add(product.family_id)
+    members = products_where(session, Product.family_id, list(families), live_only=True)
+    load_details(session, members)
+    for product in members:
+        index.by_family.setdefault(product.family_id, []).append(product)
+        index.families_by_handle.setdefault(product.handle, set()).add(product.family_id)
+        # The loaded rows (with their details) replace the bare ones.
+        if product.id in index.by_id:
+            index.by_id[product.id] = product
+        if product.sku in index.by_sku:
+            index.by_sku[product.sku] = product
+    return index
