@@ -28,6 +28,7 @@ from comptoir.catalog.search import search_text_of
 from comptoir.catalog.transfer.fields import Member
 from comptoir.catalog.transfer.lookup import CHUNK, FIELDS, NamedModel, chunks
 from comptoir.catalog.transfer.plan import Plan
+from comptoir.core.bulk import executemany
 from comptoir.core.clock import utcnow
 from comptoir.core.versioning import allocate_versions
 from comptoir.inventory.models import InventoryLevel, MovementKind
@@ -60,27 +61,6 @@ def apply_plan(
     _generate_skus(session, plan.created)
     versions = iter(allocate_versions(session, len(plan.created) + len(plan.updated)))
     product = _table(Product)
-    rows = []
-    for position, member in enumerate(plan.created):
-        target = member.target
-        rows.append(
-            {
-                **{name: target[name] for name in FIELDS},
-                "id": member.id,
-                "family_id": target["family_id"],
-                "source": "USER",
-                "search_text": search_text_of(target["name"], target["sku"], target["handle"]),
-                "version": next(versions),
-                # One microsecond apart, in file order: lists and exports ordered by creation
-                # show the products as the file had them.
-                "created_at": now + timedelta(microseconds=position),
-                "updated_at": now,
-                "deleted_at": None,
-            }
-        )
-    for part in chunks(rows):
-        session.execute(insert(product), part)
-        advance(len(part))
     changes = [
         {
             **{name: member.target[name] for name in FIELDS},
@@ -103,7 +83,37 @@ def apply_plan(
     for part in chunks(changes):
         session.execute(statement, part)
         advance(len(part))
-    _replace_details(session, plan.created, plan.updated)
+    for table, given, _rows in _details():
+        replaced = [m.id for m in plan.updated if given(m) is not None]
+        for ids in chunks(replaced):
+            session.execute(delete(table).where(table.c.product_id.in_(ids)))
+
+    rows = []
+    for position, member in enumerate(plan.created):
+        target = member.target
+        rows.append(
+            {
+                **{name: target[name] for name in FIELDS},
+                "id": member.id,
+                "family_id": target["family_id"],
+                "source": "USER",
+                "search_text": search_text_of(target["name"], target["sku"], target["handle"]),
+                "version": next(versions),
+                # One microsecond apart, in file order: lists and exports ordered by creation
+                # show the products as the file had them.
+                "created_at": now + timedelta(microseconds=position),
+                "updated_at": now,
+                "deleted_at": None,
+            }
+        )
+    for part in chunks(rows):
+        executemany(session, product, part)
+        advance(len(part))
+    members = [*plan.created, *plan.updated]
+    for table, given, rows_of in _details():
+        detail_rows = [row for m in members if given(m) is not None for row in rows_of(m)]
+        for part in chunks(detail_rows, CHUNK * 2):
+            executemany(session, table, part)
     moved = _move_stock(session, plan, import_id=import_id, user_id=user_id)
     advance(len(plan.stock))
     _set_reorder(session, plan)
@@ -153,15 +163,15 @@ def _generate_skus(session: Session, created: Sequence[Member]) -> None:
         waiting = waiting[len(free) :]
 
 
-def _replace_details(
-    session: Session, created: Sequence[Member], updated: Sequence[Member]
-) -> None:
-    """Options, tags, per-outlet taxes and components: the updated products' are replaced
-    (only those the file gives), the new products' inserted."""
-    members = [*created, *updated]
-    details: list[tuple[Any, Callable[[Member], Any], Callable[[Member], list[dict[str, Any]]]]] = [
+Detail = tuple[Table, Callable[[Member], Any], Callable[[Member], list[dict[str, Any]]]]
+
+
+def _details() -> list[Detail]:
+    """Options, tags, per-outlet taxes and components: (table, what a member gives, None when
+    the file leaves them as they are, and its rows). An updated product's are replaced."""
+    return [
         (
-            VariantOption,
+            _table(VariantOption),
             lambda m: m.options,
             lambda m: [
                 {
@@ -174,14 +184,14 @@ def _replace_details(
             ],
         ),
         (
-            ProductTag,
+            _table(ProductTag),
             lambda m: m.tag_ids,
             lambda m: [
                 {"product_id": m.id, "tag_id": tag} for tag in dict.fromkeys(m.tag_ids or ())
             ],
         ),
         (
-            ProductOutletTax,
+            _table(ProductOutletTax),
             lambda m: m.outlet_taxes,
             lambda m: [
                 {"product_id": m.id, "outlet_id": outlet, "tax_id": tax}
@@ -189,7 +199,7 @@ def _replace_details(
             ],
         ),
         (
-            ProductComponent,
+            _table(ProductComponent),
             lambda m: m.components,
             lambda m: [
                 {
@@ -203,14 +213,6 @@ def _replace_details(
             ],
         ),
     ]
-    for model, given, rows_of in details:
-        table = _table(model)
-        replaced = [m.id for m in updated if given(m) is not None]
-        for ids in chunks(replaced):
-            session.execute(delete(table).where(table.c.product_id.in_(ids)))
-        rows = [row for m in members if given(m) is not None for row in rows_of(m)]
-        for part in chunks(rows, CHUNK * 2):
-            session.execute(insert(table), part)
 
 
 def _move_stock(

@@ -226,8 +226,10 @@ class Fields:
         current = dict(existing.outlet_taxes) if existing else {}
         for outlet_name, name in given.items():
             outlet_id = self.store.outlets[outlet_name]
-            column = f.outlet_column(f.OUTLET_TAX, outlet_name)
-            outlet_tax = self._tax_named(member.number, column, name) if name else None
+            outlet_tax = None
+            if name:
+                column = f.outlet_column(f.OUTLET_TAX, outlet_name)
+                outlet_tax = self._tax_named(member.number, column, name)
             # Only a tax other than the product's own is kept per outlet.
             if name and outlet_tax is not None and outlet_tax != tax_id:
                 current[outlet_id] = outlet_tax

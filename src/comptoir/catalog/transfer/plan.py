@@ -212,7 +212,7 @@ class Planner:
                         f.COMPOSITE_SKU,
                         _("Each row of a composite names one of its components."),
                     )
-            group.members = [Member(rows=list(group.rows), values=dict(first.values))]
+            group.members = [Member(rows=list(group.rows), values=first.values)]
             return
         if has_options:
             group.kind = VARIANTS
@@ -224,13 +224,14 @@ class Planner:
                         _("The other rows of this handle are variants: give this one's options."),
                     )
                     continue
-                values = dict(row.values)
-                for column in INHERITED:
-                    if column in values and _empty(values[column]):
-                        values[column] = first.values.get(column)
+                values = row.values
+                if row is not first:
+                    for column in INHERITED:
+                        if column in values and _empty(values[column]):
+                            values[column] = first.values.get(column)
                 group.members.append(Member(rows=[row], values=values))
             return
-        group.members = [Member(rows=[first], values=dict(first.values))]
+        group.members = [Member(rows=[first], values=first.values)]
         for row in group.rows[1:]:
             self.report.error(
                 row.number,
@@ -381,14 +382,16 @@ class Planner:
         for product in group.family:
             if product.id not in in_file:
                 seen[tuple(value.casefold() for _a, value in product.options)] = product.sku
+        folded: list[str] = [n.casefold() for n in expected] if expected else []
         for member in group.members:
-            names = [str(member.values[c]) for c in f.OPTION_NAMES if member.values.get(c)]
-            values = [str(member.values[c]) for c in f.OPTION_VALUES if member.values.get(c)]
+            v = member.values
+            names = [str(v[c]) for c in f.OPTION_NAMES if v.get(c)]
             if not names:
                 continue
+            values = [str(v[c]) for c in f.OPTION_VALUES if v.get(c)]
             if expected is None:
-                expected = names
-            if [n.casefold() for n in names] != [n.casefold() for n in expected]:
+                expected, folded = names, [n.casefold() for n in names]
+            if [n.casefold() for n in names] != folded:
                 self.report.error(
                     member.number,
                     f.OPTION_NAMES[0],
