@@ -60,6 +60,8 @@ bench: install
 	$(BIN)/python bench/import_engine.py
 	$(BIN)/python bench/catalog_search.py --backend sqlite
 	$(BIN)/python bench/catalog_search.py --backend postgresql
+	$(BIN)/python bench/product_import.py --backend sqlite
+	$(BIN)/python bench/product_import.py --backend postgresql
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
