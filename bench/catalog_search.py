@@ -19,16 +19,14 @@ import argparse
 import json
 import platform
 import random
-import shutil
-import tempfile
 import time
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import insert, text, update
+from benchlib import analyze, percentiles, throwaway_database
+from sqlalchemy import insert, update
 
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import Product, ProductCode
@@ -237,15 +235,6 @@ def make_queries(
     return queries
 
 
-def percentiles(values: list[float]) -> dict[str, float]:
-    ordered = sorted(values)
-
-    def pick(q: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
-
-    return {"n": len(ordered), "p50_ms": pick(0.50), "p95_ms": pick(0.95), "p99_ms": pick(0.99)}
-
-
 def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     upgrade_database(url)
@@ -262,14 +251,7 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
                 .where(StoreCounter.name == VERSION_COUNTER)
                 .values(value=len(products))
             )
-        with db.writer.connect() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.execution_options(isolation_level="AUTOCOMMIT").execute(
-                    text("VACUUM ANALYZE")
-                )
-            else:
-                connection.execute(text("ANALYZE"))
-                connection.commit()
+        analyze(db.writer)
         seeded_s = time.perf_counter() - started
         queries = make_queries(args.queries, products, rng)
         timings: dict[str, list[float]] = {}
@@ -302,21 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--queries", type=int, default=3_000)
     parser.add_argument("--seed", type=int, default=4)
     args = parser.parse_args(argv)
-    directory = Path(tempfile.mkdtemp(prefix="comptoir-search-bench-"))
-    cluster = None
-    try:
-        if args.backend == "postgresql":
-            from comptoir.testing import pgcluster
-
-            cluster = pgcluster.start()
-            url = cluster.create_database("comptoir_bench")
-        else:
-            url = f"sqlite:///{directory / 'bench.db'}"
+    with throwaway_database(args.backend, prefix="comptoir-search-bench-") as url:
         figures = run(url, args)
-    finally:
-        if cluster is not None:
-            cluster.stop()
-        shutil.rmtree(directory, ignore_errors=True)
     result = {
         "benchmark": "catalog_search",
         "backend": args.backend,

@@ -25,14 +25,12 @@ import argparse
 import json
 import platform
 import random
-import shutil
 import sys
-import tempfile
 import time
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
+from benchlib import throwaway_database
 from sqlalchemy import func, select
 
 from comptoir.catalog.models import Product
@@ -45,7 +43,6 @@ from comptoir.io import write_csv, write_xlsx
 from comptoir.migrate import upgrade_database
 from comptoir.setup import ensure_retailer
 from comptoir.store import service as store
-from comptoir.testing import pgcluster
 
 TARGET_SECONDS = 30.0
 OUTLETS = ("Main Street", "Gare")
@@ -171,14 +168,8 @@ def main() -> int:
     ok = True
     for fmt in args.formats.split(","):
         data = write_xlsx(header, rows) if fmt == "xlsx" else write_csv(header, rows)
-        workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-import-"))
-        try:
-            with pgcluster.scratch_database(
-                args.backend, directory=workdir, name="bench_import"
-            ) as url:
-                result = run_once(url, data, f"products.{fmt}")
-        finally:
-            shutil.rmtree(workdir, ignore_errors=True)
+        with throwaway_database(args.backend, prefix="comptoir-bench-import-") as url:
+            result = run_once(url, data, f"products.{fmt}")
         results[fmt] = result
         ok = ok and result["status"] == "imported" and result["total_s"] <= TARGET_SECONDS
     print(json.dumps(results, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import uuid
 from dataclasses import dataclass, field
@@ -21,6 +22,8 @@ from comptoir.catalog.models import Product
 from comptoir.core.db import Database
 from comptoir.core.outbox import OutboxMessage
 from comptoir.core.uow import UnitOfWork
+from comptoir.customers import service as customers
+from comptoir.customers.models import Customer
 from comptoir.inventory import service as inventory
 from comptoir.inventory.models import InventoryLevel, InventoryMovement
 from comptoir.sales import service as sales
@@ -218,12 +221,22 @@ def make_sale(
     payments: list[tuple[PaymentType, str]] | None = None,
     sale_id: uuid.UUID | None = None,
     total: str | None = None,
+    customer_id: uuid.UUID | None = None,
 ) -> Sale:
     """A closed sale recorded through the sales service, as the owner."""
     wanted = sale_input(shop, lines, payments=payments, sale_id=sale_id, total=total)
+    if customer_id is not None:
+        wanted = dataclasses.replace(wanted, customer_id=customer_id)
     with shop.uow() as uow:
         sale, _created = sales.record_sale(uow, sale=wanted, user_id=shop.owner.id)
         return sale
+
+
+def make_customer(shop: Store, **values: Any) -> Customer:
+    """A customer created through the service, from the back office."""
+    with shop.uow() as uow:
+        customer, _created = customers.create_customer(uow, values=values)
+        return customer
 
 
 # Reading the database and replies back ---------------------------------------------------

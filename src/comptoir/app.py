@@ -12,6 +12,9 @@ from sqlalchemy import text
 from comptoir import __version__
 from comptoir.accounts import mail
 from comptoir.api import catalog as catalog_api
+from comptoir.api import catalog_entities as catalog_entities_api
+from comptoir.api import customers as customers_api
+from comptoir.api import products21 as products21_api
 from comptoir.api import sales as sales_api
 from comptoir.api import store as store_api
 from comptoir.api import switching as switching_api
@@ -68,6 +71,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     app.include_router(store_api.router)
     app.include_router(catalog_api.router)
+    app.include_router(customers_api.router)
+    app.include_router(catalog_entities_api.router)
+    app.include_router(products21_api.router)
     app.include_router(sales_api.router)
     app.include_router(users_api.router)
     app.include_router(switching_api.router)

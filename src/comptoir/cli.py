@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import signal
-import tempfile
 import threading
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -19,22 +17,14 @@ from comptoir.core.outbox import Dispatcher, subscribers
 from comptoir.core.settings import get_settings
 from comptoir.core.uow import UnitOfWork
 from comptoir.migrate import upgrade_database
+from comptoir.transfer_cli import export_app, import_app
 
 app = typer.Typer(help="Comptoir point of sale and back office.", no_args_is_help=True)
 token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
-import_app = typer.Typer(help="Import spreadsheets (CSV, XLSX, XLS).", no_args_is_help=True)
 app.add_typer(import_app, name="import")
-export_app = typer.Typer(
-    help="Export spreadsheets (CSV, or XLSX by extension).", no_args_is_help=True
-)
 app.add_typer(export_app, name="export")
 console = Console()
-# Exit codes of `comptoir import`: the file has errors (or cannot be read), or it has only
-# warnings and --continue-on-warnings was not given. Nothing is imported in either case.
-EXIT_ERRORS = 1
-EXIT_WARNINGS = 3
-SHOWN_ISSUES = 20
 
 
 def _fail(error: DomainError) -> None:
@@ -108,112 +98,6 @@ def token_create(
         " Send it as: Authorization: Bearer <token>"
     )
     print(created.secret)
-
-
-@import_app.command("products")
-def import_products(
-    file: Annotated[Path, typer.Argument(help="Lightspeed X-Series product file", exists=True)],
-    continue_on_warnings: Annotated[
-        bool, typer.Option(help="Import even when the file has warnings")
-    ] = False,
-) -> None:
-    """Import products, all or nothing. On errors, writes the file with an error column."""
-    from rich.progress import Progress
-
-    from comptoir.catalog.transfer import service as transfer
-    from comptoir.core import i18n
-
-    i18n.set_locale("en")
-    db = open_database(get_settings().database_url)
-    try:
-        with Progress(console=console, transient=True) as bar:
-            tasks: dict[str, object] = {}
-
-            def progress(phase: str, done: int, total: int) -> None:
-                if phase not in tasks:
-                    tasks[phase] = bar.add_task(phase.capitalize(), total=total or 1)
-                bar.update(tasks[phase], completed=done, total=total or 1)  # type: ignore[arg-type]
-
-            outcome = transfer.import_products(
-                db,
-                file.read_bytes(),
-                filename=file.name,
-                accept_warnings=continue_on_warnings,
-                progress=progress,
-            )
-    finally:
-        db.dispose()
-    _print_issues("warning", outcome.warnings, "yellow")
-    status = transfer.Status
-    if outcome.status is status.IMPORTED:
-        console.print(_summary_text(outcome.summary))
-        return
-    if outcome.status in (status.UNREADABLE, status.FAILED):
-        console.print(f"[red]error:[/red] {outcome.message}")
-        raise typer.Exit(code=EXIT_ERRORS)
-    if outcome.status is status.WARNINGS:
-        console.print(
-            f"Nothing imported: {len(outcome.warnings)} warning(s). "
-            "Run again with --continue-on-warnings to import anyway."
-        )
-        raise typer.Exit(code=EXIT_WARNINGS)
-    _print_issues("error", outcome.errors, "red")
-    assert outcome.error_file is not None and outcome.error_file_extension is not None
-    path = _write_error_file(
-        file, transfer.error_file_name(file.name, outcome.error_file_extension), outcome.error_file
-    )
-    console.print(f"Nothing imported: {len(outcome.errors)} error(s).")
-    # The path alone on the last line, unwrapped, for scripts.
-    print(f"Error file: {path}")
-    raise typer.Exit(code=EXIT_ERRORS)
-
-
-def _print_issues(kind: str, issues: list[Any], colour: str) -> None:
-    for issue in issues[:SHOWN_ISSUES]:
-        console.print(f"[{colour}]{kind}:[/{colour}] {issue}", markup=True, highlight=False)
-    if len(issues) > SHOWN_ISSUES:
-        console.print(f"... and {len(issues) - SHOWN_ISSUES} more {kind}(s)")
-
-
-def _summary_text(summary: Any) -> str:
-    new = ", ".join(
-        f"{count} {kind.replace('_', ' ')}" for kind, count in summary.new_entities.items()
-    )
-    return (
-        f"Imported {summary.rows} row(s): {summary.created} product(s) created "
-        f"({summary.families_created} new famil{'y' if summary.families_created == 1 else 'ies'}),"
-        f" {summary.updated} updated, {summary.unchanged} unchanged;"
-        f" {summary.stock_levels_set} stock level(s) set" + (f"; new: {new}" if new else "") + "."
-    )
-
-
-def _write_error_file(source: Path, name: str, content: bytes) -> Path:
-    """Next to the imported file, or in a temporary directory when that one is read-only."""
-    path = source.with_name(name)
-    try:
-        path.write_bytes(content)
-    except OSError:
-        path = Path(tempfile.mkdtemp(prefix="comptoir-import-")) / name
-        path.write_bytes(content)
-    return path.resolve()
-
-
-@export_app.command("products")
-def export_products(
-    file: Annotated[Path, typer.Argument(help="Where to write (.csv, or .xlsx)")],
-) -> None:
-    """Export every product in the Lightspeed X-Series product format."""
-    from comptoir.catalog.transfer.export import export_extension
-    from comptoir.catalog.transfer.export import export_products as export
-
-    db = open_database(get_settings().database_url)
-    try:
-        with db.read_sessions() as session:
-            content = export(session, fmt=export_extension(file.name))
-    finally:
-        db.dispose()
-    file.write_bytes(content)
-    console.print(f"Products exported to {file}")
 
 
 @app.command()

@@ -21,10 +21,10 @@ def upgrade_database(url: str) -> None:
     command.upgrade(alembic_config(url), "head")
 
 
-# Search structures the models cannot describe, created by migration 0003 only: the FTS5
+# Search structures the models cannot describe, created by migrations 0003 and 0006 only: the FTS5
 # table (and the shadow tables SQLite makes for it) and PostgreSQL's expression index.
-_MIGRATION_ONLY = ("product_search",)
-_MIGRATION_ONLY_INDEXES = ("ix_product_search",)
+_MIGRATION_ONLY = ("product_search", "customer_search")
+_MIGRATION_ONLY_INDEXES = ("ix_product_search", "ix_customer_search")
 
 
 def include_object(

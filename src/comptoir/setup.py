@@ -10,6 +10,7 @@ from sqlalchemy import select
 from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Product
 from comptoir.core.uow import UnitOfWork
+from comptoir.customers import groups as customer_groups
 from comptoir.store import service as store
 from comptoir.store.models import Outlet, PaymentKind, Retailer
 
@@ -19,6 +20,7 @@ def ensure_retailer(uow: UnitOfWork, *, name: str = "Ma boutique") -> Retailer:
     if retailer is None:
         retailer = Retailer(id=uuid.uuid4(), name=name)
         uow.session.add(retailer)
+        customer_groups.default_group(uow.session)
         uow.commit()
     return retailer
 

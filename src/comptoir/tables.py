@@ -4,6 +4,7 @@ from comptoir.accounts import models as accounts_models
 from comptoir.catalog import models as catalog_models
 from comptoir.core import outbox, versioning
 from comptoir.core.db import Base
+from comptoir.customers import models as customers_models
 from comptoir.inventory import models as inventory_models
 from comptoir.io import jobs as io_jobs
 from comptoir.sales import models as sales_models
@@ -13,6 +14,7 @@ __all__ = [
     "Base",
     "accounts_models",
     "catalog_models",
+    "customers_models",
     "inventory_models",
     "io_jobs",
     "outbox",

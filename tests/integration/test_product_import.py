@@ -147,6 +147,32 @@ def test_product_category_of_newer_exports_names_the_product_type(shop: Store) -
         assert session.scalars(select(ProductType.name)).all() == ["Boissons"]
 
 
+def test_a_category_path_files_the_product_in_the_nested_category_made_once(shop: Store) -> None:
+    header = ["sku", "name", "retail_price", "product_category"]
+    first = csv_bytes([header, ["A1", "Boots", "90", "Vêtements / Chaussures"]])
+    outcome = run(shop.db, first)
+    assert outcome.status is Status.IMPORTED, messages(outcome)
+    assert outcome.summary.new_entities == {"product_types": 1}
+    again = run(shop.db, csv_bytes([header, ["B1", "Clogs", "40", "vêtements / chaussures"]]))
+    assert again.summary.new_entities == {}
+    found = products(shop.db)
+    assert found["A1"].product_type_id == found["B1"].product_type_id
+    with shop.db.read_sessions() as session:
+        leaf = session.get(ProductType, found["A1"].product_type_id)
+        assert leaf is not None and leaf.name == "Chaussures"
+        parent = session.get(ProductType, leaf.parent_id)
+        assert parent is not None and (parent.name, parent.parent_id) == ("Vêtements", None)
+
+
+def test_a_category_with_subcategories_cannot_hold_products(shop: Store) -> None:
+    header = ["sku", "name", "retail_price", "type"]
+    assert run(shop.db, csv_bytes([header, ["A1", "Tea", "5", "Boissons / Thés"]])).status is (
+        Status.IMPORTED
+    )
+    outcome = run(shop.db, csv_bytes([header, ["B1", "Water", "1", "Boissons"]]))
+    assert messages(outcome) == [(2, "type", "Choose a category without subcategories.")]
+
+
 def test_rows_sharing_a_handle_are_one_variant_family_whose_first_row_carries_the_common_fields(
     shop: Store,
 ) -> None:

@@ -326,9 +326,9 @@ def rich_catalog(shop: Store) -> Store:
     ]
     # fmt: off
     rows = [
-        ["tee", "TEE-R-S", "T-shirt", "<p>Coton <em>bio</em></p>", "Mode", "Couleur", "Rouge",
-         "Taille", "S", "été, coton", "8.123", "19.99", "VAT 20%", "VAT 5.5%", "Acme", "Dupont",
-         "D-1", "707", "1", "1", "5", "2", "12", "3", "", ""],
+        ["tee", "TEE-R-S", "T-shirt", "<p>Coton <em>bio</em></p>", "Mode / Hauts", "Couleur",
+         "Rouge", "Taille", "S", "été, coton", "8.123", "19.99", "VAT 20%", "VAT 5.5%", "Acme",
+         "Dupont", "D-1", "707", "1", "1", "5", "2", "12", "3", "", ""],
         ["tee", "TEE-R-M", "T-shirt", "", "", "Couleur", "Rouge", "Taille", "M", "", "8", "21",
          "", "", "", "", "D-2", "", "0", "1", "0", "", "", "1", "", ""],
         ["gift", "GIFT", "Coffret", "-20% offert", "", "", "", "", "", "", "", "30", "VAT 5.5%",

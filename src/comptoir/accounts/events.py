@@ -32,6 +32,9 @@ class SecurityAction(StrEnum):
     USER_SWITCH = "user_switch"
     USER_REACTIVATED = "user_reactivated"
     PIN_CHANGED = "pin_changed"
+    # GDPR requests about a customer (details: the customer id, never their data).
+    CUSTOMER_DATA_EXPORTED = "customer_data_exported"
+    CUSTOMER_ERASED = "customer_erased"
 
 
 def record_event(

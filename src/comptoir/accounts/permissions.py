@@ -43,6 +43,7 @@ class Permission(StrEnum):
     IMPORT_CATALOG = "products:import"
     MANAGE_STOCK = "inventory:write"
     IMPORT_CUSTOMERS = "customers:import"
+    MANAGE_CUSTOMER_GROUPS = "customers:groups"  # groups drive promotions and price books
     VIEW_REPORTS = "reports:read"
     MANAGE_PROMOTIONS = "promotions:write"
     VIEW_USERS = "users:read"
@@ -92,6 +93,7 @@ _MANAGER = _CASHIER | {
     Permission.IMPORT_CATALOG,
     Permission.MANAGE_STOCK,
     Permission.IMPORT_CUSTOMERS,
+    Permission.MANAGE_CUSTOMER_GROUPS,
     Permission.VIEW_REPORTS,
     Permission.MANAGE_PROMOTIONS,
     Permission.VIEW_USERS,

@@ -1,22 +1,38 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.orm import Session
 
+from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
-from comptoir.api import serialize
+from comptoir.api import product_bodies as bodies
+from comptoir.api import serialize, serialize_customers
 from comptoir.api.params import After, Before, Deleted, PageSize, TextIn
+from comptoir.catalog import product_deletion
+from comptoir.catalog import products as catalog_products
 from comptoir.catalog import service as catalog
+from comptoir.catalog.models import Product
+from comptoir.catalog.references import references_of
 from comptoir.core.paging import check_page_size
-from comptoir.http.deps import SessionDep, require
+from comptoir.customers import service as customer_search
+from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.inventory import service as inventory
 
 router = APIRouter(prefix="/api/2.0", tags=["Products"], default_response_class=DecimalJSONResponse)
 catalog_read = [Depends(require(Permission.VIEW_CATALOG))]
 stock_read = [Depends(require(Permission.VIEW_STOCK))]
+ManagesCatalog = Annotated[User, Depends(require(Permission.MANAGE_CATALOG))]
+
+
+def products_out(session: Session, products: Sequence[Product]) -> list[dict[str, object]]:
+    """Products in the 2.0 shape, with their brands, suppliers and types read in bulk."""
+    refs = references_of(session, products)
+    return [serialize.product(p, refs) for p in products]
 
 
 @router.get("/products", dependencies=catalog_read)
@@ -27,6 +43,8 @@ def list_products(
     page_size: PageSize = None,
     deleted: Deleted = False,
     sku: TextIn | None = None,
+    name: Annotated[TextIn | None, Query(max_length=255)] = None,
+    family_name: Annotated[TextIn | None, Query(max_length=255)] = None,
 ) -> Response:
     page = catalog.page_products(
         session,
@@ -35,13 +53,49 @@ def list_products(
         page_size=check_page_size(page_size),
         include_deleted=deleted,
         sku=sku,
+        name=name if name is not None else family_name,
     )
-    return serialize.collection([serialize.product(p) for p in page.items], page)
+    return serialize.collection(products_out(session, page.items), page)
+
+
+@router.post("/products", summary="Create a product, a variant family or a composite")
+def create_product(
+    body: bodies.ProductCreateIn,
+    uow: UowDep,
+    user: ManagesCatalog,
+    idempotency_key: bodies.IdempotencyKey = None,
+) -> Response:
+    """Answers the ids of the products created (a family's variants in order). Send the
+    request again with the same body `id` or `Idempotency-Key` header (after a timeout, say)
+    and the first answer comes back, with `Idempotent-Replayed: true`, and nothing changes."""
+    new = bodies.new_product(
+        body, product_id=bodies.client_id(body.id, key=idempotency_key, user_id=user.id)
+    )
+    products, created = catalog_products.create_product_once(uow, new=new, user_id=user.id)
+    reply = DecimalJSONResponse({"data": [str(p.id) for p in products]})
+    if not created:
+        reply.headers["Idempotent-Replayed"] = "true"
+    return reply
 
 
 @router.get("/products/{product_id}", dependencies=catalog_read)
 def get_product(product_id: uuid.UUID, session: SessionDep) -> Response:
-    return serialize.data(serialize.product(catalog.get_product(session, product_id=product_id)))
+    product = catalog.get_product(session, product_id=product_id)
+    return serialize.data(products_out(session, [product])[0])
+
+
+@router.delete("/products/{product_id}", summary="Delete a product (one variant)")
+def delete_product(product_id: uuid.UUID, uow: UowDep, user: ManagesCatalog) -> Response:
+    """A soft delete: the product keeps its SKU, history and stock records; its barcodes
+    are freed. 409 while it is a component of a composite."""
+    product = product_deletion.delete_product(uow, product_id=product_id)
+    return serialize.data(products_out(uow.session, [product])[0])
+
+
+@router.delete("/products/{product_id}/all", summary="Delete a product family")
+def delete_product_family(product_id: uuid.UUID, uow: UowDep, user: ManagesCatalog) -> Response:
+    products = product_deletion.delete_family(uow, product_id=product_id)
+    return serialize.collection(products_out(uow.session, products))
 
 
 @router.get("/products/{product_id}/inventory", dependencies=stock_read)
@@ -61,12 +115,22 @@ def list_inventory(
     return serialize.collection([serialize.inventory(level) for level in page.items], page)
 
 
-@router.get("/search", dependencies=catalog_read)
+@router.get("/search")
 def search(
     session: SessionDep,
+    principal: PrincipalDep,
     q: Annotated[TextIn, Query(min_length=1, max_length=200)],
-    type: Literal["products"] = "products",
+    type: Literal["products", "customers"] = "products",
     page_size: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> Response:
+    """Products or customers, each behind its own read permission."""
+    if type == "customers":
+        require(Permission.VIEW_CUSTOMERS)(principal)
+        found_customers = customer_search.search_customers(session, text=q, limit=page_size)
+        figures = customer_search.figures_of(session, customer_ids=[c.id for c in found_customers])
+        return serialize.collection(
+            [serialize_customers.customer(c, figures.get(c.id)) for c in found_customers]
+        )
+    require(Permission.VIEW_CATALOG)(principal)
     found = catalog.search_products(session, text=q, limit=page_size)
-    return serialize.collection([serialize.product(p) for p in found])
+    return serialize.collection(products_out(session, found))

@@ -10,6 +10,7 @@ from babel.numbers import get_currency_symbol
 
 from comptoir.accounts.models import SecurityEvent, User
 from comptoir.catalog.models import Product
+from comptoir.catalog.references import References
 from comptoir.core.paging import Page
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.inventory.models import InventoryLevel
@@ -174,8 +175,24 @@ def security_event(e: SecurityEvent) -> dict[str, Any]:
     }
 
 
-def product(p: Product) -> dict[str, Any]:
+def _sample(entity: Any) -> dict[str, Any]:
+    """An embedded brand, supplier or type (X-Series `BrandSample`...); {} when none."""
+    if entity is None:
+        return {}
+    return {
+        "id": uid(entity.id),
+        "name": entity.name,
+        "deleted_at": ts(entity.deleted_at),
+        "version": entity.version,
+    }
+
+
+def product(p: Product, refs: References | None = None) -> dict[str, Any]:
+    """A product in the 2.0 shape; `refs` (catalog.references) fills the embedded brand,
+    supplier and type and the variant count."""
+    refs = refs or References()
     is_variant = bool(p.variant_options)
+    supplier = refs.suppliers.get(p.supplier_id) if p.supplier_id else None
     return {
         "id": uid(p.id),
         "family_id": uid(p.family_id),
@@ -193,6 +210,7 @@ def product(p: Product) -> dict[str, Any]:
         "variant_options": [
             {"id": uid(o.attribute_id), "name": o.name, "value": o.value} for o in p.variant_options
         ],
+        "variant_count": refs.family_sizes.get(p.family_id, 1) if is_variant else 0,
         "price_including_tax": num(p.price_including_tax),
         "price_excluding_tax": num(p.price_excluding_tax),
         "supply_price": num(p.supply_price),
@@ -201,13 +219,21 @@ def product(p: Product) -> dict[str, Any]:
             {"outlet_id": uid(t.outlet_id), "tax_id": uid(t.tax_id)} for t in p.outlet_taxes
         ],
         "brand_id": uid(p.brand_id),
+        "brand": _sample(refs.brands.get(p.brand_id) if p.brand_id else None),
         "product_type_id": uid(p.product_type_id),
+        "product_category_id": uid(p.product_type_id),
+        "type": _sample(refs.types.get(p.product_type_id) if p.product_type_id else None),
         "supplier_id": uid(p.supplier_id),
         "supplier_code": p.supplier_code,
+        "supplier": _sample(supplier),
         "product_suppliers": (
             [
                 {
+                    # Comptoir keeps the supplier on the product: no link row, no link id.
+                    "id": None,
+                    "product_id": uid(p.id),
                     "supplier_id": uid(p.supplier_id),
+                    "supplier_name": supplier.name if supplier else None,
                     "code": p.supplier_code,
                     "price": num(p.supply_price),
                 }
@@ -216,12 +242,17 @@ def product(p: Product) -> dict[str, Any]:
             else []
         ),
         "tag_ids": [uid(t.id) for t in p.tags],
+        "categories": [{"id": uid(t.id), "name": t.name, "version": t.version} for t in p.tags],
         "composite_components": [
             {"product_id": uid(c.component_id), "count": num(c.quantity)} for c in p.components
         ],
         "account_code": p.account_code,
         "account_code_purchase": p.account_code_purchase,
         "product_codes": [{"type": c.type, "code": c.code} for c in p.codes],
+        "attributes": [],
+        "images": [],
+        "image_url": None,
+        "image_thumbnail_url": None,
         "source": p.source,
         "created_at": ts(p.created_at),
         "updated_at": ts(p.updated_at),

@@ -1,45 +1,14 @@
-"""Product search text: one normal form for what is indexed and what is typed.
+"""Product search text: name, SKU and handle folded into `product.search_text`.
 
-The same function folds the indexed text (name, SKU and handle, kept in
-`product.search_text`) and the words typed, so "cafe", "CAFÉ" and "Café" meet on both
-databases: SQLite indexes the column with FTS5, PostgreSQL with a GIN index on
-`to_tsvector('simple', search_text)` (see docs/decisions/0005-product-search.md).
+The folding and query building are shared with customers in `comptoir.core.textsearch`.
 """
 
 from __future__ import annotations
 
-import re
-import unicodedata
+from comptoir.core.textsearch import MAX_WORDS, fold, fts5_query, tsquery, words_of
 
-MAX_WORDS = 8
-_LIGATURES = str.maketrans({"œ": "oe", "Œ": "oe", "æ": "ae", "Æ": "ae", "ß": "ss"})
-_SEPARATORS = re.compile(r"[\W_]+")
-
-
-def fold(text: str) -> str:
-    """Lower case, no accents, words separated by single spaces: "Éponge x2" -> "eponge x2"."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-    return " ".join(_SEPARATORS.sub(" ", bare).split())
+__all__ = ["MAX_WORDS", "fold", "fts5_query", "search_text_of", "tsquery", "words_of"]
 
 
 def search_text_of(name: str | None, sku: str | None, handle: str | None) -> str:
     return fold(" ".join(part for part in (name, sku, handle) if part))
-
-
-def words_of(typed: str) -> list[str]:
-    """The folded words of a query (at most MAX_WORDS); each is matched as a prefix."""
-    return fold(typed).split()[:MAX_WORDS]
-
-
-def fts5_query(words: list[str]) -> str:
-    """An FTS5 MATCH expression: every word, as a prefix, in the `words` column.
-
-    Folded words hold only word characters, so quoting them cannot break the syntax.
-    """
-    return "{words} : (" + " ".join(f'"{w}"*' for w in words) + ")"
-
-
-def tsquery(words: list[str]) -> str:
-    """A PostgreSQL to_tsquery expression: every word, as a prefix."""
-    return " & ".join(f"'{w}':*" for w in words)

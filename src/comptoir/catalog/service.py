@@ -40,12 +40,16 @@ def page_products(
     page_size: int,
     include_deleted: bool = False,
     sku: str | None = None,
+    name: str | None = None,
 ) -> Page[Product]:
+    """Products by version; `sku` and `name` (a family's name) narrow to exact matches."""
     query = select(Product)
     if not include_deleted:
         query = query.where(Product.deleted_at.is_(None))
     if sku is not None:
         query = query.where(Product.sku == sku)
+    if name is not None:
+        query = query.where(Product.name == name)
     return page_by_version(
         session, query, Product.version, after=after, before=before, page_size=page_size
     )

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import zipfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -49,6 +48,9 @@ class Limits:
     max_columns: int = 1_000
     # XLSX is a zip: its members may not inflate past this (zip bombs).
     max_uncompressed_bytes: int = 500 * 1024 * 1024
+    # An XLSX sheet is read as a grid from A1 to its last row and column; a few cells far
+    # apart make a huge grid (100,000 rows x 200 columns is 20 million).
+    max_sheet_cells: int = 20_000_000
 
 
 @dataclass(frozen=True)
@@ -118,7 +120,9 @@ def read_table(
         raise TabularError("The file is empty.")
     fmt = detect_format(data, filename)
     if fmt == "xlsx":
-        records, total = _xlsx_records(data, limits)
+        from comptoir.io.xlsx import xlsx_records
+
+        records, total = xlsx_records(data, limits)
         table = _build(fmt, records, total, limits, progress)
     elif fmt == "xls":
         records, total = _xls_records(data)
@@ -188,42 +192,6 @@ def _csv_records(text: str, delimiter: str) -> Iterator[list[str]]:
         yield from reader
     except csv.Error as exc:
         raise TabularError(f"Row {reader.line_num}: the CSV is malformed ({exc}).") from exc
-
-
-def _xlsx_records(data: bytes, limits: Limits) -> tuple[Iterator[list[str]], int]:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            inflated = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise TabularError("The .xlsx file is damaged (not a readable zip archive).") from exc
-    if "xl/workbook.xml" not in names:
-        raise TabularError("The file is a zip archive but not an Excel .xlsx workbook.")
-    if inflated > limits.max_uncompressed_bytes:
-        raise TabularError("The .xlsx workbook is too large once decompressed.")
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=True, keep_links=False
-        )
-        sheet = workbook.worksheets[0]
-        total = int(sheet.max_row or 0)
-    except Exception as exc:  # openpyxl raises many types on damaged files
-        raise TabularError(f"The .xlsx workbook could not be read ({exc}).") from exc
-
-    def records() -> Iterator[list[str]]:
-        try:
-            for values in sheet.iter_rows(values_only=True):
-                yield [cell_text(v) for v in values]
-        except TabularError:
-            raise
-        except Exception as exc:
-            raise TabularError(f"The .xlsx workbook could not be read ({exc}).") from exc
-        finally:
-            workbook.close()
-
-    return records(), total
 
 
 def _xls_records(data: bytes) -> tuple[Iterator[list[str]], int]:

@@ -163,7 +163,8 @@ def unique(column: str, *, message: str | None = None) -> TableCheck:
 
 def _map_header(
     header: Sequence[str], schema: Schema, report: Report
-) -> tuple[list[_Slot], list[str]]:
+) -> tuple[list[_Slot], dict[str, str]]:
+    """The slot of each usable column, and each schema column's header as written."""
     by_name: dict[str, Column] = {}
     for declared in schema.columns:
         for name in (declared.name, *declared.aliases):
@@ -219,11 +220,10 @@ def _map_header(
                 seen[slot.header] = title
         if slot is not None:
             slots.append(slot)
-    present = list(seen)
     for declared in schema.columns:
         if declared.required and declared.name not in seen:
             report.error(None, declared.name, "This required column is missing.")
-    return slots, present
+    return slots, seen
 
 
 def _match_pattern(index: int, title: str, schema: Schema, report: Report) -> _Slot | None:
@@ -266,7 +266,7 @@ def validate(
 ) -> ValidationResult:
     """Check the header, parse every cell, run the caller's checks. Never raises for bad data."""
     report = Report()
-    slots, present = _map_header(table.header, schema, report)
+    slots, headers = _map_header(table.header, schema, report)
     width = len(table.header)
     parsed: list[ParsedRow] = []
     total = len(table.rows)
@@ -316,6 +316,19 @@ def validate(
         progress(total, total)
     for note in table.notes:
         report.warning(None, None, note)
-    report.errors.sort(key=lambda i: -1 if i.row is None else i.row)
-    report.warnings.sort(key=lambda i: -1 if i.row is None else i.row)
-    return ValidationResult(parsed, report.errors, report.warnings, present)
+    return ValidationResult(
+        parsed,
+        _as_written(report.errors, headers),
+        _as_written(report.warnings, headers),
+        list(headers),
+    )
+
+
+def _as_written(issues: list[Issue], headers: dict[str, str]) -> list[Issue]:
+    """Issues in file order, each naming its column as the file's header spells it (checks
+    name the schema's column: `gender` is the file's `sex`)."""
+    named = [
+        Issue(i.row, headers.get(i.column, i.column) if i.column else None, i.message)
+        for i in issues
+    ]
+    return sorted(named, key=lambda i: -1 if i.row is None else i.row)

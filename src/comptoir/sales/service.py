@@ -22,6 +22,7 @@ from comptoir.core.outbox import enqueue
 from comptoir.core.paging import Page, page_by_version
 from comptoir.core.tax import LineAmounts, price_line, total_sale
 from comptoir.core.uow import UnitOfWork
+from comptoir.customers.models import Customer
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import StockChange, move_stock
 from comptoir.sales.errors import (
@@ -243,6 +244,10 @@ def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) ->
         if seller is None or seller.deleted_at is not None:
             raise InvalidInput("unknown user", user_id=str(sale.user_id))
     seller_id = sale.user_id or user_id
+    if sale.customer_id is not None:
+        customer = session.get(Customer, sale.customer_id)
+        if customer is None or customer.deleted_at is not None:
+            raise InvalidInput("unknown customer", field="customer_id")
     if not users.may_use_outlet(session, user_id=seller_id, outlet_id=register.outlet_id):
         raise OutletNotAllowed(user_id=seller_id, outlet_id=register.outlet_id)
 

@@ -4,7 +4,7 @@ import uuid
 from decimal import Decimal
 from enum import IntEnum
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, false
+from sqlalchemy import Boolean, ForeignKey, Integer, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from comptoir.core.db import Base
@@ -35,6 +35,10 @@ class Retailer(Versioned, Base):
         Boolean, default=False, server_default=false()
     )
     switch_protection: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # GDPR review: customers with no sale and no change for this long are listed for review.
+    customer_inactivity_years: Mapped[int] = mapped_column(
+        Integer, default=3, server_default=text("3")
+    )
 
 
 class Outlet(Versioned, Base):

@@ -68,6 +68,8 @@ class RetailerSettings:
     sku_sequence_enabled: bool
     sku_sequence_value: int
     default_tax_id: uuid.UUID | None
+    # GDPR review: customers inactive for longer than this are listed (None: unchanged).
+    customer_inactivity_years: int | None = None
 
 
 def update_retailer(uow: UnitOfWork, *, settings: RetailerSettings) -> Retailer:
@@ -85,6 +87,12 @@ def update_retailer(uow: UnitOfWork, *, settings: RetailerSettings) -> Retailer:
     retailer.sku_sequence_enabled = settings.sku_sequence_enabled
     retailer.sku_sequence_value = settings.sku_sequence_value
     retailer.default_tax_id = settings.default_tax_id
+    if settings.customer_inactivity_years is not None:
+        if not 1 <= settings.customer_inactivity_years <= 50:
+            raise InvalidInput(
+                "the review period is between 1 and 50 years", field="customer_inactivity_years"
+            )
+        retailer.customer_inactivity_years = settings.customer_inactivity_years
     uow.commit()
     return retailer
 

@@ -11,8 +11,6 @@ import shutil
 import socket
 import subprocess
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -105,17 +103,3 @@ def start(*, durable: bool = False, max_connections: int = 200) -> Cluster:
         "start",
     )
     return cluster
-
-
-@contextmanager
-def scratch_database(backend: str, *, directory: Path, name: str) -> Iterator[str]:
-    """The URL of an empty database for a benchmark: an SQLite file in `directory`, or a
-    database on a throw-away cluster, stopped (and removed) afterwards."""
-    if backend != "postgresql":
-        yield f"sqlite:///{directory / f'{name}.db'}"
-        return
-    cluster = start()
-    try:
-        yield cluster.create_database(name)
-    finally:
-        cluster.stop()

@@ -6,6 +6,7 @@ from fastapi.staticfiles import StaticFiles
 from comptoir.web import (
     account,
     auth,
+    customers,
     imports,
     mfa,
     products,
@@ -15,6 +16,7 @@ from comptoir.web import (
     signin_settings,
     users,
 )
+from comptoir.web.catalog_entities import router as catalog_entities_router
 from comptoir.web.render import STATIC
 
 
@@ -27,6 +29,8 @@ def install_routes(app: FastAPI) -> None:
     # Before the product pages: /products/import is not a product id.
     app.include_router(imports.router)
     app.include_router(products.router)
+    app.include_router(customers.router)
+    app.include_router(catalog_entities_router)
     app.include_router(settings.router)
     app.include_router(users.router)
     app.include_router(account.router)

@@ -133,6 +133,7 @@ def store_settings(request: Request, session: SessionDep, _user: Viewer) -> Resp
         "sku_sequence_enabled": r.sku_sequence_enabled,
         "sku_sequence_value": r.sku_sequence_value,
         "default_tax_id": str(r.default_tax_id or ""),
+        "customer_inactivity_years": r.customer_inactivity_years,
     }
     return _page(request, "settings/store.html", values=values, **_store_listing(session))
 
@@ -153,6 +154,11 @@ async def save_store_settings(
                 sku_sequence_enabled=_checked(form, "sku_sequence_enabled"),
                 sku_sequence_value=_int(form.get("sku_sequence_value"), "sku_sequence_value"),
                 default_tax_id=_uuid_or_none(form.get("default_tax_id"), "default_tax_id"),
+                customer_inactivity_years=(
+                    _int(form["customer_inactivity_years"], "customer_inactivity_years")
+                    if form.get("customer_inactivity_years", "").strip()
+                    else None
+                ),
             ),
         )
 

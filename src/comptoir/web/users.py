@@ -55,6 +55,8 @@ ACTION_LABELS = {
     SecurityAction.TOKEN_CREATED: N_("API token created"),
     SecurityAction.TOKEN_REVOKED: N_("API token revoked"),
     SecurityAction.USER_SWITCH: N_("User switched"),
+    SecurityAction.CUSTOMER_DATA_EXPORTED: N_("Customer data exported (GDPR)"),
+    SecurityAction.CUSTOMER_ERASED: N_("Customer erased (GDPR)"),
 }
 EVENTS_PAGE = 50
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import Table, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import (
@@ -26,7 +26,7 @@ from comptoir.catalog.models import (
 )
 from comptoir.catalog.search import search_text_of
 from comptoir.catalog.transfer.fields import Member
-from comptoir.catalog.transfer.lookup import CHUNK, FIELDS, NamedModel, chunks
+from comptoir.catalog.transfer.lookup import CHUNK, FIELDS, chunks
 from comptoir.catalog.transfer.plan import Plan
 from comptoir.core.bulk import executemany
 from comptoir.core.clock import utcnow
@@ -57,7 +57,9 @@ def apply_plan(
             progress(min(done, total), total)
 
     now = utcnow()
-    _insert_entities(session, plan.new_entities)
+    # Brands, tags... the planning made are ORM objects; the bulk writes below bypass the
+    # session, so they must be in the database first.
+    session.flush()
     _generate_skus(session, plan.created)
     versions = iter(allocate_versions(session, len(plan.created) + len(plan.updated)))
     product = _table(Product)
@@ -123,28 +125,6 @@ def apply_plan(
 def _table(model: Any) -> Table:
     table: Table = model.__table__
     return table
-
-
-def _insert_entities(
-    session: Session, new_entities: dict[NamedModel, list[tuple[uuid.UUID, str]]]
-) -> None:
-    now = utcnow()
-    for model, entities in new_entities.items():
-        versions = allocate_versions(session, len(entities))
-        rows = [
-            {
-                "id": entity_id,
-                "name": name,
-                "version": version,
-                "created_at": now,
-                "updated_at": now,
-                "deleted_at": None,
-                **({"source": "USER"} if "source" in _table(model).c else {}),
-            }
-            for (entity_id, name), version in zip(entities, versions, strict=True)
-        ]
-        for part in chunks(rows):
-            session.execute(insert(_table(model)), part)
 
 
 def _generate_skus(session: Session, created: Sequence[Member]) -> None:

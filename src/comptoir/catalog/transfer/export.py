@@ -30,6 +30,7 @@ from comptoir.catalog.models import (
     VariantOption,
 )
 from comptoir.catalog.transfer import format as f
+from comptoir.catalog.transfer.fields import CATEGORY_SEPARATOR
 from comptoir.inventory.models import InventoryLevel
 from comptoir.io import write_csv, write_xlsx
 from comptoir.io.writing import Cell
@@ -55,9 +56,9 @@ def export_rows(session: Session) -> tuple[list[str], Iterator[list[Cell]]]:
     header = f.export_header([o.name for o in outlets])
     tax_exclusive = store.get_retailer(session).tax_exclusive
     names = {
-        model: _names(session, model)
-        for model in (Brand, Supplier, ProductType, Tag, VariantAttribute, Tax)
+        model: _names(session, model) for model in (Brand, Supplier, Tag, VariantAttribute, Tax)
     }
+    category_paths = _category_paths(session)
     products = list(session.execute(select(Product.__table__).where(Product.deleted_at.is_(None))))
     references = {
         row.id: (row.handle, row.sku)
@@ -119,7 +120,7 @@ def export_rows(session: Session) -> tuple[list[str], Iterator[list[Cell]]]:
                 f.SKU: p.sku,
                 f.NAME: p.name,
                 f.DESCRIPTION: p.description,
-                f.TYPE: names[ProductType].get(p.product_type_id),
+                f.TYPE: category_paths.get(p.product_type_id),
                 f.TAGS: ", ".join(sorted(tags.get(p.id, []), key=str.casefold)),
                 f.SUPPLY_PRICE: f.plain_decimal(p.supply_price, places=2),
                 f.RETAIL_PRICE: f.plain_decimal(stated, places=2),
@@ -156,6 +157,20 @@ def export_rows(session: Session) -> tuple[list[str], Iterator[list[Cell]]]:
                 yield [values.get(column) for column in header]
 
     return header, rows()
+
+
+def _category_paths(session: Session) -> dict[uuid.UUID, str]:
+    """Each product type as the import reads it back: "Men / Shoes" for a nested one."""
+    parents = {
+        row.id: (row.name, row.parent_id)
+        for row in session.execute(select(ProductType.id, ProductType.name, ProductType.parent_id))
+    }
+
+    def path(category_id: uuid.UUID) -> str:
+        name, parent_id = parents[category_id]
+        return f"{path(parent_id)}{CATEGORY_SEPARATOR}{name}" if parent_id in parents else name
+
+    return {category_id: path(category_id) for category_id in parents}
 
 
 def export_extension(path: str) -> ExportFormat:

@@ -12,16 +12,23 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+from sqlalchemy.orm import Session
+
+from comptoir.catalog import categories, entities
 from comptoir.catalog.models import Brand, ProductType, Supplier, Tag, VariantAttribute
 from comptoir.catalog.products import shelf_prices
 from comptoir.catalog.transfer import format as f
 from comptoir.catalog.transfer.lookup import Existing, NamedModel, Snapshot, StoreIndex
+from comptoir.core.clock import utcnow
+from comptoir.core.errors import InvalidInput
 from comptoir.core.i18n import gettext_ as _
 from comptoir.io import ParsedRow, Report
 
 STANDARD, VARIANTS, COMPOSITE = "standard", "variants", "composite"
+# Between the levels of a nested product category: "Men / Shoes" (as the pages show it).
+CATEGORY_SEPARATOR = " / "
 # Optional fields an empty cell clears on an update (the others keep their value).
 CLEARABLE = {
     f.DESCRIPTION: "description",
@@ -100,10 +107,14 @@ class Member:
 class Fields:
     """Resolves members' fields against the store; records errors, warnings, new names."""
 
-    def __init__(self, snapshot: Snapshot, report: Report) -> None:
+    def __init__(self, session: Session, snapshot: Snapshot, report: Report) -> None:
+        self.session = session
         self.store = snapshot
         self.report = report
-        self.new_entities: dict[NamedModel, list[tuple[uuid.UUID, str]]] = {}
+        self.new_entities: dict[NamedModel, int] = {}
+        # (kind, name as written) -> the entity's id, or the message refusing the name.
+        self._named: dict[tuple[NamedModel, str], uuid.UUID | str] = {}
+        self._began = utcnow()
 
     def resolve(
         self, member: Member, *, kind: str, handle: str | None, family_id: uuid.UUID | None
@@ -134,9 +145,9 @@ class Fields:
             elif new:
                 target[name] = None
         for model, name, columns in NAMED:
-            given = [v[c] for c in columns if v.get(c)]
+            given = [c for c in columns if v.get(c)]
             if given:
-                target[name] = self.entity(model, given[0])
+                target[name] = self.entity(model, v[given[0]], row=number, column=given[0])
             elif new or any(c in v for c in columns):
                 target[name] = None
         tax_id = self._tax(member, target, new)
@@ -152,20 +163,42 @@ class Fields:
             target["has_inventory"] = False
         member.target = target
         if f.TAGS in v:
-            member.tag_ids = [self.entity(Tag, name) for name in v[f.TAGS] or ()]
+            tags = [self.entity(Tag, name, row=number, column=f.TAGS) for name in v[f.TAGS] or ()]
+            member.tag_ids = [tag for tag in tags if tag is not None]
         elif new:
             member.tag_ids = []
         self._outlet_taxes(member, tax_id)
 
-    def entity(self, model: NamedModel, name: str) -> uuid.UUID:
-        """The id of a live brand, supplier... of that name; a new one when there is none."""
-        known = self.store.names[model]
-        entity_id = known.get(name.casefold())
-        if entity_id is None:
-            entity_id = known[name.casefold()] = uuid.uuid4()
-            self.new_entities.setdefault(model, []).append((entity_id, name))
-            if model is VariantAttribute:
-                self.store.attribute_names[entity_id] = name
+    def entity(self, model: NamedModel, name: str, *, row: int, column: str) -> uuid.UUID | None:
+        """The id of the live brand, supplier, tag... of that name whatever its case, made when
+        there is none (`catalog.entities.ensure_named`); a product type may be a path of
+        nested categories, "Men / Shoes", and must be one without subcategories."""
+        key = (model, name)
+        found = self._named.get(key)
+        if found is None:
+            found = self._named[key] = self._ensure(model, name, column)
+        if isinstance(found, str):
+            self.report.error(row, column, found)
+            return None
+        return found
+
+    def _ensure(self, model: NamedModel, name: str, column: str) -> uuid.UUID | str:
+        try:
+            if model is ProductType:
+                path = [part.strip() for part in name.split(CATEGORY_SEPARATOR)]
+                entity: Any = categories.ensure_category_path(self.session, path)
+                entities.referenced(self.session, ProductType, entity_id=entity.id, field=column)
+            else:
+                entity = entities.ensure_named(self.session, cast(Any, model), name)
+        except InvalidInput as refused:
+            return _(refused.message)
+        # Made by this import: not yet written, or written since it began (a category path
+        # is written as it is walked).
+        if entity.created_at is None or entity.created_at >= self._began:
+            self.new_entities[model] = self.new_entities.get(model, 0) + 1
+        if model is VariantAttribute:
+            self.store.attribute_names[entity.id] = entity.name
+        entity_id: uuid.UUID = entity.id
         return entity_id
 
     def _tax_named(self, number: int, column: str, name: str) -> uuid.UUID | None:

@@ -36,7 +36,6 @@ CHUNK = 2000
 T = TypeVar("T")
 
 NamedModel = type[Brand] | type[Supplier] | type[ProductType] | type[Tag] | type[VariantAttribute]
-NAMED_MODELS: tuple[NamedModel, ...] = (Brand, Supplier, ProductType, Tag, VariantAttribute)
 
 # The product columns an import writes (and compares, to leave unchanged products alone).
 FIELDS = (
@@ -111,9 +110,7 @@ class Snapshot:
     outlets: dict[str, uuid.UUID]  # outlet name -> id
     taxes: dict[str, TaxInfo]  # casefolded name -> tax
     tax_names: dict[uuid.UUID, str]
-    # Live brands, suppliers, types, tags and variant attributes: casefolded name -> id.
-    names: dict[NamedModel, dict[str, uuid.UUID]]
-    attribute_names: dict[uuid.UUID, str]
+    attribute_names: dict[uuid.UUID, str]  # every variant attribute's, by id
 
     @property
     def tax_exclusive(self) -> bool:
@@ -141,26 +138,17 @@ def snapshot(session: Session) -> Snapshot:
     for tax in session.scalars(select(Tax).where(Tax.deleted_at.is_(None)).order_by(Tax.name)):
         tax_names[tax.id] = tax.name
         taxes.setdefault(tax.name.casefold(), TaxInfo(tax.id, tax.name, store.rates_of(tax)))
-    names: dict[NamedModel, dict[str, uuid.UUID]] = {}
-    attribute_names: dict[uuid.UUID, str] = {}
-    for model in NAMED_MODELS:
-        found: dict[str, uuid.UUID] = {}
-        rows = session.execute(
-            select(model.id, model.name)
-            .where(model.deleted_at.is_(None))
-            .order_by(model.created_at, model.id)
+    attribute_names = {
+        attribute_id: name
+        for attribute_id, name in session.execute(
+            select(VariantAttribute.id, VariantAttribute.name)
         )
-        for entity_id, name in rows:
-            found.setdefault(name.casefold(), entity_id)
-            if model is VariantAttribute:
-                attribute_names[entity_id] = name
-        names[model] = found
+    }
     return Snapshot(
         retailer=retailer,
         outlets={o.name: o.id for o in store.list_outlets(session)},
         taxes=taxes,
         tax_names=tax_names,
-        names=names,
         attribute_names=attribute_names,
     )
 

@@ -82,7 +82,7 @@ class Plan:
     created: list[Member]
     updated: list[Member]
     unchanged: int
-    new_entities: dict[NamedModel, list[tuple[uuid.UUID, str]]]
+    new_entities: dict[NamedModel, int]
     stock: list[StockTarget]
     reorder: list[ReorderTarget]
     families_created: int
@@ -105,7 +105,7 @@ class Planner:
         self.present = present
         self.report = report
         self.progress = progress
-        self.fields = Fields(snapshot, report)
+        self.fields = Fields(session, snapshot, report)
         self.groups: list[Group] = []
         self.index = StoreIndex()
 
@@ -413,10 +413,16 @@ class Planner:
                 )
                 self.report.error(member.number, f.OPTION_VALUES[0], message)
             seen[key] = member.number
-            member.options = [
-                (self.fields.entity(VariantAttribute, name), value)
-                for name, value in zip(expected, values, strict=True)
+            options = [
+                (
+                    self.fields.entity(
+                        VariantAttribute, name, row=member.number, column=f.OPTION_NAMES[position]
+                    ),
+                    value,
+                )
+                for position, (name, value) in enumerate(zip(expected, values, strict=True))
             ]
+            member.options = [(a, value) for a, value in options if a is not None]
 
     def _unique_skus(self, members: list[Member]) -> None:
         first: dict[str, int] = {}

@@ -238,7 +238,7 @@ def _summary(rows: int, plan: Plan | None) -> Summary:
         updated=len(plan.updated),
         unchanged=plan.unchanged,
         families_created=plan.families_created,
-        new_entities={_ENTITY_KEYS[m]: len(new) for m, new in plan.new_entities.items() if new},
+        new_entities={_ENTITY_KEYS[m]: count for m, count in plan.new_entities.items() if count},
     )
 
 

@@ -1,10 +1,14 @@
 """import jobs
 
 Revision ID: 0005
-Revises: 0004
+Revises: 0006
 
 `import_job`: an import run outside the request (the uploaded file, its progress, its
 outcome and error file), polled by the import page.
+
+It comes after 0006 although numbered before it: the customers migration (0006, revising
+0004) was merged first, and following it keeps one line of history, so databases already
+at 0006 upgrade to this one.
 """
 
 from collections.abc import Sequence
@@ -15,7 +19,7 @@ from alembic import op
 import comptoir.core.db
 
 revision: str = "0005"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

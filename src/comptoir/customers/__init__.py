@@ -1,0 +1,1 @@
+"""Customers: profiles, groups, search, balances, imports and GDPR requests."""

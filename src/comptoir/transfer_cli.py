@@ -1,0 +1,276 @@
+"""`comptoir import KIND FILE` and `comptoir export KIND FILE`.
+
+An import reads and validates the whole file first. With errors it writes the file again
+with an `errors` column next to the original (fix the cells, delete the column, import it
+again), prints that path and exits 1; with warnings only it stops (exit 2) unless
+`--continue-on-warnings`; otherwise everything is written in one transaction, exit 0.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
+from sqlalchemy.orm import Session
+
+from comptoir.core import i18n
+from comptoir.core.db import open_database
+from comptoir.core.errors import DomainError
+from comptoir.core.settings import get_settings
+from comptoir.core.uow import UnitOfWork
+from comptoir.customers import transfer as customer_transfer
+from comptoir.io import (
+    Table,
+    TabularError,
+    ValidationResult,
+    read_table,
+    write_csv,
+    write_error_file,
+    write_xlsx,
+)
+
+import_app = typer.Typer(help="Import a spreadsheet (CSV, XLSX, XLS).", no_args_is_help=True)
+export_app = typer.Typer(help="Export to a spreadsheet (CSV, or XLSX by extension).")
+console = Console(stderr=True)
+
+EXIT_ERRORS = 1
+EXIT_WARNINGS = 2
+
+FileArg = Annotated[Path, typer.Argument(help="The spreadsheet file")]
+
+
+@dataclass(frozen=True)
+class Importer:
+    validate: Callable[[Session, Table, Any], ValidationResult]
+    write: Callable[[UnitOfWork, ValidationResult, Any], str]
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), console=console
+    )
+
+
+def run_import(path: Path, importer: Importer, *, continue_on_warnings: bool) -> None:
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        console.print(f"[red]error:[/red] cannot read {path}: {error.strerror}")
+        raise typer.Exit(EXIT_ERRORS) from error
+    db = open_database(get_settings().database_url)
+    try:
+        with _progress() as bar:
+            reading = bar.add_task("Reading", total=None)
+            try:
+                table = read_table(
+                    data,
+                    filename=path.name,
+                    progress=lambda done, total: bar.update(reading, completed=done, total=total),
+                )
+            except TabularError as error:
+                console.print(f"[red]error:[/red] {error}")
+                raise typer.Exit(EXIT_ERRORS) from error
+            checking = bar.add_task("Checking", total=len(table.rows))
+            with db.read_sessions() as session:
+                result = importer.validate(
+                    session,
+                    table,
+                    lambda done, total: bar.update(checking, completed=done, total=total),
+                )
+            if not result.ok:
+                bar.stop()
+                _report_errors(path, table, result)
+            if result.warnings and not continue_on_warnings:
+                bar.stop()
+                for warning in result.warnings[:20]:
+                    console.print(f"[yellow]warning:[/yellow] {warning}")
+                console.print(
+                    f"{len(result.warnings)} warning(s): nothing imported. Fix the file, or"
+                    " run again with --continue-on-warnings to import it as it is."
+                )
+                raise typer.Exit(EXIT_WARNINGS)
+            writing = bar.add_task("Importing", total=len(result.rows))
+            with UnitOfWork(db.write_sessions, db.read_sessions) as uow:
+                summary = importer.write(
+                    uow,
+                    result,
+                    lambda done, total: bar.update(writing, completed=done, total=total),
+                )
+    except DomainError as error:
+        console.print(f"[red]error:[/red] {error.message} — nothing was imported.")
+        raise typer.Exit(EXIT_ERRORS) from error
+    finally:
+        db.dispose()
+    print(summary)
+
+
+def _report_errors(path: Path, table: Table, result: ValidationResult) -> None:
+    content, extension = write_error_file(table, result)
+    error_file = path.with_name(f"{path.stem}-errors.{extension}")
+    error_file.write_bytes(content)
+    for issue in result.errors[:20]:
+        console.print(f"[red]error:[/red] {issue}")
+    console.print(f"{len(result.errors)} error(s): nothing was imported.")
+    console.print("Fix the cells in this file, delete its 'errors' column, then import it:")
+    print(error_file)
+    raise typer.Exit(EXIT_ERRORS)
+
+
+def run_export(
+    path: Path, header: list[str], rows: Callable[[Session], Iterator[list[Any]]]
+) -> None:
+    db = open_database(get_settings().database_url)
+    try:
+        with db.read_sessions() as session:
+            body = list(rows(session))
+    finally:
+        db.dispose()
+    if path.suffix.lower() == ".xlsx":
+        content = write_xlsx(header, body)
+    else:
+        content = write_csv(header, body)
+    path.write_bytes(content)
+    print(f"{len(body)} row(s) written to {path}")
+
+
+def _customer_summary(uow: UnitOfWork, result: ValidationResult, progress: Any) -> str:
+    outcome = customer_transfer.import_customers(
+        uow, result=result, user_id=None, progress=progress
+    )
+    return (
+        f"{outcome.created} customer(s) created, {outcome.updated} updated,"
+        f" {outcome.groups_created} group(s) created."
+    )
+
+
+CUSTOMERS = Importer(
+    validate=lambda session, table, progress: customer_transfer.validate_customers(
+        session, table, progress=progress
+    ),
+    write=_customer_summary,
+)
+
+
+@import_app.command("customers")
+def import_customers(
+    file: FileArg,
+    continue_on_warnings: Annotated[
+        bool, typer.Option(help="Import even when the file has warnings")
+    ] = False,
+) -> None:
+    """Import customers with the X-Series customer columns; an existing code updates."""
+    run_import(file, CUSTOMERS, continue_on_warnings=continue_on_warnings)
+
+
+@export_app.command("customers")
+def export_customers(file: FileArg) -> None:
+    """Export every customer with the X-Series customer columns."""
+    run_export(file, customer_transfer.EXPORT_COLUMNS, customer_transfer.export_rows)
+
+
+@import_app.command("products")
+def import_products(
+    file: FileArg,
+    continue_on_warnings: Annotated[
+        bool, typer.Option(help="Import even when the file has warnings")
+    ] = False,
+) -> None:
+    """Import products with the Lightspeed X-Series product columns, all or nothing; a row
+    whose id or SKU is in the catalog updates that product."""
+    from comptoir.catalog.transfer import service as products
+
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        console.print(f"[red]error:[/red] cannot read {file}: {error.strerror}")
+        raise typer.Exit(EXIT_ERRORS) from error
+    i18n.set_locale("en")  # the command line speaks English, like its other messages
+    db = open_database(get_settings().database_url)
+    try:
+        with _progress() as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bar.add_task(phase.capitalize(), total=total or None)
+                bar.update(tasks[phase], completed=done, total=total or None)
+
+            outcome = products.import_products(
+                db,
+                data,
+                filename=file.name,
+                accept_warnings=continue_on_warnings,
+                progress=progress,
+            )
+    finally:
+        db.dispose()
+    for warning in outcome.warnings[:20]:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    status = products.Status
+    if outcome.status is status.IMPORTED:
+        print(_products_summary(outcome.summary))
+        return
+    if outcome.status in (status.UNREADABLE, status.FAILED):
+        console.print(f"[red]error:[/red] {outcome.message}", highlight=False)
+        raise typer.Exit(EXIT_ERRORS)
+    if outcome.status is status.WARNINGS:
+        console.print(
+            f"{len(outcome.warnings)} warning(s): nothing imported. Fix the file, or run"
+            " again with --continue-on-warnings to import it as it is."
+        )
+        raise typer.Exit(EXIT_WARNINGS)
+    for issue in outcome.errors[:20]:
+        console.print(f"[red]error:[/red] {issue}", highlight=False)
+    console.print(f"{len(outcome.errors)} error(s): nothing was imported.")
+    console.print("Fix the cells in this file, delete its 'errors' column, then import it:")
+    assert outcome.error_file is not None and outcome.error_file_extension is not None
+    name = products.error_file_name(file.name, outcome.error_file_extension)
+    print(_write_beside(file, name, outcome.error_file))
+    raise typer.Exit(EXIT_ERRORS)
+
+
+def _products_summary(summary: Any) -> str:
+    new = ", ".join(
+        f"{count} {kind.replace('_', ' ')}" for kind, count in summary.new_entities.items()
+    )
+    return (
+        f"{summary.rows} row(s): {summary.created} product(s) created"
+        f" ({summary.families_created} new handle(s)), {summary.updated} updated,"
+        f" {summary.unchanged} unchanged; {summary.stock_levels_set} stock level(s) set"
+        + (f"; new: {new}" if new else "")
+        + "."
+    )
+
+
+def _write_beside(source: Path, name: str, content: bytes) -> Path:
+    """Next to the imported file, or in a temporary directory when that one is read-only."""
+    path = source.with_name(name)
+    try:
+        path.write_bytes(content)
+    except OSError:
+        path = Path(tempfile.mkdtemp(prefix="comptoir-import-")) / name
+        path.write_bytes(content)
+    return path.resolve()
+
+
+@export_app.command("products")
+def export_products(file: FileArg) -> None:
+    """Export every product with the Lightspeed X-Series product columns, one row per
+    product or variant and one per component of a composite."""
+    from comptoir.catalog.transfer.export import export_extension
+    from comptoir.catalog.transfer.export import export_products as export
+
+    db = open_database(get_settings().database_url)
+    try:
+        with db.read_sessions() as session:
+            content = export(session, fmt=export_extension(file.name))
+    finally:
+        db.dispose()
+    file.write_bytes(content)
+    print(f"Products written to {file}")
