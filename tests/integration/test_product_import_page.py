@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from comptoir.accounts.permissions import Role
 from comptoir.catalog.transfer.service import CHECKING, IMPORTING, READING
@@ -202,3 +202,18 @@ def test_a_job_left_running_by_a_stopped_process_shows_as_interrupted(db: Databa
         job = session.get(jobs.ImportJob, job_id)
         assert job is not None
         assert jobs.progress_of(job).status == "interrupted"
+
+
+def test_jobs_finished_a_month_ago_are_deleted_with_their_files(db: Database) -> None:
+    old, recent, running = _job(db), _job(db), _job(db)
+    with db.write_sessions() as session, session.begin():
+        for job_id, days in ((old, 31), (recent, 29)):
+            session.execute(
+                update(jobs.ImportJob)
+                .where(jobs.ImportJob.id == job_id)
+                .values(status="imported", finished_at=utcnow() - timedelta(days=days))
+            )
+    new = _job(db)
+    with db.read_sessions() as session:
+        kept = set(session.scalars(select(jobs.ImportJob.id)))
+    assert kept == {recent, running, new}

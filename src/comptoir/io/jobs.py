@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, update
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, delete, update
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from comptoir.core.clock import utcnow
@@ -39,6 +39,8 @@ INTERRUPTED = "interrupted"
 # A running job whose row has not moved for this long died with its process.
 STALE_AFTER = timedelta(minutes=5)
 WRITE_EVERY = 0.5  # seconds between progress writes
+# Finished jobs (their file and error file) are kept this long, for the pages that show them.
+KEPT_FOR = timedelta(days=30)
 
 
 class ImportJob(Base):
@@ -95,6 +97,8 @@ def create_job(
     user_id: uuid.UUID | None,
     locale: str,
 ) -> ImportJob:
+    """A new job for an uploaded file; jobs finished over `KEPT_FOR` ago are deleted."""
+    session.execute(delete(ImportJob).where(ImportJob.finished_at < utcnow() - KEPT_FOR))
     job = ImportJob(
         id=new_id(),
         kind=kind,

@@ -70,8 +70,6 @@ REORDER_POINT = "reorder_point_"
 RESTOCK_LEVEL = "restock_level_"
 OUTLET_PREFIXES = (OUTLET_TAX, INVENTORY, REORDER_POINT, RESTOCK_LEVEL)
 
-COMPONENT_COLUMNS = (COMPOSITE_HANDLE, COMPOSITE_SKU, COMPOSITE_QUANTITY)
-
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SINGLE_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What makes a cell worth a closer look: control characters, or bytes the decoder replaced.
