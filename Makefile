@@ -62,6 +62,8 @@ bench: install
 	$(BIN)/python bench/catalog_search.py --backend postgresql
 	$(BIN)/python bench/product_list.py --backend sqlite
 	$(BIN)/python bench/product_list.py --backend postgresql
+	$(BIN)/python bench/product_import.py --backend sqlite
+	$(BIN)/python bench/product_import.py --backend postgresql
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

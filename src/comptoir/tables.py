@@ -6,6 +6,7 @@ from comptoir.core import outbox, versioning
 from comptoir.core.db import Base
 from comptoir.customers import models as customers_models
 from comptoir.inventory import models as inventory_models
+from comptoir.io import jobs as io_jobs
 from comptoir.sales import models as sales_models
 from comptoir.store import models as store_models
 
@@ -15,6 +16,7 @@ __all__ = [
     "catalog_models",
     "customers_models",
     "inventory_models",
+    "io_jobs",
     "outbox",
     "sales_models",
     "store_models",

@@ -8,6 +8,7 @@ again), prints that path and exits 1; with warnings only it stops (exit 2) unles
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,9 +16,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn
+from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextColumn
 from sqlalchemy.orm import Session
 
+from comptoir.core import i18n
 from comptoir.core.db import open_database
 from comptoir.core.errors import DomainError
 from comptoir.core.settings import get_settings
@@ -170,3 +172,105 @@ def import_customers(
 def export_customers(file: FileArg) -> None:
     """Export every customer with the X-Series customer columns."""
     run_export(file, customer_transfer.EXPORT_COLUMNS, customer_transfer.export_rows)
+
+
+@import_app.command("products")
+def import_products(
+    file: FileArg,
+    continue_on_warnings: Annotated[
+        bool, typer.Option(help="Import even when the file has warnings")
+    ] = False,
+) -> None:
+    """Import products with the Lightspeed X-Series product columns, all or nothing; a row
+    whose id or SKU is in the catalog updates that product."""
+    from comptoir.catalog.transfer import service as products
+
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        console.print(f"[red]error:[/red] cannot read {file}: {error.strerror}")
+        raise typer.Exit(EXIT_ERRORS) from error
+    i18n.set_locale("en")  # the command line speaks English, like its other messages
+    db = open_database(get_settings().database_url)
+    try:
+        with _progress() as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def progress(phase: str, done: int, total: int) -> None:
+                if phase not in tasks:
+                    tasks[phase] = bar.add_task(phase.capitalize(), total=total or None)
+                bar.update(tasks[phase], completed=done, total=total or None)
+
+            outcome = products.import_products(
+                db,
+                data,
+                filename=file.name,
+                accept_warnings=continue_on_warnings,
+                progress=progress,
+            )
+    finally:
+        db.dispose()
+    for warning in outcome.warnings[:20]:
+        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
+    status = products.Status
+    if outcome.status is status.IMPORTED:
+        print(_products_summary(outcome.summary))
+        return
+    if outcome.status in (status.UNREADABLE, status.FAILED):
+        console.print(f"[red]error:[/red] {outcome.message}", highlight=False)
+        raise typer.Exit(EXIT_ERRORS)
+    if outcome.status is status.WARNINGS:
+        console.print(
+            f"{len(outcome.warnings)} warning(s): nothing imported. Fix the file, or run"
+            " again with --continue-on-warnings to import it as it is."
+        )
+        raise typer.Exit(EXIT_WARNINGS)
+    for issue in outcome.errors[:20]:
+        console.print(f"[red]error:[/red] {issue}", highlight=False)
+    console.print(f"{len(outcome.errors)} error(s): nothing was imported.")
+    console.print("Fix the cells in this file, delete its 'errors' column, then import it:")
+    assert outcome.error_file is not None and outcome.error_file_extension is not None
+    name = products.error_file_name(file.name, outcome.error_file_extension)
+    print(_write_beside(file, name, outcome.error_file))
+    raise typer.Exit(EXIT_ERRORS)
+
+
+def _products_summary(summary: Any) -> str:
+    new = ", ".join(
+        f"{count} {kind.replace('_', ' ')}" for kind, count in summary.new_entities.items()
+    )
+    return (
+        f"{summary.rows} row(s): {summary.created} product(s) created"
+        f" ({summary.families_created} new handle(s)), {summary.updated} updated,"
+        f" {summary.unchanged} unchanged; {summary.stock_levels_set} stock level(s) set"
+        + (f"; new: {new}" if new else "")
+        + "."
+    )
+
+
+def _write_beside(source: Path, name: str, content: bytes) -> Path:
+    """Next to the imported file, or in a temporary directory when that one is read-only."""
+    path = source.with_name(name)
+    try:
+        path.write_bytes(content)
+    except OSError:
+        path = Path(tempfile.mkdtemp(prefix="comptoir-import-")) / name
+        path.write_bytes(content)
+    return path.resolve()
+
+
+@export_app.command("products")
+def export_products(file: FileArg) -> None:
+    """Export every product with the Lightspeed X-Series product columns, one row per
+    product or variant and one per component of a composite."""
+    from comptoir.catalog.transfer.export import export_extension
+    from comptoir.catalog.transfer.export import export_products as export
+
+    db = open_database(get_settings().database_url)
+    try:
+        with db.read_sessions() as session:
+            content = export(session, fmt=export_extension(file.name))
+    finally:
+        db.dispose()
+    file.write_bytes(content)
+    print(f"Products written to {file}")

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import cast
 
-from sqlalchemy import Insert, insert, select
+from sqlalchemy import Insert, Table, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from comptoir.core.bulk import executemany
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput
 from comptoir.core.ids import new_id
@@ -28,11 +30,24 @@ class StockChange:
     unit_cost: Decimal | None = None
 
 
+# Statements on the tables, not the mapped classes, executed through core.bulk.executemany:
+# rows go to the driver's executemany rather than through the ORM's bulk path (about 3 times
+# slower per row, which an import of 100,000 products with stock in two outlets feels).
+_LEVEL = cast(Table, InventoryLevel.__table__)
+_MOVEMENT = cast(Table, InventoryMovement.__table__)
+
+
+def _level_order(key: tuple[uuid.UUID, uuid.UUID]) -> tuple[int, int]:
+    """(product, outlet) order, as UUIDs compare, but compared as integers in C: sorting
+    100,000 levels by the UUIDs themselves costs seconds of Python comparisons."""
+    return key[0].int, key[1].int
+
+
 @lru_cache(maxsize=4)
 def _upsert(dialect: str) -> Insert:
     """`INSERT ... ON CONFLICT DO UPDATE SET count = count + excluded.count`, built once."""
     insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert_into(InventoryLevel)
+    statement = insert_into(_LEVEL)
     return statement.on_conflict_do_update(
         index_elements=[InventoryLevel.product_id, InventoryLevel.outlet_id],
         set_={
@@ -64,8 +79,9 @@ def move_stock(
     for change in changes:
         key = (change.product_id, change.outlet_id)
         merged[key] = merged.get(key, Decimal(0)) + change.quantity
-    session.execute(
-        insert(InventoryMovement),
+    executemany(
+        session,
+        _MOVEMENT,
         [
             {
                 "id": new_id(),
@@ -81,9 +97,10 @@ def move_stock(
             for c in changes
         ],
     )
-    keys = sorted(merged)
+    keys = sorted(merged, key=_level_order)
     versions = allocate_versions(session, len(keys))
-    session.execute(
+    executemany(
+        session,
         _upsert(session.get_bind().dialect.name),
         [
             {
@@ -158,7 +175,7 @@ class ReorderSettings:
 @lru_cache(maxsize=4)
 def _upsert_reorder(dialect: str) -> Insert:
     insert_into = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert_into(InventoryLevel)
+    statement = insert_into(_LEVEL)
     return statement.on_conflict_do_update(
         index_elements=[InventoryLevel.product_id, InventoryLevel.outlet_id],
         set_={
@@ -178,12 +195,13 @@ def set_reorder_levels(session: Session, *, settings: Sequence[ReorderSettings])
             if value is not None and value < 0:
                 raise InvalidInput("reorder points and restock levels cannot be negative")
     latest = {(s.product_id, s.outlet_id): s for s in settings}
-    keys = sorted(latest)
+    keys = sorted(latest, key=_level_order)
     if not keys:
         return
     versions = allocate_versions(session, len(keys))
     now = utcnow()
-    session.execute(
+    executemany(
+        session,
         _upsert_reorder(session.get_bind().dialect.name),
         [
             {

@@ -107,6 +107,19 @@ def next_sku(session: Session) -> str:
     return str(value - 1)
 
 
+def reserve_skus(session: Session, *, count: int) -> range:
+    """`count` consecutive SKU numbers in one atomic UPDATE, for imports that create many
+    products at once: the numbers `next_sku` would have given one by one."""
+    if count <= 0:
+        return range(0)
+    value = session.execute(
+        update(Retailer)
+        .values(sku_sequence_value=Retailer.sku_sequence_value + count)
+        .returning(Retailer.sku_sequence_value)
+    ).scalar_one()
+    return range(value - count, value)
+
+
 # Outlets ---------------------------------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from comptoir.web import (
     account,
     auth,
     customers,
+    imports,
     mfa,
     product_edit,
     product_form,
@@ -28,6 +29,8 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(mfa.router)
     app.include_router(reset.router)
     app.include_router(sell.router)
+    # Before the product pages: /products/import is not a product id.
+    app.include_router(imports.router)
     app.include_router(products.router)
     app.include_router(product_form.router)
     app.include_router(product_edit.router)
