@@ -315,8 +315,17 @@ def test_every_cell_reads_as_the_previous_reader_showed_it(rows: list[list[Any]]
     data = openpyxl_file([["header"], *rows])
     expected = [row for row in _openpyxl_text(data)[1:]]
     table = read_table(data)
-    got = {r.number: list(r.cells) for r in table.rows}
+    got = {r.number: blank_as_empty(r.cells) for r in table.rows}
     for number, row in enumerate(expected, start=2):
         if any(c.strip() for c in row):
-            assert got.pop(number) == row
+            assert got.pop(number) == blank_as_empty(row)
     assert got == {}
+
+
+def blank_as_empty(cells: Any) -> list[str]:
+    """A cell of spaces only is an empty cell to the importer (cells are stripped); calamine
+    may leave a trailing one out where openpyxl kept it."""
+    row = [c if c.strip() else "" for c in cells]
+    while row and row[-1] == "":
+        row.pop()
+    return row
