@@ -23,7 +23,6 @@ from sqlalchemy import (
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, raiseload
 
-from comptoir.catalog.names import Entity
 from comptoir.catalog.models import Product, ProductCode, ProductTag
 from comptoir.catalog.search import fts5_query, tsquery, words_of
 from comptoir.core.errors import NotFound
@@ -36,14 +35,6 @@ def get_product(session: Session, *, product_id: uuid.UUID) -> Product:
     if product is None or product.deleted_at is not None:
         raise NotFound("product not found", product_id=str(product_id))
     return product
-
-
-def live_entities(session: Session, model: type[Entity]) -> list[Entity]:
-    """Brands, suppliers, types, tags or variant attributes not deleted, by name (the
-    choices of a filter or a form)."""
-    return list(
-        session.scalars(select(model).where(model.deleted_at.is_(None)).order_by(model.name))
-    )
 
 
 def products_by_id(
