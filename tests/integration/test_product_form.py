@@ -330,6 +330,11 @@ def standard(**changes: str) -> dict[str, Any]:
             "unknown component product",
         ),
         (standard(kind="composite"), "components", "Add at least one component."),
+        (
+            standard(kind="variants", attribute_1="T" * 101, variant_0_value_1="S"),
+            "attribute_1",
+            "Enter at most 100 characters.",
+        ),
     ],
 )
 def test_a_refused_product_shows_the_error_next_to_its_field_keeps_the_form_and_creates_nothing(

@@ -38,14 +38,6 @@ def get_product(session: Session, *, product_id: uuid.UUID) -> Product:
     return product
 
 
-def live_entities(session: Session, model: type[Entity]) -> list[Entity]:
-    """Brands, suppliers, types, tags or variant attributes not deleted, by name (the
-    choices of a filter or a form)."""
-    return list(
-        session.scalars(select(model).where(model.deleted_at.is_(None)).order_by(model.name))
-    )
-
-
 def products_by_id(
     session: Session, *, product_ids: Sequence[uuid.UUID]
 ) -> dict[uuid.UUID, Product]:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
-from comptoir.catalog import attributes, products
+from comptoir.catalog import attributes, entities, products
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import (
     Brand,
@@ -328,11 +328,11 @@ def form_field(service_field: str, shown: ProductForm) -> str:
 def _choices(session: Session) -> dict[str, Any]:
     retailer = store.get_retailer(session)
     return {
-        "brands": catalog.live_entities(session, Brand),
-        "suppliers": catalog.live_entities(session, Supplier),
-        "product_types": catalog.live_entities(session, ProductType),
-        "tags": catalog.live_entities(session, Tag),
-        "variant_attributes": catalog.live_entities(session, VariantAttribute),
+        "brands": entities.list_entities(session, Brand),
+        "suppliers": entities.list_entities(session, Supplier),
+        "product_types": entities.list_entities(session, ProductType),
+        "tags": entities.list_entities(session, Tag),
+        "variant_attributes": entities.list_entities(session, VariantAttribute),
         "taxes": store.list_taxes(session),
         "outlets": store.list_outlets(session),
         "code_types": ProductCodeType.ALL,

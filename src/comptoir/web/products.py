@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
-from comptoir.catalog import labels
+from comptoir.catalog import entities, labels
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import Brand, ProductType, Supplier, Tag
 from comptoir.core.errors import InvalidInput
@@ -149,10 +149,10 @@ def _list_page(
         previous_query=(
             listing.query(before=encode_key(page.previous_before)) if page.previous_before else None
         ),
-        brands=catalog.live_entities(session, Brand),
-        suppliers=catalog.live_entities(session, Supplier),
-        product_types=catalog.live_entities(session, ProductType),
-        tags=catalog.live_entities(session, Tag),
+        brands=entities.list_entities(session, Brand),
+        suppliers=entities.list_entities(session, Supplier),
+        product_types=entities.list_entities(session, ProductType),
+        tags=entities.list_entities(session, Tag),
         retailer=store.get_retailer(session),
     )
 
