@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 
 @contextmanager
@@ -51,3 +54,29 @@ def percentiles(values: list[float]) -> dict[str, float]:
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 3)
 
     return {"n": len(ordered), "p50_ms": pick(0.50), "p95_ms": pick(0.95), "p99_ms": pick(0.99)}
+
+
+def time_searches(
+    session: Session,
+    queries: Sequence[tuple[str, str]],
+    search: Callable[[Session, str], list[Any]],
+) -> dict[str, Any]:
+    """Run `search` for every (kind, text) after 200 warm-up queries; percentiles overall
+    and by kind, in ms, and how many queries found something."""
+    for _kind, typed in queries[:200]:
+        search(session, typed)
+    timings: dict[str, list[float]] = {}
+    hits = 0
+    for kind, typed in queries:
+        started = time.perf_counter()
+        found = search(session, typed)
+        elapsed = (time.perf_counter() - started) * 1000
+        session.expunge_all()
+        hits += bool(found)
+        timings.setdefault(kind, []).append(elapsed)
+    everything = [t for values in timings.values() for t in values]
+    return {
+        "queries_with_results": hits,
+        "all": percentiles(everything),
+        "by_kind": {kind: percentiles(values) for kind, values in timings.items()},
+    }

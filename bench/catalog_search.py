@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from benchlib import analyze, percentiles, throwaway_database
+from benchlib import analyze, throwaway_database, time_searches
 from sqlalchemy import insert, update
 
 from comptoir.catalog import service as catalog
@@ -254,25 +254,13 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
         analyze(db.writer)
         seeded_s = time.perf_counter() - started
         queries = make_queries(args.queries, products, rng)
-        timings: dict[str, list[float]] = {}
-        hits = 0
         with db.read_sessions() as session:
-            for _kind, q in queries[: min(200, len(queries))]:  # warm-up
-                catalog.search_products(session, text=q, limit=20)
-            for kind, q in queries:
-                t0 = time.perf_counter()
-                found = catalog.search_products(session, text=q, limit=20)
-                elapsed = (time.perf_counter() - t0) * 1000
-                session.expunge_all()
-                hits += bool(found)
-                timings.setdefault(kind, []).append(elapsed)
-        everything = [t for values in timings.values() for t in values]
-        return {
-            "seed_seconds": round(seeded_s, 1),
-            "queries_with_results": hits,
-            "all": percentiles(everything),
-            "by_kind": {kind: percentiles(values) for kind, values in timings.items()},
-        }
+            figures = time_searches(
+                session,
+                queries,
+                lambda session, typed: catalog.search_products(session, text=typed, limit=20),
+            )
+        return {"seed_seconds": round(seeded_s, 1), **figures}
     finally:
         db.dispose()
 

@@ -22,7 +22,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from benchlib import analyze, percentiles, throwaway_database
+from benchlib import analyze, throwaway_database, time_searches
 from sqlalchemy import insert, update
 
 from comptoir.core.db import open_database
@@ -227,25 +227,13 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
         analyze(db.writer)
         seeded_s = time.perf_counter() - started
         queries = make_queries(args.queries, rows, rng)
-        timings: dict[str, list[float]] = {}
-        hits = 0
         with db.read_sessions() as session:
-            for _kind, q in queries[: min(200, len(queries))]:  # warm-up
-                customers.search_customers(session, text=q, limit=20)
-            for kind, q in queries:
-                t0 = time.perf_counter()
-                found = customers.search_customers(session, text=q, limit=20)
-                elapsed = (time.perf_counter() - t0) * 1000
-                session.expunge_all()
-                hits += bool(found)
-                timings.setdefault(kind, []).append(elapsed)
-        everything = [t for values in timings.values() for t in values]
-        return {
-            "seed_seconds": round(seeded_s, 1),
-            "queries_with_results": hits,
-            "all": percentiles(everything),
-            "by_kind": {kind: percentiles(values) for kind, values in timings.items()},
-        }
+            figures = time_searches(
+                session,
+                queries,
+                lambda session, typed: customers.search_customers(session, text=typed, limit=20),
+            )
+        return {"seed_seconds": round(seeded_s, 1), **figures}
     finally:
         db.dispose()
 

@@ -7,45 +7,16 @@ from typing import Any
 
 from comptoir.api.serialize import num, ts, uid
 from comptoir.customers.models import Customer, CustomerGroup
+from comptoir.customers.profiles import EDITABLE
 from comptoir.customers.service import CustomerFigures
 
 
 def customer(c: Customer, figures: CustomerFigures | None = None) -> dict[str, Any]:
+    # The profile as stored; the date and the amount are formatted below.
     fields = {
         name: getattr(c, name)
-        for name in (
-            "customer_code",
-            "first_name",
-            "last_name",
-            "company_name",
-            "email",
-            "phone",
-            "mobile",
-            "fax",
-            "website",
-            "twitter",
-            "gender",
-            "note",
-            "custom_field_1",
-            "custom_field_2",
-            "custom_field_3",
-            "custom_field_4",
-            "do_not_email",
-            "enable_loyalty",
-            *(
-                f"{kind}_{part}"
-                for kind in ("physical", "postal")
-                for part in (
-                    "address_1",
-                    "address_2",
-                    "suburb",
-                    "city",
-                    "postcode",
-                    "state",
-                    "country_id",
-                )
-            ),
-        )
+        for name in EDITABLE
+        if name not in ("date_of_birth", "on_account_limit")
     }
     zero = Decimal(0)
     return {

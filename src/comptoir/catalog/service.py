@@ -24,7 +24,6 @@ from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session, raiseload
 
 from comptoir.catalog.models import Product, ProductCode, ProductTag
-from comptoir.catalog.names import Entity
 from comptoir.catalog.search import fts5_query, tsquery, words_of
 from comptoir.core.errors import NotFound
 from comptoir.core.paging import Page, page_by_version
