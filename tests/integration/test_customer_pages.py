@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -239,3 +240,58 @@ def test_the_review_period_is_a_store_setting(
         assert store.get_retailer(session).customer_inactivity_years == kept
     review = owner_browser.get("/customers/inactive")
     assert f'value="{kept}"' in review.text
+
+
+def upload(browser: TestClient, content: bytes, name: str = "customers.csv") -> Any:
+    token = csrf_of(browser.get("/customers/import").text)
+    return browser.post(
+        "/customers/import",
+        data={"csrf": token},
+        files={"file": (name, content, "text/csv")},
+    )
+
+
+def test_the_import_page_imports_a_good_file(owner_browser: TestClient, shop: Store) -> None:
+    reply = upload(owner_browser, "first_name,email\nLéa,lea@example.fr\n".encode())
+    assert reply.status_code == 200 and 'id="import-done"' in reply.text
+    assert 'data-count="created">1<' in reply.text
+    assert [c.first_name for c in find(shop, email="lea@example.fr")] == ["Léa"]
+
+
+def test_the_import_page_gives_the_error_file_and_imports_nothing(
+    owner_browser: TestClient, shop: Store
+) -> None:
+    reply = upload(owner_browser, b"first_name,email\nLea,nope\nHugo,hugo@example.fr\n")
+    assert 'id="import-refused"' in reply.text
+    job_path = str(reply.url.path)
+    errors = owner_browser.get(f"{job_path}/errors")
+    rows = list(csv.reader(io.StringIO(errors.content.decode("utf-8-sig"))))
+    assert rows[0][-1] == "errors" and rows[1][0] == "Lea" and rows[1][-1]
+    assert find(shop) == []
+
+
+def test_warnings_wait_for_continue_anyway(owner_browser: TestClient, shop: Store) -> None:
+    reply = upload(owner_browser, b"first_name,date_of_birth\nLea,someday\n")
+    assert 'id="import-warned"' in reply.text and find(shop) == []
+    job_path = str(reply.url.path)
+    done = owner_browser.post(f"{job_path}/continue", data={"csrf": csrf_of(reply.text)})
+    assert 'id="import-done"' in done.text
+    assert [c.first_name for c in find(shop)] == ["Lea"]
+    again = owner_browser.post(f"{job_path}/continue", data={"csrf": csrf_of(reply.text)})
+    assert again.status_code == 409
+    assert len(find(shop)) == 1
+
+
+def test_a_file_that_is_not_a_spreadsheet_is_refused_on_the_page(
+    owner_browser: TestClient, shop: Store
+) -> None:
+    reply = upload(owner_browser, b"not a zip at all", name="customers.xlsx")
+    assert 'id="import-failed"' in reply.text
+    assert find(shop) == []
+
+
+def test_a_cashier_cannot_import_customers(app_client: TestClient, shop: Store) -> None:
+    cashier = make_user(shop, role=Role.CASHIER)
+    browser = sign_in_as(app_client, cashier.username)
+    assert browser.get("/customers/import").status_code == 403
+    assert 'id="import-customers"' not in browser.get("/customers").text

@@ -10,16 +10,18 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.core.errors import InvalidInput
 from comptoir.core.i18n import N_
 from comptoir.customers import gdpr, groups, service, transfer
+from comptoir.customers import imports as customer_imports
 from comptoir.customers.models import Customer
 from comptoir.customers.profiles import EDITABLE, FLAG_FIELDS
-from comptoir.http.deps import PrincipalDep, SessionDep, UowDep
-from comptoir.io import write_csv, write_xlsx
+from comptoir.http.deps import DatabaseDep, PrincipalDep, SessionDep, UowDep
+from comptoir.io import Limits, write_csv, write_xlsx
 from comptoir.store import service as store
 from comptoir.web.deps import page_requires
 from comptoir.web.render import check_csrf, render
@@ -31,6 +33,9 @@ Viewer = Annotated[User, Depends(page_requires(Permission.VIEW_CUSTOMERS))]
 Editor = Annotated[User, Depends(page_requires(Permission.MANAGE_CUSTOMERS))]
 GroupEditor = Annotated[User, Depends(page_requires(Permission.MANAGE_CUSTOMER_GROUPS))]
 DataOfficer = Annotated[User, Depends(page_requires(Permission.CUSTOMER_DATA_REQUESTS))]
+Importer = Annotated[User, Depends(page_requires(Permission.IMPORT_CUSTOMERS))]
+MAX_UPLOAD = Limits().max_file_bytes
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 GENDERS = [("M", N_("Male")), ("F", N_("Female")), ("X", N_("Other"))]
 
@@ -82,6 +87,7 @@ def customer_list(
         can_edit=principal.allows(Permission.MANAGE_CUSTOMERS),
         can_groups=principal.allows(Permission.MANAGE_CUSTOMER_GROUPS),
         can_gdpr=principal.allows(Permission.CUSTOMER_DATA_REQUESTS),
+        can_import=principal.allows(Permission.IMPORT_CUSTOMERS),
     )
 
 
@@ -235,7 +241,7 @@ def export_list(extension: str, session: SessionDep, _user: Viewer) -> Response:
     rows = transfer.export_rows(session)
     if extension == "xlsx":
         content = write_xlsx(transfer.EXPORT_COLUMNS, rows, sheet_title="Customers")
-        media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        media = XLSX_TYPE
     elif extension == "csv":
         content, media = write_csv(transfer.EXPORT_COLUMNS, rows), "text/csv; charset=utf-8"
     else:
@@ -244,6 +250,74 @@ def export_list(extension: str, session: SessionDep, _user: Viewer) -> Response:
         content,
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="customers.{extension}"'},
+    )
+
+
+@router.get("/customers/import")
+def import_form(request: Request, _user: Importer) -> Response:
+    return render(request, "customers/import.html", job=None, result={}, error=None)
+
+
+@router.post("/customers/import")
+async def import_upload(request: Request, db: DatabaseDep, user: Importer) -> Response:
+    form = await request.form(max_files=1)
+    check_csrf(request.state.csrf_token, str(form.get("csrf") or ""))
+    upload = form.get("file")
+    content = b""
+    error = None
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        error = N_("Choose a CSV, XLSX or XLS file.")
+    else:
+        content = await upload.read(MAX_UPLOAD + 1)
+        if len(content) > MAX_UPLOAD:
+            error = N_("The file is larger than 50 MB.")
+        elif not content.strip():
+            error = N_("The file is empty.")
+    if error is not None or not isinstance(upload, UploadFile):
+        return render(
+            request, "customers/import.html", job=None, result={}, error=error, status_code=422
+        )
+    job_id = customer_imports.submit(
+        db,
+        filename=upload.filename or "customers.csv",
+        content=content,
+        user_id=user.id,
+        locale=request.state.locale,
+    )
+    return RedirectResponse(f"/customers/import/{job_id}", status_code=303)
+
+
+@router.get("/customers/import/{job_id}")
+def import_outcome(
+    job_id: uuid.UUID, request: Request, session: SessionDep, _user: Importer
+) -> Response:
+    job = customer_imports.get(session, job_id=job_id)
+    return render(request, "customers/import.html", job=job, result=job.result or {}, error=None)
+
+
+@router.post("/customers/import/{job_id}/continue")
+async def import_anyway(
+    job_id: uuid.UUID, request: Request, db: DatabaseDep, _user: Importer
+) -> Response:
+    await _posted(request)
+    customer_imports.continue_anyway(db, job_id=job_id)
+    return RedirectResponse(f"/customers/import/{job_id}", status_code=303)
+
+
+@router.get("/customers/import/{job_id}/errors")
+def import_error_file(job_id: uuid.UUID, session: SessionDep, _user: Importer) -> Response:
+    job = customer_imports.get(session, job_id=job_id)
+    if job.error_file is None:
+        return Response(status_code=404)
+    name = job.error_file_name or "customers-errors.csv"
+    media = "text/csv" if name.endswith(".csv") else XLSX_TYPE
+    return Response(
+        job.error_file,
+        media_type=media,
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
     )
 
 
