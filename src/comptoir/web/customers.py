@@ -10,7 +10,6 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from starlette.datastructures import UploadFile
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
@@ -21,9 +20,10 @@ from comptoir.customers import imports as customer_imports
 from comptoir.customers.models import Customer
 from comptoir.customers.profiles import EDITABLE, FLAG_FIELDS
 from comptoir.http.deps import DatabaseDep, PrincipalDep, SessionDep, UowDep
-from comptoir.io import Limits, write_csv, write_xlsx
+from comptoir.io import write_csv, write_xlsx
 from comptoir.store import service as store
 from comptoir.web.deps import page_requires
+from comptoir.web.imports import attachment, uploaded_file
 from comptoir.web.render import check_csrf, render
 
 router = APIRouter(include_in_schema=False)
@@ -34,7 +34,6 @@ Editor = Annotated[User, Depends(page_requires(Permission.MANAGE_CUSTOMERS))]
 GroupEditor = Annotated[User, Depends(page_requires(Permission.MANAGE_CUSTOMER_GROUPS))]
 DataOfficer = Annotated[User, Depends(page_requires(Permission.CUSTOMER_DATA_REQUESTS))]
 Importer = Annotated[User, Depends(page_requires(Permission.IMPORT_CUSTOMERS))]
-MAX_UPLOAD = Limits().max_file_bytes
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 GENDERS = [("M", N_("Male")), ("F", N_("Female")), ("X", N_("Other"))]
@@ -262,18 +261,8 @@ def import_form(request: Request, _user: Importer) -> Response:
 async def import_upload(request: Request, db: DatabaseDep, user: Importer) -> Response:
     form = await request.form(max_files=1)
     check_csrf(request.state.csrf_token, str(form.get("csrf") or ""))
-    upload = form.get("file")
-    content = b""
-    error = None
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        error = N_("Choose a CSV, XLSX or XLS file.")
-    else:
-        content = await upload.read(MAX_UPLOAD + 1)
-        if len(content) > MAX_UPLOAD:
-            error = N_("The file is larger than 50 MB.")
-        elif not content.strip():
-            error = N_("The file is empty.")
-    if error is not None or not isinstance(upload, UploadFile):
+    upload, content, error = await uploaded_file(form)
+    if upload is None:
         return render(
             request, "customers/import.html", job=None, result={}, error=error, status_code=422
         )
@@ -315,7 +304,7 @@ def import_error_file(job_id: uuid.UUID, session: SessionDep, _user: Importer) -
         job.error_file,
         media_type=media,
         headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Disposition": attachment(name),
             "Cache-Control": "no-store",
         },
     )

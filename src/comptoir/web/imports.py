@@ -12,7 +12,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
@@ -44,20 +44,9 @@ def upload_form(request: Request, _user: Importer) -> Response:
 async def upload(request: Request, db: DatabaseDep, user: Importer) -> Response:
     form = await request.form(max_files=1)
     check_csrf(request.state.csrf_token, str(form.get("csrf") or ""))
-    upload = form.get("file")
-    error = None
-    content = b""
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        error = N_("Choose a CSV, XLSX or XLS file.")
-    else:
-        content = await upload.read(MAX_BYTES + 1)
-        if len(content) > MAX_BYTES:
-            error = N_("The file is larger than 50 MB.")
-        elif not content.strip():
-            error = N_("The file is empty.")
-    if error is not None:
+    upload, content, error = await uploaded_file(form)
+    if upload is None:
         return render(request, "product_import.html", job=None, error=error, status_code=422)
-    assert isinstance(upload, UploadFile)
     job_id = product_imports.submit(
         db,
         filename=upload.filename or "products.csv",
@@ -123,13 +112,26 @@ def error_file(session: SessionDep, _user: Importer, job_id: uuid.UUID) -> Respo
         job.error_file,
         media_type=media,
         headers={
-            "Content-Disposition": _attachment(name),
+            "Content-Disposition": attachment(name),
             "Cache-Control": "no-store",
         },
     )
 
 
-def _attachment(name: str) -> str:
+async def uploaded_file(form: FormData) -> tuple[UploadFile | None, bytes, str | None]:
+    """The form's `file` and its content, or None and the reason to show the user."""
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        return None, b"", N_("Choose a CSV, XLSX or XLS file.")
+    content = await upload.read(MAX_BYTES + 1)
+    if len(content) > MAX_BYTES:
+        return None, b"", N_("The file is larger than 50 MB.")
+    if not content.strip():
+        return None, b"", N_("The file is empty.")
+    return upload, content, None
+
+
+def attachment(name: str) -> str:
     from urllib.parse import quote
 
     plain = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name)
