@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
+import os
+import re
+import subprocess
+import sys
+import threading
 import uuid
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import httpx
+import psycopg
 import simplejson
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from sqlalchemy.engine import make_url
 
 from comptoir.accounts import service as accounts
 from comptoir.accounts import tokens
@@ -337,3 +348,121 @@ def make_scoped_token(
             uow, user_id=user.id, name="scoped", scopes=scopes, expires_days=expires_days
         )
     return created.secret
+
+
+# Browser routes (TestClient) -------------------------------------------------------------
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    match = CSRF_FIELD.search(html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+def post_login(
+    client: TestClient, username: str, password: str, next_url: str = "/sell"
+) -> httpx.Response:
+    """Post the sign-in form as a browser would (with the form's CSRF token)."""
+    form = client.get("/login")
+    return client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "csrf": csrf_of(form.text),
+            "next_url": next_url,
+        },
+        follow_redirects=False,
+    )
+
+
+def sign_in(
+    client: TestClient, *, password: str = OWNER_PASSWORD, next_url: str = "/sell"
+) -> httpx.Response:
+    """Sign the owner in; returns the sign-in reply (303 on success)."""
+    return post_login(client, OWNER_EMAIL, password, next_url)
+
+
+def sign_in_as(client: TestClient, username: str) -> TestClient:
+    """Sign `username` in (every factory user has OWNER_PASSWORD); returns the client."""
+    reply = post_login(client, username, OWNER_PASSWORD)
+    assert reply.status_code == 303, reply.text
+    return client
+
+
+# Concurrency -----------------------------------------------------------------------------
+
+
+def run_together(count: int, work: Callable[[], Any]) -> list[Any]:
+    """Run `work` on `count` threads released at the same instant; return results or errors."""
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def worker(index: int) -> None:
+        barrier.wait()
+        try:
+            results[index] = work()
+        except BaseException as exc:  # reported by the assertions of the test
+            results[index] = exc
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
+    return results
+
+
+# Fresh databases and the real `comptoir` command -------------------------------------------
+
+
+@contextlib.contextmanager
+def fresh_database(database_url: str, directory: Path) -> Iterator[str]:
+    """An empty database on the backend under test, dropped afterwards.
+
+    SQLite: a new file in `directory`. PostgreSQL: a new database on the test cluster.
+    """
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        yield f"sqlite:///{directory / f'fresh-{uuid.uuid4().hex[:8]}.db'}"
+        return
+    name = f"comptoir_fresh_{uuid.uuid4().hex[:12]}"
+    server = f"host={url.host} port={url.port} user={url.username} dbname=postgres"
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+COMPTOIR = Path(sys.executable).with_name("comptoir")
+CLI_EMAIL = "Patron@Example.com"
+CLI_PASSWORD = "a long enough secret"
+
+
+@dataclass
+class CliRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_comptoir(url: str, cwd: Path, *args: str) -> CliRun:
+    # The working directory is a temporary one, so no developer `.env` is read.
+    env = {**os.environ, "COMPTOIR_DATABASE_URL": url}
+    done = subprocess.run(
+        [str(COMPTOIR), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+    return CliRun(done.returncode, done.stdout, done.stderr)
+
+
+@dataclass
+class InitialisedStore:
+    url: str
+    cwd: Path
+    runs: list[CliRun]

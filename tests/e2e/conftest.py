@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,6 +27,25 @@ BIN = Path(sys.executable).parent
 class LiveServer:
     url: str
     env: dict[str, str]
+
+
+def sign_in(
+    page: Any,
+    server: LiveServer,
+    next_path: str | None = None,
+    *,
+    username: str = OWNER[0],
+    password: str = OWNER[1],
+) -> None:
+    """Sign in through the page; with `next_path`, start there and expect to land on it."""
+    from playwright.sync_api import expect
+
+    page.goto(f"{server.url}{next_path or '/login'}")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.press("#password", "Enter")
+    if next_path is not None:
+        expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
 
 
 def _free_port() -> int:
@@ -78,7 +99,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[object]:
+def chromium() -> Iterator[object]:
     if CHROMIUM is None:
         if IN_CI:
             pytest.fail("CI=true but Chromium is not installed")
@@ -104,8 +125,8 @@ def browser() -> Iterator[object]:
 
 
 @pytest.fixture
-def page(browser: object) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")  # type: ignore[attr-defined]
+def page(chromium: object) -> Iterator[object]:
+    context = chromium.new_context(viewport={"width": 1024, "height": 768}, locale="fr-FR")  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from comptoir.setup import ean13
-from tests.e2e.test_product_journeys import sign_in
+from tests.e2e.conftest import sign_in
 
 pytestmark = pytest.mark.e2e
 

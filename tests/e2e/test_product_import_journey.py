@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import OWNER, LiveServer
+from tests.e2e.conftest import LiveServer, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -25,13 +25,7 @@ FILE = (
 def test_manager_fixes_an_import_from_its_error_file_and_imports_it(
     page: Page, live_server: LiveServer, tmp_path: Path
 ) -> None:
-    page.goto(f"{live_server.url}/login")
-    page.fill("#username", OWNER[0])
-    page.fill("#password", OWNER[1])
-    page.press("#password", "Enter")
-    expect(page).to_have_url(re.compile(r"/sell$"))
-
-    page.goto(f"{live_server.url}/products")
+    sign_in(page, live_server, "/products")
     page.click("#import-products")
     expect(page).to_have_url(re.compile(r"/products/import$"))
     page.set_input_files(

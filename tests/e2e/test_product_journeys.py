@@ -9,20 +9,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from comptoir.setup import ean13
-from tests.e2e.conftest import OWNER, LiveServer
+from tests.e2e.conftest import LiveServer, sign_in
 
 pytestmark = pytest.mark.e2e
 
 COFFEE_BARCODE = ean13("376000000000")  # the demo's "Café en grains Éthiopie", 8,90 €
 UNKNOWN_BARCODE = ean13("200000004242")
-
-
-def sign_in(page: Page, server: LiveServer, next_path: str) -> None:
-    page.goto(f"{server.url}{next_path}")
-    page.fill("#username", OWNER[0])
-    page.fill("#password", OWNER[1])
-    page.press("#password", "Enter")
-    expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
 
 
 def test_manager_creates_a_product_with_variants_in_the_variant_editor(

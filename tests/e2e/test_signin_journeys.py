@@ -18,7 +18,7 @@ from comptoir.core.uow import UnitOfWork
 from comptoir.sales.models import Sale
 from comptoir.setup import ean13
 from comptoir.store.models import Retailer
-from tests.e2e.conftest import OWNER, LiveServer
+from tests.e2e.conftest import LiveServer, sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -36,17 +36,10 @@ def store_db(live_server: LiveServer) -> Iterator[Database]:
         db.dispose()
 
 
-def sign_in(page: Page, server: LiveServer, username: str, password: str) -> None:
-    page.goto(f"{server.url}/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.press("#password", "Enter")
-
-
 def test_owner_turns_on_mfa_then_signs_in_with_a_totp_code(
     page: Page, live_server: LiveServer
 ) -> None:
-    sign_in(page, live_server, *OWNER)
+    sign_in(page, live_server)
     expect(page).to_have_url(re.compile(r"/sell$"))
     page.goto(f"{live_server.url}/account/mfa")
     page.get_by_role("button", name=re.compile("Configurer")).click()
@@ -58,14 +51,14 @@ def test_owner_turns_on_mfa_then_signs_in_with_a_totp_code(
 
     page.get_by_role("button", name=re.compile("Se déconnecter")).click()
     expect(page).to_have_url(re.compile(r"/login$"))
-    sign_in(page, live_server, *OWNER)
+    sign_in(page, live_server)
     expect(page).to_have_url(re.compile(r"/login/mfa"))
     page.fill("#code", "000000" if pyotp.TOTP(secret).now() != "000000" else "111111")
     page.press("#code", "Enter")
     expect(page.get_by_role("alert")).to_contain_text("Code incorrect")
     page.goto(f"{live_server.url}/sell")
     expect(page).to_have_url(re.compile(r"/login"))  # not signed in before the code
-    sign_in(page, live_server, *OWNER)
+    sign_in(page, live_server)
     page.fill("#code", pyotp.TOTP(secret).now())
     page.press("#code", "Enter")
     expect(page).to_have_url(re.compile(r"/sell$"))
@@ -100,7 +93,7 @@ def test_a_protected_switch_to_a_manager_then_the_sale_is_recorded_for_the_manag
         uow.session.execute(update(Retailer).values(switch_protection=True))
         uow.commit()
 
-    sign_in(page, live_server, "camille", STAFF_PASSWORD)
+    sign_in(page, live_server, username="camille", password=STAFF_PASSWORD)
     expect(page).to_have_url(re.compile(r"/sell$"))
     expect(page.get_by_test_id("seller")).to_have_text("Camille")
     expect(page.locator("html[data-sell-ready=true]")).to_have_count(1)

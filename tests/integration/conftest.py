@@ -1,21 +1,17 @@
 from __future__ import annotations
 
-import contextlib
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy.engine import make_url
 
 from comptoir.accounts import service as accounts
 from comptoir.app import create_app
 from comptoir.core.db import Database
 from comptoir.core.settings import Settings
-from tests.factories import Store, make_store, make_token
+from tests.factories import Store, fresh_database, make_store, make_token, sign_in
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -50,25 +46,11 @@ def api(app_client: TestClient, shop: Store) -> TestClient:
     return app_client
 
 
-@contextlib.contextmanager
-def fresh_database(database_url: str, directory: Path) -> Iterator[str]:
-    """An empty database on the backend under test, dropped afterwards.
-
-    SQLite: a new file in `directory`. PostgreSQL: a new database on the test cluster.
-    """
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        yield f"sqlite:///{directory / f'fresh-{uuid.uuid4().hex[:8]}.db'}"
-        return
-    name = f"comptoir_fresh_{uuid.uuid4().hex[:12]}"
-    server = f"host={url.host} port={url.port} user={url.username} dbname=postgres"
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+@pytest.fixture
+def browser(app_client: TestClient, shop: Store) -> TestClient:
+    """A client signed in as the owner through the sign-in page (a session cookie)."""
+    assert sign_in(app_client).status_code == 303
+    return app_client
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from comptoir.catalog import categories
+from comptoir.catalog import products as catalog
 from comptoir.catalog.models import (
     Brand,
     Product,
@@ -168,4 +170,51 @@ def movements_of(shop: Store, product_id: Any) -> list[Decimal]:
                 .where(InventoryMovement.product_id == uuid.UUID(str(product_id)))
                 .order_by(InventoryMovement.created_at)
             )
+        )
+
+
+def add(shop: Store, obj: Any) -> Any:
+    with shop.uow() as uow:
+        uow.session.add(obj)
+        uow.commit()
+    return obj
+
+
+def attribute(shop: Store, name: str) -> VariantAttribute:
+    return add(shop, VariantAttribute(id=uuid.uuid4(), name=name))  # type: ignore[no-any-return]
+
+
+def level(shop: Store, product_id: uuid.UUID) -> InventoryLevel | None:
+    with shop.db.read_sessions() as session:
+        return session.scalar(
+            select(InventoryLevel).where(
+                InventoryLevel.product_id == product_id,
+                InventoryLevel.outlet_id == shop.outlet.id,
+            )
+        )
+
+
+def category(shop: Store, name: str, parent: ProductType | None = None) -> ProductType:
+    with shop.uow() as uow:
+        return categories.create_category(uow, name=name, parent_id=parent.id if parent else None)
+
+
+def product(shop: Store, **links: Any) -> Product:
+    with shop.uow() as uow:
+        return catalog.create_product(
+            uow, new=catalog.NewProduct(name="Shoe", price=Decimal("50"), **links)
+        )
+
+
+def variant_family(shop: Store, attribute: VariantAttribute, *values: str) -> Product:
+    """A product with one variant per value of `attribute`; returns the first variant."""
+    with shop.uow() as uow:
+        return catalog.create_product(
+            uow,
+            new=catalog.NewProduct(
+                name="Tee",
+                price=Decimal("10"),
+                variant_attribute_ids=[attribute.id],
+                variants=[catalog.NewVariant(values=[value]) for value in values],
+            ),
         )

@@ -24,6 +24,7 @@ from comptoir.catalog.models import (
 )
 from comptoir.core.errors import Conflict, InvalidInput
 from tests.factories import Store
+from tests.integration.products_support import category, product, variant_family
 
 KINDS: dict[type[Any], Callable[..., Any]] = {
     Brand: lambda uow, name: entities.create_brand(uow, name=name),
@@ -62,36 +63,10 @@ def make(shop: Store, model: type[Any], name: str) -> Any:
         return KINDS[model](uow, name)
 
 
-def category(shop: Store, name: str, parent: ProductType | None = None) -> ProductType:
-    with shop.uow() as uow:
-        return categories.create_category(uow, name=name, parent_id=parent.id if parent else None)
-
-
 def live_names(shop: Store, model: type[Any]) -> list[str]:
     with shop.db.read_sessions() as session:
         rows = session.scalars(select(model.name).where(model.deleted_at.is_(None)))
         return sorted(rows)
-
-
-def product(shop: Store, **links: Any) -> Product:
-    with shop.uow() as uow:
-        return catalog.create_product(
-            uow, new=catalog.NewProduct(name="Shoe", price=Decimal("50"), **links)
-        )
-
-
-def variant_family(shop: Store, attribute: VariantAttribute, *values: str) -> Product:
-    """A product with one variant per value of `attribute`; returns the first variant."""
-    with shop.uow() as uow:
-        return catalog.create_product(
-            uow,
-            new=catalog.NewProduct(
-                name="Tee",
-                price=Decimal("10"),
-                variant_attribute_ids=[attribute.id],
-                variants=[catalog.NewVariant(values=[value]) for value in values],
-            ),
-        )
 
 
 def reload(shop: Store, model: type[Any], entity_id: uuid.UUID) -> Any:

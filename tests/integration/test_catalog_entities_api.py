@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from comptoir.accounts.permissions import Role
 from comptoir.catalog.models import VariantAttribute
 from tests.factories import Store, make_scoped_token, make_token, make_user
-from tests.integration.test_catalog_entities import variant_family
+from tests.integration.products_support import variant_family
 
 API = "/api/2.0"
 

@@ -13,10 +13,8 @@ from comptoir.accounts.permissions import Role
 from comptoir.catalog import categories, entities
 from comptoir.catalog.models import Brand, Product, ProductType, Supplier, Tag, VariantAttribute
 from comptoir.store import service as store
-from tests.factories import Store, make_user
-from tests.integration.test_catalog_entities import category, product, variant_family
-from tests.integration.test_pages import csrf_of
-from tests.integration.test_user_pages import sign_in_as
+from tests.factories import Store, csrf_of, make_user, sign_in_as
+from tests.integration.products_support import category, product, variant_family
 
 SLUGS = {
     "brands": Brand,
@@ -26,11 +24,6 @@ SLUGS = {
     "variant-attributes": VariantAttribute,
 }
 each_page = pytest.mark.parametrize("slug", list(SLUGS))
-
-
-@pytest.fixture
-def browser(app_client: TestClient, shop: Store) -> TestClient:
-    return sign_in_as(app_client, shop.owner.username)
 
 
 def post_form(browser: TestClient, url: str, **fields: str) -> Any:

@@ -10,23 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from comptoir.catalog import products as catalog
-from comptoir.catalog.models import Brand, Product, Tag, VariantAttribute
+from comptoir.catalog.models import Brand, Product, Tag
 from comptoir.core.errors import InvalidInput
 from comptoir.inventory import service as inventory
 from comptoir.inventory.models import InventoryLevel
 from comptoir.store import service as store
 from tests.factories import Store, make_product, make_sale
-
-
-def add(shop: Store, obj: Any) -> Any:
-    with shop.uow() as uow:
-        uow.session.add(obj)
-        uow.commit()
-    return obj
-
-
-def attribute(shop: Store, name: str) -> VariantAttribute:
-    return add(shop, VariantAttribute(id=uuid.uuid4(), name=name))  # type: ignore[no-any-return]
+from tests.integration.products_support import add, attribute
 
 
 def create(shop: Store, **fields: Any) -> Product:

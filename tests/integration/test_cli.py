@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -23,34 +18,10 @@ from comptoir.inventory import service as inventory
 from comptoir.inventory.models import InventoryLevel
 from comptoir.setup import DEMO_PRODUCTS
 from comptoir.store.models import Outlet, PaymentKind, PaymentType, Register, Retailer, Tax
-from tests.integration.conftest import fresh_database
-
-COMPTOIR = Path(sys.executable).with_name("comptoir")
-EMAIL = "Patron@Example.com"
-PASSWORD = "a long enough secret"
-
-
-@dataclass
-class Run:
-    returncode: int
-    stdout: str
-    stderr: str
-
-
-def comptoir(url: str, cwd: Path, *args: str) -> Run:
-    # The working directory is a temporary one, so no developer `.env` is read.
-    env = {**os.environ, "COMPTOIR_DATABASE_URL": url}
-    done = subprocess.run(
-        [str(COMPTOIR), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
-    )
-    return Run(done.returncode, done.stdout, done.stderr)
-
-
-@dataclass
-class InitialisedStore:
-    url: str
-    cwd: Path
-    runs: list[Run]
+from tests.factories import CLI_EMAIL as EMAIL
+from tests.factories import CLI_PASSWORD as PASSWORD
+from tests.factories import InitialisedStore, fresh_database
+from tests.factories import run_comptoir as comptoir
 
 
 @pytest.fixture(scope="module")

@@ -12,9 +12,11 @@ from sqlalchemy import func, select
 from comptoir.catalog.models import Product
 from comptoir.core.db import Database, open_database
 from comptoir.io import read_table
-from tests.integration.conftest import fresh_database
+from tests.factories import CLI_EMAIL as EMAIL
+from tests.factories import CLI_PASSWORD as PASSWORD
+from tests.factories import InitialisedStore, fresh_database
+from tests.factories import run_comptoir as comptoir
 from tests.integration.product_files import csv_bytes, xlsx_bytes
-from tests.integration.test_cli import EMAIL, PASSWORD, InitialisedStore, comptoir
 
 HEADER = ["handle", "sku", "name", "retail_price", "tax", "inventory_Paris_Marais"]
 

@@ -14,9 +14,15 @@ from sqlalchemy import select
 from comptoir.accounts.permissions import Role
 from comptoir.customers.models import Customer, CustomerGroup
 from comptoir.store import service as store
-from tests.factories import Store, make_customer, make_product, make_sale, make_user
-from tests.integration.test_pages import csrf_of
-from tests.integration.test_user_pages import sign_in_as
+from tests.factories import (
+    Store,
+    csrf_of,
+    make_customer,
+    make_product,
+    make_sale,
+    make_user,
+    sign_in_as,
+)
 
 
 @pytest.fixture

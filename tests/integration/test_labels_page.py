@@ -12,15 +12,7 @@ from reportlab.lib.units import mm
 
 from comptoir.accounts import permissions
 from comptoir.accounts.permissions import Permission, Role
-from tests.factories import Store, make_product, make_user
-from tests.integration.test_pages import csrf_of, sign_in
-from tests.integration.test_user_pages import sign_in_as
-
-
-@pytest.fixture
-def browser(app_client: TestClient, shop: Store) -> TestClient:
-    assert sign_in(app_client).status_code == 303
-    return app_client
+from tests.factories import Store, csrf_of, make_product, make_user, sign_in_as
 
 
 def test_product_list_offers_labels_without_inline_scripts(

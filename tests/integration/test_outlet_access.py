@@ -67,7 +67,7 @@ def test_a_user_without_limits_sells_at_every_outlet(app_client: TestClient, sho
 def test_the_sell_screen_offers_only_the_registers_of_the_users_outlets(
     app_client: TestClient, shop: Store
 ) -> None:
-    from tests.integration.test_pages import sign_in
+    from tests.factories import sign_in
 
     annex_till = second_outlet_register(shop)
     limit_to(shop, shop.owner.id, annex_till.outlet_id)

@@ -9,36 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from comptoir.store import service as store
-from tests.factories import OWNER_EMAIL, OWNER_PASSWORD, Store, make_product
-
-CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def csrf_of(html: str) -> str:
-    match = CSRF_FIELD.search(html)
-    assert match, "the page has no CSRF field"
-    return match.group(1)
-
-
-def sign_in(client: TestClient, *, password: str = OWNER_PASSWORD, next_url: str = "/sell"):
-    form = client.get("/login")
-    return client.post(
-        "/login",
-        data={
-            "username": OWNER_EMAIL,
-            "password": password,
-            "csrf": csrf_of(form.text),
-            "next_url": next_url,
-        },
-        follow_redirects=False,
-    )
-
-
-@pytest.fixture
-def browser(app_client: TestClient, shop: Store) -> TestClient:
-    reply = sign_in(app_client)
-    assert reply.status_code == 303
-    return app_client
+from tests.factories import OWNER_EMAIL, OWNER_PASSWORD, Store, csrf_of, make_product, sign_in
 
 
 def test_pages_redirect_to_sign_in_when_signed_out(app_client: TestClient, shop: Store) -> None:

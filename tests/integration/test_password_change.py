@@ -13,8 +13,15 @@ from comptoir.accounts import users
 from comptoir.accounts.models import LoginSession, SecurityEvent, SignInAttempt, User
 from comptoir.accounts.permissions import Role
 from comptoir.accounts.service import verify_password
-from tests.factories import OWNER_EMAIL, OWNER_PASSWORD, Store, make_token, make_user
-from tests.integration.test_signin import csrf_of, post_login
+from tests.factories import (
+    OWNER_EMAIL,
+    OWNER_PASSWORD,
+    Store,
+    csrf_of,
+    make_token,
+    make_user,
+    post_login,
+)
 
 NEW_PASSWORD = "a brand new secret"
 GIVEN_PASSWORD = "given by the admin"

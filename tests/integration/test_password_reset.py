@@ -19,8 +19,7 @@ from comptoir.accounts import mail, reset, signin
 from comptoir.accounts.models import LoginSession, PasswordResetToken
 from comptoir.core.outbox import Dispatcher, OutboxMessage, subscribers
 from comptoir.core.settings import Settings
-from tests.factories import OWNER_EMAIL, OWNER_PASSWORD, Store, count_rows
-from tests.integration.test_signin import csrf_of, post_login
+from tests.factories import OWNER_EMAIL, OWNER_PASSWORD, Store, count_rows, csrf_of, post_login
 
 NEW_PASSWORD = "a brand new secret"
 

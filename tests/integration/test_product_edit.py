@@ -17,17 +17,18 @@ from comptoir.accounts.permissions import Role
 from comptoir.catalog import products
 from comptoir.catalog.models import Brand, Product, Supplier, Tag
 from comptoir.inventory.models import InventoryMovement
-from tests.factories import Store, count_rows, make_family, make_product, make_sale, make_user
-from tests.integration.test_catalog_products import add
-from tests.integration.test_pages import csrf_of, sign_in
-from tests.integration.test_product_form import level
-from tests.integration.test_user_pages import sign_in_as
-
-
-@pytest.fixture
-def browser(app_client: TestClient, shop: Store) -> TestClient:
-    assert sign_in(app_client).status_code == 303
-    return app_client
+from tests.factories import (
+    Store,
+    count_rows,
+    csrf_of,
+    make_family,
+    make_product,
+    make_sale,
+    make_user,
+    sign_in,
+    sign_in_as,
+)
+from tests.integration.products_support import add, level
 
 
 def shown_form(browser: TestClient, product_id: uuid.UUID) -> dict[str, Any]:

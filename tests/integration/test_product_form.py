@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
 
 from comptoir.accounts.permissions import Role
 from comptoir.catalog import products
@@ -23,17 +22,17 @@ from comptoir.catalog.models import (
     Tag,
     VariantAttribute,
 )
-from comptoir.inventory.models import InventoryLevel, InventoryMovement
-from tests.factories import Store, count_rows, make_family, make_product, make_user
-from tests.integration.test_catalog_products import add, attribute
-from tests.integration.test_pages import csrf_of, sign_in
-from tests.integration.test_user_pages import sign_in_as
-
-
-@pytest.fixture
-def browser(app_client: TestClient, shop: Store) -> TestClient:
-    assert sign_in(app_client).status_code == 303
-    return app_client
+from comptoir.inventory.models import InventoryMovement
+from tests.factories import (
+    Store,
+    count_rows,
+    csrf_of,
+    make_family,
+    make_product,
+    make_user,
+    sign_in_as,
+)
+from tests.integration.products_support import add, attribute, level
 
 
 def post(browser: TestClient, form: dict[str, Any]) -> Any:
@@ -59,16 +58,6 @@ def members(shop: Store, product: Product) -> list[Product]:
         for member in found:
             _ = member.codes, member.variant_options
         return found
-
-
-def level(shop: Store, product_id: uuid.UUID) -> InventoryLevel | None:
-    with shop.db.read_sessions() as session:
-        return session.scalar(
-            select(InventoryLevel).where(
-                InventoryLevel.product_id == product_id,
-                InventoryLevel.outlet_id == shop.outlet.id,
-            )
-        )
 
 
 def test_a_standard_product_is_created_with_every_field_of_the_form(

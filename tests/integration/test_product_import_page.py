@@ -14,10 +14,8 @@ from comptoir.catalog.transfer.service import CHECKING, IMPORTING, READING
 from comptoir.core.clock import utcnow
 from comptoir.core.db import Database
 from comptoir.io import jobs, read_table
-from tests.factories import Store, make_user
+from tests.factories import Store, csrf_of, make_user, sign_in_as
 from tests.integration.product_files import counts, csv_bytes, products
-from tests.integration.test_pages import csrf_of, sign_in
-from tests.integration.test_user_pages import sign_in_as
 
 GOOD = csv_bytes([["sku", "name", "retail_price", "inventory_Main"], ["P1", "Mug", "4.50", "3"]])
 BAD = csv_bytes(
@@ -25,12 +23,6 @@ BAD = csv_bytes(
     delimiter=";",
 )
 WARNED = csv_bytes([["sku", "name", "retail_price", "colour"], ["P1", "Mug", "4.50", "blue"]])
-
-
-@pytest.fixture
-def browser(app_client: TestClient, shop: Store) -> TestClient:
-    assert sign_in(app_client).status_code == 303
-    return app_client
 
 
 def upload(client: TestClient, data: bytes, name: str = "products.csv") -> uuid.UUID:

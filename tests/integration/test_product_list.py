@@ -20,8 +20,7 @@ from comptoir.catalog.models import Brand, Product, ProductType, Supplier, Tag
 from comptoir.inventory.service import ReorderSettings, set_reorder_levels
 from comptoir.store import service as store
 from tests.factories import Store
-from tests.integration.test_catalog_products import add, attribute
-from tests.integration.test_pages import sign_in
+from tests.integration.products_support import add, attribute
 
 
 @dataclass
@@ -305,12 +304,6 @@ def test_deleted_products_are_never_listed(shop: Store, shelf: Catalog) -> None:
 
 
 # The page ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def browser(app_client: TestClient, shop: Store) -> TestClient:
-    assert sign_in(app_client).status_code == 303
-    return app_client
 
 
 def rows_of(html: str) -> list[str]:

@@ -25,9 +25,9 @@ from tests.factories import (
     make_store,
     make_token,
     make_user,
+    run_together,
 )
 from tests.integration import products_support as support
-from tests.integration.test_register_sales import run_together
 
 
 @pytest.fixture

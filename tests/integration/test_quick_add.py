@@ -16,9 +16,16 @@ from comptoir.accounts.permissions import Permission, Role
 from comptoir.catalog import products
 from comptoir.catalog.models import Product
 from comptoir.store.models import Retailer
-from tests.factories import Store, count_rows, decimal_json, make_family, make_product, make_user
-from tests.integration.test_pages import sign_in
-from tests.integration.test_user_pages import sign_in_as
+from tests.factories import (
+    Store,
+    count_rows,
+    decimal_json,
+    make_family,
+    make_product,
+    make_user,
+    sign_in,
+    sign_in_as,
+)
 
 CSRF_META = 'name="csrf-token" content="'
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from collections.abc import Callable
 from decimal import Decimal
@@ -31,6 +30,7 @@ from tests.factories import (
     make_register,
     make_store,
     make_token,
+    run_together,
     sale_input,
     sale_payload,
     snapshot,
@@ -354,27 +354,6 @@ def test_a_sale_refused_once_can_be_sent_again_with_the_same_id(
     assert reply.status_code == 200
     assert "Idempotent-Replayed" not in reply.headers
     assert stock_of(shop, coffee) == 9
-
-
-def run_together(count: int, work: Callable[[], Any]) -> list[Any]:
-    """Run `work` on `count` threads released at the same instant; return results or errors."""
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def worker(index: int) -> None:
-        barrier.wait()
-        try:
-            results[index] = work()
-        except BaseException as exc:  # reported by the assertions of the test
-            results[index] = exc
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    return results
 
 
 def test_concurrent_copies_of_a_sale_record_it_once_and_move_stock_once(shop: Store) -> None:

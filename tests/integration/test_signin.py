@@ -17,29 +17,7 @@ from comptoir.accounts.models import LoginSession, SecurityEvent, SignInAttempt,
 from comptoir.accounts.permissions import Role
 from comptoir.core.errors import InvalidInput, NotAuthenticated
 from comptoir.store.models import Retailer
-from tests.factories import OWNER_EMAIL, OWNER_PASSWORD, Store, make_user
-
-CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
-
-
-def csrf_of(html: str) -> str:
-    match = CSRF_FIELD.search(html)
-    assert match, "the page has no CSRF field"
-    return match.group(1)
-
-
-def post_login(client: TestClient, username: str, password: str, next_url: str = "/sell"):
-    form = client.get("/login")
-    return client.post(
-        "/login",
-        data={
-            "username": username,
-            "password": password,
-            "csrf": csrf_of(form.text),
-            "next_url": next_url,
-        },
-        follow_redirects=False,
-    )
+from tests.factories import OWNER_EMAIL, OWNER_PASSWORD, Store, csrf_of, make_user, post_login
 
 
 @pytest.fixture(autouse=True)

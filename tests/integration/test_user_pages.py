@@ -12,21 +12,9 @@ from comptoir.accounts import users
 from comptoir.accounts.models import ApiToken, SecurityEvent, User
 from comptoir.accounts.permissions import Role
 from comptoir.accounts.service import verify_password
-from tests.factories import OWNER_PASSWORD, Store, make_token, make_user
-from tests.integration.test_pages import csrf_of
+from tests.factories import Store, csrf_of, make_token, make_user, sign_in_as
 
 TOKEN_SHOWN = re.compile(r'data-testid="new-token">(cpt_[^<]+)<')
-
-
-def sign_in_as(client: TestClient, username: str) -> TestClient:
-    form = client.get("/login")
-    reply = client.post(
-        "/login",
-        data={"username": username, "password": OWNER_PASSWORD, "csrf": csrf_of(form.text)},
-        follow_redirects=False,
-    )
-    assert reply.status_code == 303, reply.text
-    return client
 
 
 @pytest.fixture

@@ -23,9 +23,9 @@ from tests.factories import (
     make_product,
     make_token,
     make_user,
+    post_login,
     sale_payload,
 )
-from tests.integration.test_signin import post_login
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
 
