@@ -37,7 +37,6 @@ from comptoir.catalog.models import Product
 from comptoir.catalog.transfer import service as transfer
 from comptoir.catalog.transfer.format import export_header
 from comptoir.core.db import Database, open_database
-from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import InventoryLevel, InventoryMovement
 from comptoir.io import write_csv, write_xlsx
 from comptoir.migrate import upgrade_database
@@ -98,18 +97,18 @@ def generate(families: int, variants: int, seed: int) -> tuple[list[str], list[l
 
 
 def make_store(db: Database) -> None:
-    with UnitOfWork(db.write_sessions) as uow:
+    with db.unit_of_work() as uow:
         ensure_retailer(uow, name="Bench")
-    with UnitOfWork(db.write_sessions) as uow:
+    with db.unit_of_work() as uow:
         tax = store.create_tax(
             uow, name="TVA 20 %", rates=[store.RateFields(name="TVA", rate=Decimal("0.2"))]
         )
-    with UnitOfWork(db.write_sessions) as uow:
+    with db.unit_of_work() as uow:
         retailer = store.get_retailer(uow.session)
         retailer.default_tax_id = tax.id
         uow.commit()
     for name in OUTLETS:
-        with UnitOfWork(db.write_sessions) as uow:
+        with db.unit_of_work() as uow:
             store.create_outlet(uow, fields=store.OutletFields(name=name, time_zone="Europe/Paris"))
 
 

@@ -69,5 +69,5 @@ def db(_database: Database) -> Iterator[Database]:
 
 @pytest.fixture
 def uow(db: Database) -> Iterator[UnitOfWork]:
-    with UnitOfWork(db.write_sessions) as unit:
+    with db.unit_of_work() as unit:
         yield unit

@@ -61,12 +61,12 @@ class Store:
     products: list[Product] = field(default_factory=list)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self.db.write_sessions)
+        return self.db.unit_of_work()
 
 
 def make_store(db: Database, *, tax_exclusive: bool = False, currency: str = "EUR") -> Store:
     def run(fn: Any, **kwargs: Any) -> Any:
-        with UnitOfWork(db.write_sessions) as uow:
+        with db.unit_of_work() as uow:
             return fn(uow, **kwargs)
 
     run(ensure_retailer, name="Test shop")
@@ -81,7 +81,7 @@ def make_store(db: Database, *, tax_exclusive: bool = False, currency: str = "EU
         name="VAT 5.5%",
         rates=[store.RateFields(name="VAT 5.5%", rate=Decimal("0.055"))],
     )
-    with UnitOfWork(db.write_sessions) as uow:
+    with db.unit_of_work() as uow:
         retailer = store.get_retailer(uow.session)
         store.update_retailer(
             uow,

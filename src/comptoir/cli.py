@@ -15,7 +15,6 @@ from comptoir.core.db import open_database
 from comptoir.core.errors import DomainError
 from comptoir.core.outbox import Dispatcher, subscribers
 from comptoir.core.settings import get_settings
-from comptoir.core.uow import UnitOfWork
 from comptoir.migrate import upgrade_database
 from comptoir.transfer_cli import export_app, import_app
 
@@ -45,12 +44,12 @@ def init(
     upgrade_database(settings.database_url)
     db = open_database(settings.database_url)
     try:
-        with UnitOfWork(db.write_sessions) as uow:
+        with db.unit_of_work() as uow:
             ensure_retailer(uow)
-        with UnitOfWork(db.write_sessions) as uow:
+        with db.unit_of_work() as uow:
             accounts.ensure_owner(uow, email=owner_email, password=owner_password)
         if demo:
-            with UnitOfWork(db.write_sessions) as uow:
+            with db.unit_of_work() as uow:
                 seeded = seed_demo_store(uow)
             console.print("Demo store seeded." if seeded else "Demo store already there.")
     except DomainError as error:
@@ -85,7 +84,7 @@ def token_create(
     """Create a personal API token; it is printed once, on the last line."""
     db = open_database(get_settings().database_url)
     try:
-        with UnitOfWork(db.write_sessions) as uow:
+        with db.unit_of_work() as uow:
             created = tokens.create_token_for_username(
                 uow, username=user, name=name, scopes=scope or None, expires_days=expires_days
             )

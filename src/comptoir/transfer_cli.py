@@ -96,7 +96,7 @@ def run_import(path: Path, importer: Importer, *, continue_on_warnings: bool) ->
                 )
                 raise typer.Exit(EXIT_WARNINGS)
             writing = bar.add_task("Importing", total=len(result.rows))
-            with UnitOfWork(db.write_sessions, db.read_sessions) as uow:
+            with db.unit_of_work() as uow:
                 summary = importer.write(
                     uow,
                     result,

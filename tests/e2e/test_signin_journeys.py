@@ -14,7 +14,6 @@ from comptoir.accounts import service as accounts
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Role
 from comptoir.core.db import Database, open_database
-from comptoir.core.uow import UnitOfWork
 from comptoir.sales.models import Sale
 from comptoir.setup import ean13
 from comptoir.store.models import Retailer
@@ -68,7 +67,7 @@ def test_owner_turns_on_mfa_then_signs_in_with_a_totp_code(
 def test_a_protected_switch_to_a_manager_then_the_sale_is_recorded_for_the_manager(
     page: Page, live_server: LiveServer, store_db: Database
 ) -> None:
-    with UnitOfWork(store_db.write_sessions) as uow:
+    with store_db.unit_of_work() as uow:
         cashier = accounts.create_user(
             uow,
             username="camille",
@@ -76,7 +75,7 @@ def test_a_protected_switch_to_a_manager_then_the_sale_is_recorded_for_the_manag
             password=STAFF_PASSWORD,
             role=Role.CASHIER,
         )
-    with UnitOfWork(store_db.write_sessions) as uow:
+    with store_db.unit_of_work() as uow:
         manager = accounts.create_user(
             uow,
             username="maxime",
@@ -84,7 +83,7 @@ def test_a_protected_switch_to_a_manager_then_the_sale_is_recorded_for_the_manag
             password=STAFF_PASSWORD,
             role=Role.MANAGER,
         )
-    with UnitOfWork(store_db.write_sessions) as uow:
+    with store_db.unit_of_work() as uow:
         uow.session.execute(
             update(User)
             .where(User.id == manager.id)

@@ -14,7 +14,6 @@ from sqlalchemy.exc import DBAPIError
 from comptoir.core.clock import utcnow
 from comptoir.core.db import Database
 from comptoir.core.outbox import MAX_BACKOFF, Dispatcher, OutboxMessage, backoff, enqueue
-from comptoir.core.uow import UnitOfWork
 from comptoir.sales import service as sales
 from comptoir.sales.errors import PaymentShortfall
 from tests.factories import (
@@ -124,7 +123,7 @@ def test_a_message_enqueued_in_a_unit_of_work_that_is_not_committed_is_never_sto
     db: Database,
 ) -> None:
     woken: list[bool] = []
-    with UnitOfWork(db.write_sessions) as uow:
+    with db.unit_of_work() as uow:
         enqueue(uow, topic="sale.update", payload={"sale_id": "x"})
         uow.after_commit(lambda: woken.append(True))
         uow.session.flush()
@@ -149,7 +148,7 @@ def test_dispatching_delivers_a_due_message_to_its_handler_once(shop: Store) -> 
 
 
 def test_a_failing_handler_leaves_the_message_for_a_later_retry_with_backoff(db: Database) -> None:
-    with UnitOfWork(db.write_sessions) as uow:
+    with db.unit_of_work() as uow:
         enqueue(uow, topic="sale.update", payload={"sale_id": "s-1"})
         uow.commit()
     handler = Recorder()
@@ -189,7 +188,7 @@ def test_a_failing_handler_leaves_the_message_for_a_later_retry_with_backoff(db:
 
 
 def test_one_failing_message_does_not_hold_back_the_others(db: Database) -> None:
-    with UnitOfWork(db.write_sessions) as uow:
+    with db.unit_of_work() as uow:
         for n in range(3):
             enqueue(uow, topic="sale.update", payload={"sale_id": f"s-{n}"})
         uow.commit()
@@ -207,7 +206,7 @@ def test_one_failing_message_does_not_hold_back_the_others(db: Database) -> None
 
 
 def test_a_message_being_delivered_is_not_claimed_by_a_second_dispatcher(db: Database) -> None:
-    with UnitOfWork(db.write_sessions) as uow:
+    with db.unit_of_work() as uow:
         enqueue(uow, topic="sale.update", payload={"sale_id": "s-1"})
         uow.commit()
     second = Dispatcher(db, {"sale.update": lambda payload: None})
@@ -227,7 +226,7 @@ def test_the_retry_wait_doubles_with_each_attempt_up_to_a_ceiling() -> None:
 
 
 def test_delivery_times_are_stored_in_utc(db: Database) -> None:
-    with UnitOfWork(db.write_sessions) as uow:
+    with db.unit_of_work() as uow:
         enqueue(uow, topic="sale.update", payload={})
         uow.commit()
     Dispatcher(db, {"sale.update": lambda payload: None}).dispatch_pending()

@@ -14,7 +14,6 @@ from fastapi.testclient import TestClient
 from comptoir.accounts.permissions import Role
 from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Product
-from comptoir.core.uow import UnitOfWork
 from tests.factories import (
     Store,
     count_rows,
@@ -626,7 +625,7 @@ def test_concurrent_copies_of_a_creation_make_one_family_and_move_stock_once(
     )
 
     def create_once() -> tuple[list[uuid.UUID], bool]:
-        with UnitOfWork(shop.db.write_sessions) as uow:
+        with shop.db.unit_of_work() as uow:
             products, created = catalog.create_product_once(uow, new=new, user_id=shop.owner.id)
             return [p.id for p in products], created
 

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from comptoir.catalog.models import Product
 from comptoir.core.db import Database
 from comptoir.core.outbox import OutboxMessage
-from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import InventoryLevel, InventoryMovement
 from comptoir.sales import service as sales
 from comptoir.sales.models import Sale
@@ -362,7 +361,7 @@ def test_concurrent_copies_of_a_sale_record_it_once_and_move_stock_once(shop: St
     wanted = sale_input(shop, [(coffee, 1)], total="8.90", sale_id=sale_id)
 
     def record() -> tuple[uuid.UUID, bool]:
-        with UnitOfWork(shop.db.write_sessions) as uow:
+        with shop.db.unit_of_work() as uow:
             sale, created = sales.record_sale(uow, sale=wanted, user_id=shop.owner.id)
             return sale.id, created
 
@@ -397,7 +396,7 @@ def test_concurrent_different_sales_each_take_their_own_invoice_number(shop: Sto
 
     def record() -> str:
         wanted = sale_input(shop, [(coffee, 1)], total="8.90", sale_id=uuid.uuid4())
-        with UnitOfWork(shop.db.write_sessions) as uow:
+        with shop.db.unit_of_work() as uow:
             sale, _ = sales.record_sale(uow, sale=wanted, user_id=shop.owner.id)
             return sale.invoice_number
 

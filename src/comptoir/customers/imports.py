@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from comptoir.core.clock import utcnow
 from comptoir.core.db import Database
 from comptoir.core.errors import Conflict, DomainError
-from comptoir.core.uow import UnitOfWork
 from comptoir.customers import transfer
 from comptoir.io import Issue, TabularError, ValidationResult, jobs, read_table, write_error_file
 
@@ -78,7 +77,7 @@ def _run(db: Database, job_id: uuid.UUID, *, accept_warnings: bool) -> None:
         _finish(db, job_id, WARNINGS, _issues(result), keep_content=True)
         return
     try:
-        with UnitOfWork(db.write_sessions, db.read_sessions) as uow:
+        with db.unit_of_work() as uow:
             outcome = transfer.import_customers(uow, result=result, user_id=user_id)
     except DomainError as error:
         _finish(db, job_id, UNREADABLE, {"message": error.message})
