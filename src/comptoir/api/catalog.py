@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import product_bodies as bodies
+from comptoir.api import product_body_parts as parts
 from comptoir.api import serialize, serialize_customers
 from comptoir.api.params import After, Before, Deleted, PageSize, TextIn
 from comptoir.catalog import product_deletion
@@ -63,13 +64,13 @@ def create_product(
     body: bodies.ProductCreateIn,
     uow: UowDep,
     user: ManagesCatalog,
-    idempotency_key: bodies.IdempotencyKey = None,
+    idempotency_key: parts.IdempotencyKey = None,
 ) -> Response:
     """Answers the ids of the products created (a family's variants in order). Send the
     request again with the same body `id` or `Idempotency-Key` header (after a timeout, say)
     and the first answer comes back, with `Idempotent-Replayed: true`, and nothing changes."""
     new = bodies.new_product(
-        body, product_id=bodies.client_id(body.id, key=idempotency_key, user_id=user.id)
+        body, product_id=parts.client_id(body.id, key=idempotency_key, user_id=user.id)
     )
     products, created = catalog_products.create_product_once(uow, new=new, user_id=user.id)
     reply = DecimalJSONResponse({"data": [str(p.id) for p in products]})

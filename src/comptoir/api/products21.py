@@ -9,7 +9,8 @@ from fastapi import APIRouter, Depends, Response
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
-from comptoir.api import product_bodies as bodies
+from comptoir.api import product_body_parts as parts
+from comptoir.api import product_update_bodies as bodies
 from comptoir.api import serialize
 from comptoir.api.catalog import products_out
 from comptoir.catalog import product_changes, product_variants
@@ -43,7 +44,7 @@ def add_variant(
     body: bodies.VariantAddIn,
     uow: UowDep,
     user: ManagesCatalog,
-    idempotency_key: bodies.IdempotencyKey = None,
+    idempotency_key: parts.IdempotencyKey = None,
 ) -> Response:
     """Name the family in `common` (`family_id`, or `product_id` of any of its products);
     `details` holds the new variant (its `variant_attribute_values` for every attribute of
@@ -54,7 +55,7 @@ def add_variant(
         uow,
         family_id=body.common.family(),
         variant=bodies.new_family_variant(
-            body, variant_id=bodies.client_id(None, key=idempotency_key, user_id=user.id)
+            body, variant_id=parts.client_id(None, key=idempotency_key, user_id=user.id)
         ),
         user_id=user.id,
     )
