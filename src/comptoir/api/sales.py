@@ -5,12 +5,10 @@ import uuid
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from comptoir.accounts import switching
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
 from comptoir.api.params import After, AmountIn, Before, PageSize, TextIn, UTCDateTimeIn
-from comptoir.core.errors import PermissionDenied
 from comptoir.core.paging import check_page_size
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
@@ -69,17 +67,6 @@ def create_register_sale(
     principal: PrincipalDep,
     user: User = Depends(require(Permission.SELL)),
 ) -> Response:
-    if (
-        principal.login is not None
-        and body.user_id is not None
-        and body.user_id != user.id
-        and not switching.sold_on_session(uow.reader, login=principal.login, user_id=body.user_id)
-    ):
-        # A register's browser session sells as the user selling there (user switching);
-        # only a sale built before a switch and re-sent after it keeps its earlier seller.
-        raise PermissionDenied(
-            "this register session sells as its current user", user_id=str(user.id)
-        )
     sale_input = sales.SaleInput(
         id=body.id,
         register_id=body.register_id,
@@ -111,7 +98,9 @@ def create_register_sale(
             for p in body.register_sale_payments
         ],
     )
-    sale, created = sales.record_sale(uow, sale=sale_input, user_id=user.id)
+    sale, created = sales.record_sale(
+        uow, sale=sale_input, user_id=user.id, register_session=principal.login
+    )
     reply = DecimalJSONResponse({"register_sale": serialize.register_sale(sale)})
     if not created:
         reply.headers["Idempotent-Replayed"] = "true"

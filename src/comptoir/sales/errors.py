@@ -42,3 +42,8 @@ class OutletNotAllowed(PermissionDenied):
             user_id=str(user_id),
             outlet_id=str(outlet_id),
         )
+
+
+class SellerNotOnSession(PermissionDenied):
+    def __init__(self, *, user_id: uuid.UUID) -> None:
+        super().__init__("this register session sells as its current user", user_id=str(user_id))

@@ -14,12 +14,11 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, noload
 
-from comptoir.accounts import users
-from comptoir.accounts.models import User
 from comptoir.catalog.models import Product
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.customers.models import Customer
-from comptoir.sales.errors import OutletNotAllowed, UnknownPaymentTypes, UnknownProducts
+from comptoir.sales import sellers
+from comptoir.sales.errors import UnknownPaymentTypes, UnknownProducts
 from comptoir.sales.inputs import CLOSED, SaleInput, check_lines
 from comptoir.store import service as store
 from comptoir.store.models import PaymentType, Register, Tax
@@ -40,7 +39,8 @@ class SaleContext:
 
 
 def look_up_sale(session: Session, *, sale: SaleInput, user_id: uuid.UUID) -> SaleContext:
-    """Everything `sale` names, or the first reason it cannot be recorded."""
+    """Everything `sale` names, or the first reason it cannot be recorded. `user_id` is
+    the user sending it (the one selling at the register)."""
     if sale.state != CLOSED:
         raise InvalidInput(
             f"only closed sales can be recorded yet, not {sale.state!r}", field="state"
@@ -48,11 +48,10 @@ def look_up_sale(session: Session, *, sale: SaleInput, user_id: uuid.UUID) -> Sa
     check_lines(sale.lines)
     register = _find_register(session, register_id=sale.register_id)
     retailer = store.get_retailer(session)
-    seller_id = _find_seller(session, sale=sale, user_id=user_id)
+    seller_id = sellers.find_seller(session, named_user_id=sale.user_id, acting_user_id=user_id)
     if sale.customer_id is not None:
         _find_customer(session, customer_id=sale.customer_id)
-    if not users.may_use_outlet(session, user_id=seller_id, outlet_id=register.outlet_id):
-        raise OutletNotAllowed(user_id=seller_id, outlet_id=register.outlet_id)
+    sellers.check_seller_at_outlet(session, seller_id=seller_id, outlet_id=register.outlet_id)
     products = _find_products(session, {line.product_id for line in sale.lines})
     fallback_tax_id = store.default_tax_id(retailer=retailer, outlet=register.outlet)
     tax_ids = [
@@ -76,16 +75,6 @@ def _find_register(session: Session, *, register_id: uuid.UUID) -> Register:
         return store.get_register(session, register_id=register_id)
     except NotFound as exc:
         raise InvalidInput("unknown register", register_id=str(register_id)) from exc
-
-
-def _find_seller(session: Session, *, sale: SaleInput, user_id: uuid.UUID) -> uuid.UUID:
-    """The user the sale is recorded for: the one it names, else the caller."""
-    if sale.user_id is None:
-        return user_id
-    seller = session.get(User, sale.user_id)
-    if seller is None or seller.deleted_at is not None:
-        raise InvalidInput("unknown user", user_id=str(sale.user_id))
-    return sale.user_id
 
 
 def _find_customer(session: Session, *, customer_id: uuid.UUID) -> None:

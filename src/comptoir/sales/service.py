@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from comptoir.accounts.models import LoginSession
 from comptoir.core.errors import NotFound
 from comptoir.core.paging import Page, page_by_version
 from comptoir.core.uow import UnitOfWork
@@ -29,6 +30,7 @@ from comptoir.sales.lookup import look_up_sale
 from comptoir.sales.models import Sale
 from comptoir.sales.pricing import price_sale
 from comptoir.sales.recording import stock_sold, write_sale
+from comptoir.sales.sellers import check_seller_on_session
 
 __all__ = [
     "CLOSED",
@@ -45,12 +47,26 @@ __all__ = [
 ]
 
 
-def record_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) -> tuple[Sale, bool]:
-    """Record a closed sale. Returns the sale and whether this call created it.
+def record_sale(
+    uow: UnitOfWork,
+    *,
+    sale: SaleInput,
+    user_id: uuid.UUID,
+    register_session: LoginSession | None = None,
+) -> tuple[Sale, bool]:
+    """Record a closed sale sent by `user_id`. Returns the sale and whether this call
+    created it. `register_session` is the browser session of the register it comes from
+    (None for an API token): such a session sells as its current user (`sellers.py`).
 
     A sale sent again with the same id returns the first one and changes nothing; the
     primary key, not the lookup, is what guarantees it under concurrency.
     """
+    check_seller_on_session(
+        uow.reader,
+        register_session=register_session,
+        acting_user_id=user_id,
+        named_user_id=sale.user_id,
+    )
     if sale.id is not None:
         existing = uow.reader.get(Sale, sale.id)
         if existing is not None:
