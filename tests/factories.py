@@ -262,7 +262,9 @@ def make_sale(
     if customer_id is not None:
         wanted = dataclasses.replace(wanted, customer_id=customer_id)
     with shop.uow() as uow:
-        sale, _created = sales.record_sale(uow, sale=wanted, user_id=shop.owner.id)
+        sale, _created = sales.record_sale(
+            uow, sale=wanted, user_id=shop.owner.id, find_customer=customers.get_customer
+        )
         return sale
 
 

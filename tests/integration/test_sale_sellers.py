@@ -11,6 +11,7 @@ import pytest
 from comptoir.accounts.models import LoginSession, User
 from comptoir.accounts.permissions import Role
 from comptoir.core.errors import InvalidInput
+from comptoir.customers import service as customers
 from comptoir.sales import service as sales
 from comptoir.sales.errors import SellerNotOnSession
 from comptoir.sales.models import Sale
@@ -35,7 +36,11 @@ def record(shop: Store, *, sent_by: User, named: User | None, login: LoginSessio
     )
     with shop.uow() as uow:
         sale, created = sales.record_sale(
-            uow, sale=wanted, user_id=sent_by.id, register_session=login
+            uow,
+            sale=wanted,
+            user_id=sent_by.id,
+            find_customer=customers.get_customer,
+            register_session=login,
         )
     assert created
     return sale
@@ -77,7 +82,13 @@ def test_a_register_session_cannot_name_a_user_who_never_sold_on_it_and_nothing_
     wanted = dataclasses.replace(sale_input(shop, [(coffee, 1)], total="3.00"), user_id=stranger.id)
     before = snapshot(shop)
     with shop.uow() as uow, pytest.raises(SellerNotOnSession) as refused:
-        sales.record_sale(uow, sale=wanted, user_id=cashier.id, register_session=login)
+        sales.record_sale(
+            uow,
+            sale=wanted,
+            user_id=cashier.id,
+            find_customer=customers.get_customer,
+            register_session=login,
+        )
     assert refused.value.details == {"user_id": str(cashier.id)}
     assert snapshot(shop) == before
 
@@ -92,7 +103,13 @@ def test_a_user_switched_to_on_another_register_session_cannot_be_named_here(
     coffee = make_product(shop, price="3.00")
     wanted = dataclasses.replace(sale_input(shop, [(coffee, 1)], total="3.00"), user_id=cashier.id)
     with shop.uow() as uow, pytest.raises(SellerNotOnSession):
-        sales.record_sale(uow, sale=wanted, user_id=shop.owner.id, register_session=elsewhere)
+        sales.record_sale(
+            uow,
+            sale=wanted,
+            user_id=shop.owner.id,
+            find_customer=customers.get_customer,
+            register_session=elsewhere,
+        )
 
 
 def test_an_api_token_may_record_a_sale_for_any_user_of_the_store(shop: Store) -> None:
@@ -107,4 +124,6 @@ def test_a_sale_naming_an_unknown_user_is_refused(shop: Store) -> None:
         sale_input(shop, [(coffee, 1)], total="3.00"), user_id=uuid.uuid4()
     )
     with shop.uow() as uow, pytest.raises(InvalidInput, match="unknown user"):
-        sales.record_sale(uow, sale=wanted, user_id=shop.owner.id)
+        sales.record_sale(
+            uow, sale=wanted, user_id=shop.owner.id, find_customer=customers.get_customer
+        )

@@ -10,6 +10,7 @@ from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
 from comptoir.api.params import After, AmountIn, Before, PageSize, TextIn, UTCDateTimeIn
 from comptoir.core.paging import check_page_size
+from comptoir.customers import service as customers
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.sales import service as sales
@@ -99,7 +100,11 @@ def create_register_sale(
         ],
     )
     sale, created = sales.record_sale(
-        uow, sale=sale_input, user_id=user.id, register_session=principal.login
+        uow,
+        sale=sale_input,
+        user_id=user.id,
+        find_customer=customers.get_customer,
+        register_session=principal.login,
     )
     reply = DecimalJSONResponse({"register_sale": serialize.register_sale(sale)})
     if not created:

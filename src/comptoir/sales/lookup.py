@@ -10,18 +10,27 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, noload
 
 from comptoir.catalog.models import Product
 from comptoir.core.errors import InvalidInput, NotFound
-from comptoir.customers.models import Customer
 from comptoir.sales import sellers
 from comptoir.sales.errors import UnknownPaymentTypes, UnknownProducts
 from comptoir.sales.inputs import CLOSED, SaleInput, check_lines
 from comptoir.store import service as store
 from comptoir.store.models import PaymentType, Register, Tax
+
+
+class FindCustomer(Protocol):
+    """Finds a live customer or raises NotFound: `customers.service.get_customer`.
+
+    Sales does not import customers (customers reads sales for its figures, `history.py`),
+    so whoever records a sale hands it this function."""
+
+    def __call__(self, session: Session, *, customer_id: uuid.UUID) -> object: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,7 +47,9 @@ class SaleContext:
     payment_types: dict[uuid.UUID, PaymentType]
 
 
-def look_up_sale(session: Session, *, sale: SaleInput, user_id: uuid.UUID) -> SaleContext:
+def look_up_sale(
+    session: Session, *, sale: SaleInput, user_id: uuid.UUID, find_customer: FindCustomer
+) -> SaleContext:
     """Everything `sale` names, or the first reason it cannot be recorded. `user_id` is
     the user sending it (the one selling at the register)."""
     if sale.state != CLOSED:
@@ -50,7 +61,7 @@ def look_up_sale(session: Session, *, sale: SaleInput, user_id: uuid.UUID) -> Sa
     retailer = store.get_retailer(session)
     seller_id = sellers.find_seller(session, named_user_id=sale.user_id, acting_user_id=user_id)
     if sale.customer_id is not None:
-        _find_customer(session, customer_id=sale.customer_id)
+        _check_customer(session, find_customer, customer_id=sale.customer_id)
     sellers.check_seller_at_outlet(session, seller_id=seller_id, outlet_id=register.outlet_id)
     products = _find_products(session, {line.product_id for line in sale.lines})
     fallback_tax_id = store.default_tax_id(retailer=retailer, outlet=register.outlet)
@@ -77,10 +88,13 @@ def _find_register(session: Session, *, register_id: uuid.UUID) -> Register:
         raise InvalidInput("unknown register", register_id=str(register_id)) from exc
 
 
-def _find_customer(session: Session, *, customer_id: uuid.UUID) -> None:
-    customer = session.get(Customer, customer_id)
-    if customer is None or customer.deleted_at is not None:
-        raise InvalidInput("unknown customer", field="customer_id")
+def _check_customer(
+    session: Session, find_customer: FindCustomer, *, customer_id: uuid.UUID
+) -> None:
+    try:
+        find_customer(session, customer_id=customer_id)
+    except NotFound as exc:
+        raise InvalidInput("unknown customer", field="customer_id") from exc
 
 
 def _find_products(session: Session, wanted: Collection[uuid.UUID]) -> dict[uuid.UUID, Product]:

@@ -26,7 +26,7 @@ from comptoir.sales.inputs import (
     SaleInput,
     resolve_state,
 )
-from comptoir.sales.lookup import look_up_sale
+from comptoir.sales.lookup import FindCustomer, look_up_sale
 from comptoir.sales.models import Sale
 from comptoir.sales.pricing import price_sale
 from comptoir.sales.recording import stock_sold, write_sale
@@ -36,6 +36,7 @@ __all__ = [
     "CLOSED",
     "STATE_OF_STATUS",
     "STATUS_OF_STATE",
+    "FindCustomer",
     "LineInput",
     "PaymentInput",
     "SaleInput",
@@ -52,11 +53,13 @@ def record_sale(
     *,
     sale: SaleInput,
     user_id: uuid.UUID,
+    find_customer: FindCustomer,
     register_session: LoginSession | None = None,
 ) -> tuple[Sale, bool]:
     """Record a closed sale sent by `user_id`. Returns the sale and whether this call
     created it. `register_session` is the browser session of the register it comes from
     (None for an API token): such a session sells as its current user (`sellers.py`).
+    `find_customer` checks the customer the sale names (customers' `get_customer`).
 
     A sale sent again with the same id returns the first one and changes nothing; the
     primary key, not the lookup, is what guarantees it under concurrency.
@@ -72,7 +75,7 @@ def record_sale(
         if existing is not None:
             return existing, False
     try:
-        created = _record_new_sale(uow, sale=sale, user_id=user_id)
+        created = _record_new_sale(uow, sale=sale, user_id=user_id, find_customer=find_customer)
     except IntegrityError:
         uow.rollback()
         # A fresh transaction: the reader's snapshot may predate the winner's commit.
@@ -83,10 +86,12 @@ def record_sale(
     return created, True
 
 
-def _record_new_sale(uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID) -> Sale:
+def _record_new_sale(
+    uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID, find_customer: FindCustomer
+) -> Sale:
     # Everything is looked up and priced first, outside the write lock; the writes come
     # last and together, so the lock (and the register's numbering) is held briefly.
-    context = look_up_sale(uow.reader, sale=sale, user_id=user_id)
+    context = look_up_sale(uow.reader, sale=sale, user_id=user_id, find_customer=find_customer)
     priced = price_sale(sale=sale, context=context)
     return write_sale(
         uow, sale_id=sale.id or uuid.uuid4(), sale=sale, context=context, priced=priced
