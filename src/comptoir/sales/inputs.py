@@ -82,3 +82,5 @@ def check_lines(lines: Sequence[LineInput]) -> None:
             )
         if line.price is not None and line.price < 0:
             raise InvalidInput("a unit price cannot be negative", field=line_field(index, "price"))
+        if line.tax is not None and line.tax < 0:
+            raise InvalidInput("a unit tax cannot be negative", field=line_field(index, "tax"))

@@ -8,7 +8,7 @@ refused here, before anything is priced or written.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload, noload
 from comptoir.catalog.models import Product
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.sales import sellers
-from comptoir.sales.errors import UnknownPaymentTypes, UnknownProducts
+from comptoir.sales.errors import UnknownLineTax, UnknownPaymentTypes, UnknownProducts
 from comptoir.sales.inputs import CLOSED, SaleInput, check_lines
 from comptoir.store import service as store
 from comptoir.store.models import PaymentType, Register, Tax
@@ -70,6 +70,7 @@ def look_up_sale(
         for line in sale.lines
     ]
     taxes = _find_taxes(session, {t for t in tax_ids if t is not None})
+    _check_line_taxes(sale, tax_ids, taxes)
     return SaleContext(
         register=register,
         currency=retailer.currency,
@@ -113,9 +114,10 @@ def _find_products(session: Session, wanted: Collection[uuid.UUID]) -> dict[uuid
 
 
 def _find_taxes(session: Session, tax_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Tax]:
+    """The live taxes among `tax_ids` (the store's taxes: there is one store per database)."""
     if not tax_ids:
         return {}
-    taxes = {
+    return {
         t.id: t
         for t in session.scalars(
             select(Tax)
@@ -123,10 +125,18 @@ def _find_taxes(session: Session, tax_ids: Collection[uuid.UUID]) -> dict[uuid.U
             .where(Tax.id.in_(tax_ids), Tax.deleted_at.is_(None))
         ).unique()
     }
-    unknown = sorted(str(t) for t in tax_ids if t not in taxes)
+
+
+def _check_line_taxes(
+    sale: SaleInput, tax_ids: Sequence[uuid.UUID | None], taxes: Mapping[uuid.UUID, Tax]
+) -> None:
+    """A tax a line names must be one of the store's; so must a product's own tax."""
+    for index, line in enumerate(sale.lines):
+        if line.tax_id is not None and line.tax_id not in taxes:
+            raise UnknownLineTax(index=index, tax_id=line.tax_id)
+    unknown = sorted({str(t) for t in tax_ids if t is not None and t not in taxes})
     if unknown:
         raise InvalidInput("unknown tax", tax_ids=unknown)
-    return taxes
 
 
 def _find_payment_types(

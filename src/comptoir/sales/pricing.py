@@ -1,7 +1,10 @@
 """Recording a sale, step 2: price it (pure: no database, no clock).
 
-Each line is priced by `core.tax` in the store's mode; the payments are checked against
-the total and any change handed back in cash is added as a negative cash payment.
+Each line is priced by `core.tax` in the store's mode: from the catalog price, or from the
+unit price the register sent (excluding tax, as X-Series sends it). A line sent with its
+unit tax keeps that tax when it is what the line's rate gives, and is refused otherwise.
+The payments are checked against the total; change handed back in cash is added as a
+negative cash payment.
 """
 
 from __future__ import annotations
@@ -13,9 +16,24 @@ from decimal import Decimal
 
 from comptoir.catalog.models import Product
 from comptoir.core.errors import InvalidInput
-from comptoir.core.money import ZERO, round_money
-from comptoir.core.tax import LineAmounts, SaleAmounts, price_line, total_sale
-from comptoir.sales.errors import ChangeWithoutCash, PaymentShortfall
+from comptoir.core.money import ZERO, round_money, round_unit
+from comptoir.core.tax import (
+    LineAmounts,
+    Rate,
+    SaleAmounts,
+    combined_rate,
+    price_including_tax,
+    price_line,
+    price_line_as_sent,
+    total_sale,
+    unit_tax_matches,
+)
+from comptoir.sales.errors import (
+    ChangeWithoutCash,
+    PaymentShortfall,
+    UnitTaxMismatch,
+    UnitTaxWithoutPrice,
+)
 from comptoir.sales.inputs import LineInput, PaymentInput, SaleInput
 from comptoir.sales.lookup import SaleContext
 from comptoir.store import service as store
@@ -43,8 +61,8 @@ class PricedSale:
 def price_sale(*, sale: SaleInput, context: SaleContext) -> PricedSale:
     currency = context.currency
     lines = tuple(
-        _price_line(line, context.products[line.product_id], tax, context=context)
-        for line, tax in zip(sale.lines, context.line_taxes, strict=True)
+        _price_line(index, line, context.products[line.product_id], tax, context=context)
+        for index, (line, tax) in enumerate(zip(sale.lines, context.line_taxes, strict=True))
     )
     totals = total_sale(priced.amounts for priced in lines)
     payments = settle_payments(
@@ -59,37 +77,70 @@ def price_sale(*, sale: SaleInput, context: SaleContext) -> PricedSale:
 
 
 def _price_line(
-    line: LineInput, product: Product, tax: Tax | None, *, context: SaleContext
+    index: int, line: LineInput, product: Product, tax: Tax | None, *, context: SaleContext
 ) -> PricedLine:
     currency = context.currency
     rates = store.rates_of(tax)
-    if line.price is None:
-        unit = product.price_excluding_tax if context.tax_exclusive else product.price_including_tax
-    elif context.tax_exclusive:
-        unit = line.price
-    elif line.tax is not None:
-        unit = line.price + line.tax
+    if line.tax is not None:
+        amounts = _as_sent(index, line, tax, rates, context=context)
     else:
-        unit = price_line(
-            unit_price=line.price,
-            quantity=Decimal(1),
+        amounts = price_line(
+            unit_price=_unit_price(line, product, rates, context=context),
+            quantity=line.quantity,
             rates=rates,
-            tax_inclusive=False,
+            tax_inclusive=not context.tax_exclusive,
             currency=currency,
-        ).unit_price_including_tax
-    amounts = price_line(
-        unit_price=unit,
-        quantity=line.quantity,
-        rates=rates,
-        tax_inclusive=not context.tax_exclusive,
-        currency=currency,
-    )
+        )
     return PricedLine(
         line=line,
         product=product,
         tax=tax,
         amounts=amounts,
         cost_total=round_money(product.supply_price * line.quantity, currency=currency),
+    )
+
+
+def _unit_price(
+    line: LineInput, product: Product, rates: Sequence[Rate], *, context: SaleContext
+) -> Decimal:
+    """The unit price in the store's mode (with tax in a tax-inclusive store): the catalog's,
+    or the one sent, which X-Series sends excluding tax."""
+    if line.price is None:
+        return product.price_excluding_tax if context.tax_exclusive else product.price_including_tax
+    if context.tax_exclusive:
+        return line.price
+    return price_including_tax(line.price, rates)
+
+
+def _as_sent(
+    index: int, line: LineInput, tax: Tax | None, rates: Sequence[Rate], *, context: SaleContext
+) -> LineAmounts:
+    """A line sent with its unit tax keeps it, and its price, exactly, when that tax is what
+    the line's rate gives on the price; otherwise the sale is refused, never repriced."""
+    assert line.tax is not None
+    if line.price is None:
+        raise UnitTaxWithoutPrice(index=index)
+    if not unit_tax_matches(
+        unit_price_excluding_tax=line.price,
+        unit_tax=line.tax,
+        rates=rates,
+        currency=context.currency,
+    ):
+        raise UnitTaxMismatch(
+            index=index,
+            price=line.price,
+            tax=line.tax,
+            expected=round_unit(line.price * combined_rate(rates)),
+            tax_id=tax.id if tax else None,
+            tax_name=tax.name if tax else None,
+        )
+    return price_line_as_sent(
+        unit_price_excluding_tax=line.price,
+        unit_tax=line.tax,
+        quantity=line.quantity,
+        rates=rates,
+        tax_inclusive=not context.tax_exclusive,
+        currency=context.currency,
     )
 
 
