@@ -159,14 +159,25 @@ def price_line_as_sent(
     )
 
 
-def total_sale(lines: Iterable[LineAmounts]) -> SaleAmounts:
-    net = tax = ZERO
+def summarise_by_rate(components: Iterable[TaxComponent]) -> tuple[TaxComponent, ...]:
+    """The tax of a sale by rate: the lines' components added up per rate, each rate where
+    it first appears. The one breakdown the receipt, the API and the sell screen show
+    (`static/js/money.js` does the same; a test runs both on the same cases)."""
     by_rate: dict[str, TaxComponent] = {}
-    for line in lines:
-        net += line.net
-        tax += line.tax
-        for c in line.components:
-            seen = by_rate.get(c.rate_id)
-            amount = c.amount + (seen.amount if seen else ZERO)
-            by_rate[c.rate_id] = TaxComponent(c.rate_id, c.name, c.rate, amount)
-    return SaleAmounts(net=net, tax=tax, gross=net + tax, components=tuple(by_rate.values()))
+    for c in components:
+        seen = by_rate.get(c.rate_id)
+        amount = c.amount + (seen.amount if seen else ZERO)
+        by_rate[c.rate_id] = TaxComponent(c.rate_id, c.name, c.rate, amount)
+    return tuple(by_rate.values())
+
+
+def total_sale(lines: Iterable[LineAmounts]) -> SaleAmounts:
+    lines = tuple(lines)
+    net = sum((line.net for line in lines), ZERO)
+    tax = sum((line.tax for line in lines), ZERO)
+    return SaleAmounts(
+        net=net,
+        tax=tax,
+        gross=net + tax,
+        components=summarise_by_rate(c for line in lines for c in line.components),
+    )
