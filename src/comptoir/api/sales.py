@@ -61,14 +61,8 @@ class RegisterSaleIn(BaseModel):
     register_sale_payments: list[RegisterSalePaymentIn] = Field(default_factory=list, max_length=50)
 
 
-@router.post("/api/register_sales", summary="Create a register sale (0.9)")
-def create_register_sale(
-    body: RegisterSaleIn,
-    uow: UowDep,
-    principal: PrincipalDep,
-    user: User = Depends(require(Permission.SELL)),
-) -> Response:
-    sale_input = sales.SaleInput(
+def _sale_input(body: RegisterSaleIn) -> sales.SaleInput:
+    return sales.SaleInput(
         id=body.id,
         register_id=body.register_id,
         state=sales.resolve_state(state=body.state, status=body.status),
@@ -99,9 +93,18 @@ def create_register_sale(
             for p in body.register_sale_payments
         ],
     )
+
+
+@router.post("/api/register_sales", summary="Create a register sale (0.9)")
+def create_register_sale(
+    body: RegisterSaleIn,
+    uow: UowDep,
+    principal: PrincipalDep,
+    user: User = Depends(require(Permission.SELL)),
+) -> Response:
     sale, created = sales.record_sale(
         uow,
-        sale=sale_input,
+        sale=_sale_input(body),
         user_id=user.id,
         find_customer=customers.get_customer,
         register_session=principal.login,

@@ -36,18 +36,35 @@ def write_sale(
 ) -> Sale:
     """Number the sale, store it with its lines and payments, move its stock; commit."""
     session = uow.session
+    record = _new_sale(sale_id, sale=sale, context=context, priced=priced, now=utcnow())
+    # Taken in the sale's own transaction: a sale that fails gives its number back.
+    record.invoice_sequence, record.invoice_number = store.take_invoice_number(
+        session, register=context.register
+    )
+    session.add(record)
+    session.flush()
+    move_stock(
+        session,
+        changes=stock_sold(record.lines, context.products, outlet_id=record.outlet_id),
+        kind=MovementKind.SALE,
+        source_id=sale_id,
+        user_id=record.user_id,
+    )
+    enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
+    uow.commit()
+    return record
+
+
+def _new_sale(
+    sale_id: uuid.UUID, *, sale: SaleInput, context: SaleContext, priced: PricedSale, now: datetime
+) -> Sale:
     register = context.register
-    now = utcnow()
-    lines = [_sale_line(sale_id, index, line) for index, line in enumerate(priced.lines)]
-    sequence, invoice_number = store.take_invoice_number(session, register=register)
-    record = Sale(
+    return Sale(
         id=sale_id,
         outlet_id=register.outlet_id,
         register_id=register.id,
         user_id=context.seller_id,
         customer_id=sale.customer_id,
-        invoice_number=invoice_number,
-        invoice_sequence=sequence,
         source=sale.source or "USER",
         source_id=sale.source_id,
         state=CLOSED,
@@ -61,21 +78,9 @@ def write_sale(
         total_cost=priced.total_cost,
         total_payment=sum((amount for _, amount in priced.payments), Decimal(0)),
         sale_date=sale.sale_date or now,
-        lines=lines,
+        lines=[_sale_line(sale_id, index, line) for index, line in enumerate(priced.lines)],
         payments=_sale_payments(priced.payments, register_id=register.id, paid_at=now),
     )
-    session.add(record)
-    session.flush()
-    move_stock(
-        session,
-        changes=stock_sold(lines, context.products, outlet_id=register.outlet_id),
-        kind=MovementKind.SALE,
-        source_id=sale_id,
-        user_id=record.user_id,
-    )
-    enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
-    uow.commit()
-    return record
 
 
 def _sale_line(sale_id: uuid.UUID, index: int, priced: PricedLine) -> SaleLine:
