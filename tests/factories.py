@@ -21,12 +21,12 @@ import httpx
 import psycopg
 import simplejson
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.engine import make_url
 
 from comptoir.accounts import service as accounts
-from comptoir.accounts import tokens
-from comptoir.accounts.models import User
+from comptoir.accounts import signin, switching, tokens
+from comptoir.accounts.models import LoginSession, User
 from comptoir.accounts.permissions import Role
 from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Product, VariantAttribute
@@ -262,7 +262,9 @@ def make_sale(
     if customer_id is not None:
         wanted = dataclasses.replace(wanted, customer_id=customer_id)
     with shop.uow() as uow:
-        sale, _created = sales.record_sale(uow, sale=wanted, user_id=shop.owner.id)
+        sale, _created = sales.record_sale(
+            uow, sale=wanted, user_id=shop.owner.id, find_customer=customers.get_customer
+        )
         return sale
 
 
@@ -348,6 +350,45 @@ def make_scoped_token(
             uow, user_id=user.id, name="scoped", scopes=scopes, expires_days=expires_days
         )
     return created.secret
+
+
+# Register sessions (service level) --------------------------------------------------------
+
+
+def set_pin(shop: Store, user: User, pin: str) -> None:
+    """PINs are set on the user pages; tests write the hash directly."""
+    with shop.uow() as uow:
+        uow.session.execute(
+            update(User).where(User.id == user.id).values(pin_hash=accounts.hash_password(pin))
+        )
+        uow.commit()
+
+
+def open_register_session(shop: Store, user: User) -> LoginSession:
+    """A browser session of `user` at a register, opened by the real sign-in service."""
+    with shop.uow() as uow:
+        signed = signin.sign_in(
+            uow, username=user.username, password=OWNER_PASSWORD, ip="127.0.0.1", days=1
+        )
+    return register_session_of(shop, signed.started.secret)
+
+
+def register_session_of(shop: Store, secret: str) -> LoginSession:
+    """The session as it is now (after switches), as the API's principal would see it."""
+    with shop.db.read_sessions() as session:
+        found = accounts.user_for_session(session, secret=secret)
+        assert found is not None
+        return found[1]
+
+
+def switch_at_register(shop: Store, login: LoginSession, user: User, *, pin: str) -> LoginSession:
+    """Switch the register session to `user` with their PIN; returns the session after it."""
+    with shop.uow() as uow:
+        switching.switch_user(uow, login_id=login.id, target_user_id=user.id, pin=pin)
+    with shop.db.read_sessions() as session:
+        switched = session.get(LoginSession, login.id)
+        assert switched is not None
+        return switched
 
 
 # Browser routes (TestClient) -------------------------------------------------------------

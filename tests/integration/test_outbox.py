@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from comptoir.core.clock import utcnow
 from comptoir.core.db import Database
 from comptoir.core.outbox import MAX_BACKOFF, Dispatcher, OutboxMessage, backoff, enqueue
+from comptoir.customers import service as customers
 from comptoir.sales import service as sales
 from comptoir.sales.errors import PaymentShortfall
 from tests.factories import (
@@ -70,7 +71,10 @@ def test_a_refused_sale_enqueues_nothing(shop: Store) -> None:
     coffee = make_product(shop, price="8.90")
     with shop.uow() as uow, pytest.raises(PaymentShortfall):
         sales.record_sale(
-            uow, sale=sale_input(shop, [(coffee, 1)], total="1.00"), user_id=shop.owner.id
+            uow,
+            sale=sale_input(shop, [(coffee, 1)], total="1.00"),
+            user_id=shop.owner.id,
+            find_customer=customers.get_customer,
         )
     assert count_rows(shop.db, OutboxMessage) == 0
 
@@ -114,7 +118,9 @@ def test_a_sale_whose_outbox_message_cannot_be_written_is_not_recorded_either(
     before = snapshot(shop)
     wanted = sale_input(shop, [(coffee, 1)], total="8.90", sale_id=uuid.uuid4())
     with shop.uow() as uow, pytest.raises(DBAPIError, match="outbox unavailable"):
-        sales.record_sale(uow, sale=wanted, user_id=shop.owner.id)
+        sales.record_sale(
+            uow, sale=wanted, user_id=shop.owner.id, find_customer=customers.get_customer
+        )
     assert snapshot(shop) == before
     assert stock_of(shop, coffee) == 10
 

@@ -16,6 +16,7 @@ from comptoir.catalog.transfer.export import export_products
 from comptoir.catalog.transfer.service import Status
 from comptoir.core.clock import utcnow
 from comptoir.core.db import Database, open_database
+from comptoir.customers import service as customers
 from comptoir.inventory import service as inventory
 from comptoir.inventory.models import InventoryLevel, InventoryMovement, MovementKind
 from comptoir.io import read_table
@@ -278,7 +279,10 @@ def test_a_negative_count_is_accepted_only_as_the_one_the_product_already_has(
     product = make_product(shop, sku="A1", stock=1)
     with shop.uow() as uow:
         sales.record_sale(
-            uow, sale=sale_input(shop, [(product, 3)], total="36.00"), user_id=shop.owner.id
+            uow,
+            sale=sale_input(shop, [(product, 3)], total="36.00"),
+            user_id=shop.owner.id,
+            find_customer=customers.get_customer,
         )
     header = ["sku", "name", "retail_price", "inventory_Main"]
     assert run(shop.db, csv_bytes([header, ["A1", "", "", "-2"]])).status is Status.IMPORTED

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from comptoir.catalog.models import Product
 from comptoir.core.db import Database
 from comptoir.core.outbox import OutboxMessage
+from comptoir.customers import service as customers
 from comptoir.inventory.models import InventoryLevel, InventoryMovement
 from comptoir.sales import service as sales
 from comptoir.sales.models import Sale
@@ -25,6 +26,7 @@ from tests.factories import (
     decimal_json,
     invoice_sequence_of,
     ledger_of,
+    make_customer,
     make_product,
     make_register,
     make_store,
@@ -234,6 +236,22 @@ def test_a_sale_date_without_offset_is_taken_as_utc(api: TestClient, shop: Store
         assert stored == "2024-05-01T14:03:00+00:00"
 
 
+def test_a_sale_is_recorded_for_a_live_customer_and_refused_for_a_deleted_one(
+    api: TestClient, shop: Store
+) -> None:
+    coffee = make_product(shop, price="8.90")
+    regular = make_customer(shop, first_name="Léa")
+    body = sale_payload(shop, [(coffee, 1)], total="8.90") | {"customer_id": str(regular.id)}
+    assert sell(api, body)["customer_id"] == str(regular.id)
+    with shop.uow() as uow:
+        customers.delete_customer(uow, customer_id=regular.id)
+    before = snapshot(shop)
+    refused = api.post(SALES, json=body | {"id": str(uuid.uuid4())})
+    assert refused.status_code == 422
+    assert refused.json() == {"error": "unknown customer", "details": {"field": "customer_id"}}
+    assert snapshot(shop) == before
+
+
 # Payments ---------------------------------------------------------------------------------
 
 
@@ -362,7 +380,9 @@ def test_concurrent_copies_of_a_sale_record_it_once_and_move_stock_once(shop: St
 
     def record() -> tuple[uuid.UUID, bool]:
         with shop.db.unit_of_work() as uow:
-            sale, created = sales.record_sale(uow, sale=wanted, user_id=shop.owner.id)
+            sale, created = sales.record_sale(
+                uow, sale=wanted, user_id=shop.owner.id, find_customer=customers.get_customer
+            )
             return sale.id, created
 
     results = run_together(8, record)
@@ -397,7 +417,9 @@ def test_concurrent_different_sales_each_take_their_own_invoice_number(shop: Sto
     def record() -> str:
         wanted = sale_input(shop, [(coffee, 1)], total="8.90", sale_id=uuid.uuid4())
         with shop.db.unit_of_work() as uow:
-            sale, _ = sales.record_sale(uow, sale=wanted, user_id=shop.owner.id)
+            sale, _ = sales.record_sale(
+                uow, sale=wanted, user_id=shop.owner.id, find_customer=customers.get_customer
+            )
             return sale.invoice_number
 
     numbers = run_together(6, record)
@@ -456,6 +478,7 @@ BAD_SALES: list[tuple[str, Callable[[dict[str, Any], Store], None], str]] = [
     ("unknown register", _set(register_id=UNKNOWN), UNKNOWN),
     ("unknown payment type", _set_payment(retailer_payment_type_id=UNKNOWN), UNKNOWN),
     ("unknown user", _set(user_id=UNKNOWN), UNKNOWN),
+    ("unknown customer", _set(customer_id=UNKNOWN), "customer_id"),
     ("unknown tax", _set_line(tax_id=UNKNOWN), UNKNOWN),
     ("payments below the total", _pay(("cash", "8.89")), '"missing": "0.01"'),
     ("no payment", _pay(), '"missing": "8.90"'),

@@ -10,7 +10,6 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
-from comptoir.accounts import service as accounts
 from comptoir.accounts import signin
 from comptoir.accounts.models import LoginSession, SecurityEvent, User, UserSwitch
 from comptoir.accounts.permissions import Role
@@ -25,18 +24,10 @@ from tests.factories import (
     make_user,
     post_login,
     sale_payload,
+    set_pin,
 )
 
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
-
-
-def set_pin(shop: Store, user: User, pin: str) -> None:
-    """PINs are set on the user pages (another module); here the hash is written directly."""
-    with shop.uow() as uow:
-        uow.session.execute(
-            update(User).where(User.id == user.id).values(pin_hash=accounts.hash_password(pin))
-        )
-        uow.commit()
 
 
 def protect(shop: Store) -> None:

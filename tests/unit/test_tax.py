@@ -8,14 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comptoir.core.money import round_money
+from comptoir.core.money import round_money, round_unit
 from comptoir.core.tax import (
     LineAmounts,
     Rate,
     price_excluding_tax,
     price_including_tax,
     price_line,
+    price_line_as_sent,
     total_sale,
+    unit_tax_matches,
 )
 
 VAT_20 = (Rate(id="vat20", name="VAT 20%", rate=Decimal("0.2")),)
@@ -268,3 +270,93 @@ def test_amounts_round_to_the_currency_of_the_store(
     quantity = "3" if currency == "KWD" else "1"
     amounts = line(unit, quantity, rate, inclusive=inclusive, currency=currency)
     assert (str(amounts.net), str(amounts.tax), str(amounts.gross)) == (net, tax, gross)
+
+
+# A line sent with its unit tax (0.9 `price` and `tax`) ------------------------------------
+
+
+@given(
+    unit=unit_prices,
+    quantity=quantities,
+    rates=rate_lists,
+    inclusive=store_kinds,
+    currency=currencies,
+    to_the_cent=st.booleans(),
+)
+def test_a_unit_tax_rounded_from_the_rates_matches_them_and_is_kept_exactly(
+    unit: Decimal,
+    quantity: Decimal,
+    rates: tuple[Rate, ...],
+    inclusive: bool,
+    currency: str,
+    to_the_cent: bool,
+) -> None:
+    exact = unit * sum((r.rate for r in rates), Decimal(0))
+    # A register keeps the unit tax to 5 places, or rounds it to the currency's minor unit.
+    sent = round_money(exact, currency=currency) if to_the_cent else round_unit(exact)
+    assert unit_tax_matches(
+        unit_price_excluding_tax=unit, unit_tax=sent, rates=rates, currency=currency
+    )
+    amounts = price_line_as_sent(
+        unit_price_excluding_tax=unit,
+        unit_tax=sent,
+        quantity=quantity,
+        rates=rates,
+        tax_inclusive=inclusive,
+        currency=currency,
+    )
+    assert (amounts.unit_price_excluding_tax, amounts.unit_tax) == (unit, sent)
+    assert amounts.unit_price_including_tax == unit + sent
+    assert amounts.tax == round_money(sent * quantity, currency=currency)
+    assert amounts.net + amounts.tax == amounts.gross
+    assert sum((c.amount for c in amounts.components), Decimal(0)) == amounts.tax
+    assert all(is_rounded(a, currency) for a in (amounts.net, amounts.tax, amounts.gross))
+
+
+@pytest.mark.parametrize(
+    ("price", "tax", "rates", "currency", "matches"),
+    [
+        ("10", "2", VAT_20, "EUR", True),
+        ("10", "2.005", VAT_20, "EUR", True),  # half a cent off: a rounding
+        ("10", "1.995", VAT_20, "EUR", True),
+        ("10", "2.00501", VAT_20, "EUR", False),
+        ("10", "1.99499", VAT_20, "EUR", False),
+        ("10", "0.55", VAT_20, "EUR", False),  # 5.5%'s tax sent as 20%
+        ("8.43602", "0.46398", VAT_5_5, "EUR", True),
+        ("10", "1.50", GST_QST, "EUR", True),  # 1.4975 -> 1.50
+        ("1000", "80.4", (Rate(id="c", name="JCT", rate=Decimal("0.08")),), "JPY", True),
+        ("1000", "81", (Rate(id="c", name="JCT", rate=Decimal("0.08")),), "JPY", False),
+        ("4.20", "0", (), "EUR", True),
+        ("4.20", "0.001", (), "EUR", False),  # nothing to carry a tax on an untaxed line
+    ],
+)
+def test_a_unit_tax_matches_its_rates_within_half_the_currencys_minor_unit(
+    price: str, tax: str, rates: tuple[Rate, ...], currency: str, matches: bool
+) -> None:
+    assert (
+        unit_tax_matches(
+            unit_price_excluding_tax=Decimal(price),
+            unit_tax=Decimal(tax),
+            rates=rates,
+            currency=currency,
+        )
+        is matches
+    )
+
+
+def test_a_line_sent_with_its_tax_totals_the_tax_times_the_quantity_in_both_store_modes() -> None:
+    # 0.99 + 0.20 (20% rounded to the cent by the register), 10 of them.
+    for inclusive in (True, False):
+        amounts = price_line_as_sent(
+            unit_price_excluding_tax=Decimal("0.99"),
+            unit_tax=Decimal("0.20"),
+            quantity=Decimal(10),
+            rates=VAT_20,
+            tax_inclusive=inclusive,
+            currency="EUR",
+        )
+        assert (amounts.net, amounts.tax, amounts.gross) == (
+            Decimal("9.90"),
+            Decimal("2.00"),
+            Decimal("11.90"),
+        )

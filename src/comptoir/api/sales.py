@@ -5,13 +5,12 @@ import uuid
 from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from comptoir.accounts import switching
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
 from comptoir.api.params import After, AmountIn, Before, PageSize, TextIn, UTCDateTimeIn
-from comptoir.core.errors import PermissionDenied
 from comptoir.core.paging import check_page_size
+from comptoir.customers import service as customers
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.sales import service as sales
@@ -62,25 +61,8 @@ class RegisterSaleIn(BaseModel):
     register_sale_payments: list[RegisterSalePaymentIn] = Field(default_factory=list, max_length=50)
 
 
-@router.post("/api/register_sales", summary="Create a register sale (0.9)")
-def create_register_sale(
-    body: RegisterSaleIn,
-    uow: UowDep,
-    principal: PrincipalDep,
-    user: User = Depends(require(Permission.SELL)),
-) -> Response:
-    if (
-        principal.login is not None
-        and body.user_id is not None
-        and body.user_id != user.id
-        and not switching.sold_on_session(uow.reader, login=principal.login, user_id=body.user_id)
-    ):
-        # A register's browser session sells as the user selling there (user switching);
-        # only a sale built before a switch and re-sent after it keeps its earlier seller.
-        raise PermissionDenied(
-            "this register session sells as its current user", user_id=str(user.id)
-        )
-    sale_input = sales.SaleInput(
+def _sale_input(body: RegisterSaleIn) -> sales.SaleInput:
+    return sales.SaleInput(
         id=body.id,
         register_id=body.register_id,
         state=sales.resolve_state(state=body.state, status=body.status),
@@ -111,7 +93,22 @@ def create_register_sale(
             for p in body.register_sale_payments
         ],
     )
-    sale, created = sales.record_sale(uow, sale=sale_input, user_id=user.id)
+
+
+@router.post("/api/register_sales", summary="Create a register sale (0.9)")
+def create_register_sale(
+    body: RegisterSaleIn,
+    uow: UowDep,
+    principal: PrincipalDep,
+    user: User = Depends(require(Permission.SELL)),
+) -> Response:
+    sale, created = sales.record_sale(
+        uow,
+        sale=_sale_input(body),
+        user_id=user.id,
+        find_customer=customers.get_customer,
+        register_session=principal.login,
+    )
     reply = DecimalJSONResponse({"register_sale": serialize.register_sale(sale)})
     if not created:
         reply.headers["Idempotent-Replayed"] = "true"

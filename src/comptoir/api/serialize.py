@@ -14,6 +14,7 @@ from comptoir.catalog.references import References
 from comptoir.core.paging import Page
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.inventory.models import InventoryLevel
+from comptoir.sales import receipts
 from comptoir.sales.models import Sale, SaleLine, SalePayment
 from comptoir.store.models import Outlet, PaymentType, Register, Retailer, Tax
 
@@ -275,20 +276,10 @@ def inventory(level: InventoryLevel) -> dict[str, Any]:
 
 
 def _sale_taxes(s: Sale) -> list[dict[str, Any]]:
-    by_rate: dict[str, dict[str, Any]] = {}
-    for line in s.lines:
-        for c in line.tax_components:
-            entry = by_rate.setdefault(
-                c["rate_id"],
-                {
-                    "id": c["rate_id"],
-                    "name": c["name"],
-                    "rate": num(Decimal(c["rate"])),
-                    "amount": Decimal(0),
-                },
-            )
-            entry["amount"] += Decimal(c["total_tax"])
-    return list(by_rate.values())
+    return [
+        {"id": t.rate_id, "name": t.name, "rate": num(t.rate), "amount": t.amount}
+        for t in receipts.tax_by_rate(s)
+    ]
 
 
 def line_item(line: SaleLine) -> dict[str, Any]:

@@ -108,14 +108,76 @@ def price_line(
     )
 
 
-def total_sale(lines: Iterable[LineAmounts]) -> SaleAmounts:
-    net = tax = ZERO
+def unit_tax_matches(
+    *, unit_price_excluding_tax: Decimal, unit_tax: Decimal, rates: Sequence[Rate], currency: str
+) -> bool:
+    """Whether a unit tax a register computed is what `rates` give on the unit price.
+
+    It may differ from the exact amount by up to half the currency's minor unit: a register
+    may keep the unit tax to 5 places or round it to the cent, both are that rate's tax.
+    """
+    if not rates:
+        # Nothing to split a tax over: an untaxed line carries none.
+        return unit_tax == 0
+    exact = unit_price_excluding_tax * combined_rate(rates)
+    return abs(unit_tax - exact) * 2 <= currency_quantum(currency)
+
+
+def price_line_as_sent(
+    *,
+    unit_price_excluding_tax: Decimal,
+    unit_tax: Decimal,
+    quantity: Decimal,
+    rates: Sequence[Rate],
+    tax_inclusive: bool,
+    currency: str,
+) -> LineAmounts:
+    """Amounts of a line whose register sent its unit price excluding tax and its unit tax.
+
+    Both are kept exactly (X-Series 0.9: `tax_total` is `tax * quantity`), rounded to the
+    currency once per line. In a tax-inclusive store the customer pays the unit price with
+    tax times the quantity, and the net is what remains once the tax is taken out of it.
+    """
+    unit_excl = round_unit(unit_price_excluding_tax)
+    unit_tax = round_unit(unit_tax)
+    unit_incl = unit_excl + unit_tax
+    tax = round_money(unit_tax * quantity, currency=currency)
+    if tax_inclusive:
+        gross = round_money(unit_incl * quantity, currency=currency)
+        net = gross - tax
+    else:
+        net = round_money(unit_excl * quantity, currency=currency)
+        gross = net + tax
+    return LineAmounts(
+        unit_price_excluding_tax=unit_excl,
+        unit_price_including_tax=unit_incl,
+        unit_tax=unit_tax,
+        net=net,
+        tax=tax,
+        gross=gross,
+        components=_split_tax(tax, rates, currency) if rates else (),
+    )
+
+
+def summarise_by_rate(components: Iterable[TaxComponent]) -> tuple[TaxComponent, ...]:
+    """The tax of a sale by rate: the lines' components added up per rate, each rate where
+    it first appears. The one breakdown the receipt, the API and the sell screen show
+    (`static/js/money.js` does the same; a test runs both on the same cases)."""
     by_rate: dict[str, TaxComponent] = {}
-    for line in lines:
-        net += line.net
-        tax += line.tax
-        for c in line.components:
-            seen = by_rate.get(c.rate_id)
-            amount = c.amount + (seen.amount if seen else ZERO)
-            by_rate[c.rate_id] = TaxComponent(c.rate_id, c.name, c.rate, amount)
-    return SaleAmounts(net=net, tax=tax, gross=net + tax, components=tuple(by_rate.values()))
+    for c in components:
+        seen = by_rate.get(c.rate_id)
+        amount = c.amount + (seen.amount if seen else ZERO)
+        by_rate[c.rate_id] = TaxComponent(c.rate_id, c.name, c.rate, amount)
+    return tuple(by_rate.values())
+
+
+def total_sale(lines: Iterable[LineAmounts]) -> SaleAmounts:
+    lines = tuple(lines)
+    net = sum((line.net for line in lines), ZERO)
+    tax = sum((line.tax for line in lines), ZERO)
+    return SaleAmounts(
+        net=net,
+        tax=tax,
+        gross=net + tax,
+        components=summarise_by_rate(c for line in lines for c in line.components),
+    )

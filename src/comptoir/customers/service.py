@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, update
 from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
@@ -25,6 +25,7 @@ from comptoir.core.versioning import StoreCounter
 from comptoir.customers import groups
 from comptoir.customers.models import Customer, MarketingConsent
 from comptoir.customers.profiles import clean_fields
+from comptoir.sales import history
 from comptoir.sales.models import Sale
 from comptoir.store import service as store
 
@@ -350,27 +351,8 @@ def figures_of(
     retailer = store.get_retailer(session)
     zone = ZoneInfo(retailer.time_zone)
     start = datetime(utcnow().astimezone(zone).year, 1, 1, tzinfo=zone)
-    spent: dict[uuid.UUID | None, Decimal] = {
-        row[0]: row[1]
-        for row in session.execute(
-            select(Sale.customer_id, func.sum(Sale.total_price_incl))
-            .where(
-                Sale.customer_id.in_(customer_ids),
-                Sale.state == "closed",
-                Sale.deleted_at.is_(None),
-                Sale.sale_date >= start,
-            )
-            .group_by(Sale.customer_id)
-        )
-    }
-    last: dict[uuid.UUID | None, datetime] = {
-        row[0]: row[1]
-        for row in session.execute(
-            select(Sale.customer_id, func.max(Sale.sale_date))
-            .where(Sale.customer_id.in_(customer_ids), Sale.deleted_at.is_(None))
-            .group_by(Sale.customer_id)
-        )
-    }
+    spent = history.spend_by_customer(session, customer_ids=customer_ids, since=start)
+    last = history.last_sale_by_customer(session, customer_ids=customer_ids)
     zero = Decimal(0)
     return {
         cid: CustomerFigures(
@@ -388,7 +370,4 @@ def sales_of(
     session: Session, *, customer_id: uuid.UUID, limit: int = 100, before: datetime | None = None
 ) -> list[Sale]:
     """The customer's sales, newest first ("View sales")."""
-    query = select(Sale).where(Sale.customer_id == customer_id, Sale.deleted_at.is_(None))
-    if before is not None:
-        query = query.where(Sale.sale_date < before)
-    return list(session.scalars(query.order_by(Sale.sale_date.desc()).limit(limit)))
+    return history.sales_of_customer(session, customer_id=customer_id, limit=limit, before=before)

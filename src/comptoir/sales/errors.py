@@ -4,6 +4,7 @@ import uuid
 from decimal import Decimal
 
 from comptoir.core.errors import InvalidInput, PermissionDenied
+from comptoir.sales.inputs import line_field
 
 
 class UnknownProducts(InvalidInput):
@@ -41,4 +42,55 @@ class OutletNotAllowed(PermissionDenied):
             "this user is not allowed to sell at this outlet",
             user_id=str(user_id),
             outlet_id=str(outlet_id),
+        )
+
+
+class SellerNotOnSession(PermissionDenied):
+    def __init__(self, *, user_id: uuid.UUID) -> None:
+        super().__init__("this register session sells as its current user", user_id=str(user_id))
+
+
+class UnknownLineTax(InvalidInput):
+    """A line names a tax the store does not have (or has deleted)."""
+
+    def __init__(self, *, index: int, tax_id: uuid.UUID) -> None:
+        super().__init__(
+            f"{line_field(index, 'tax_id')}: {tax_id} is not a tax of this store",
+            field=line_field(index, "tax_id"),
+            tax_id=str(tax_id),
+        )
+
+
+class UnitTaxWithoutPrice(InvalidInput):
+    """A unit tax means something only with the unit price it was computed on."""
+
+    def __init__(self, *, index: int) -> None:
+        super().__init__(
+            f"{line_field(index, 'tax')}: a unit tax is sent with the unit price it is computed on",
+            field=line_field(index, "price"),
+        )
+
+
+class UnitTaxMismatch(InvalidInput):
+    """The unit tax sent is not what the line's tax gives on the unit price sent."""
+
+    def __init__(
+        self,
+        *,
+        index: int,
+        price: Decimal,
+        tax: Decimal,
+        expected: Decimal,
+        tax_id: uuid.UUID | None,
+        tax_name: str | None,
+    ) -> None:
+        super().__init__(
+            f"{line_field(index, 'tax')}: {tax} is not what {tax_name or 'no tax'} gives on the"
+            f" unit price {price} ({expected}); send the tax_id of the rate it was computed"
+            " with, or leave tax out to let the store compute it",
+            field=line_field(index, "tax"),
+            tax=str(tax),
+            price=str(price),
+            expected=str(expected),
+            tax_id=str(tax_id) if tax_id else None,
         )

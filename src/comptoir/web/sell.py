@@ -1,20 +1,18 @@
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
-from comptoir.accounts import service as accounts
 from comptoir.accounts import switching, users
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission, role_allows
 from comptoir.core import i18n
 from comptoir.core.i18n import gettext_ as _
 from comptoir.http.deps import SessionDep
-from comptoir.sales import service as sales
+from comptoir.sales import receipts
 from comptoir.store import service as store
 from comptoir.web.deps import page_requires
 from comptoir.web.render import render
@@ -45,6 +43,10 @@ def _sell_strings() -> dict[str, str]:
     }
 
 
+def _text(value: uuid.UUID | None) -> str | None:
+    return str(value) if value is not None else None
+
+
 @router.get("/")
 def home() -> Response:
     return RedirectResponse("/sell", status_code=303)
@@ -70,6 +72,15 @@ def sell_screen(
         "tax_exclusive": retailer.tax_exclusive,
         "user_id": str(user.id),
         "can_quick_add": role_allows(user.role, Permission.QUICK_ADD_PRODUCT),
+        # What the script needs to tax a line as the server will: each register's outlet
+        # and the tax of products that name none there.
+        "registers": {
+            str(r.id): {
+                "outlet_id": str(r.outlet_id),
+                "default_tax_id": _text(store.default_tax_id(retailer=retailer, outlet=r.outlet)),
+            }
+            for r in registers
+        },
         "strings": {},
     }
     i18n.set_locale(request.state.locale)
@@ -92,24 +103,16 @@ def receipt(
     session: SessionDep,
     _user: Annotated[User, Depends(page_requires(Permission.VIEW_SALES))],
 ) -> Response:
-    sale = sales.get_sale(session, sale_id=sale_id)
-    register = store.get_register(session, register_id=sale.register_id)
-    seller = accounts.get_user(session, user_id=sale.user_id)
-    change = -sum((p.amount for p in sale.payments if p.amount < 0), Decimal(0))
-    tax_lines: dict[str, Decimal] = {}
-    for line in sale.lines:
-        for component in line.tax_components:
-            name = component["name"]
-            tax_lines[name] = tax_lines.get(name, Decimal(0)) + Decimal(component["total_tax"])
+    found = receipts.receipt_of(session, sale_id=sale_id)
     return render(
         request,
         "receipt.html",
-        sale=sale,
-        register=register,
-        outlet=register.outlet,
-        seller=seller,
-        retailer=store.get_retailer(session),
-        tendered=[p for p in sale.payments if p.amount > 0],
-        change=change,
-        tax_lines=sorted(tax_lines.items()),
+        sale=found.sale,
+        register=found.register,
+        outlet=found.outlet,
+        seller=found.seller,
+        retailer=found.retailer,
+        tendered=found.tendered,
+        change=found.change,
+        taxes=found.taxes,
     )

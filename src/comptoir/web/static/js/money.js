@@ -1,6 +1,9 @@
-// Exact money arithmetic for the sell screen, mirroring core/money.py and core/tax.py.
-// Amounts are BigInt counts of 1e-5 units; rounding is half-up, as on the server, so the
-// total the screen shows is the total the server records.
+// Exact money arithmetic for the sell screen, the same algorithm as core/money.py and
+// core/tax.py: what the screen shows is what the server records, to the cent (a test runs
+// both on the same cases, tests/unit/test_money_js.py).
+// Amounts, rates and quantities are BigInt counts of 1e-5 (a rate of 0.2 is 20000n). Each
+// amount is rounded once, half away from zero like ROUND_HALF_UP, straight from the exact
+// fraction: rounding to 5 places first and then to the cent could differ from the server.
 
 export const UNIT = 100000n;
 
@@ -22,23 +25,83 @@ export function divRound(numerator, denominator) {
   return negative ? -q : q;
 }
 
-// Units rounded to the currency's minor unit (`digits` decimal places), still in units.
-export function roundMoney(units, digits) {
-  const step = 10n ** BigInt(5 - digits);
-  return divRound(units, step) * step;
+// The currency's minor unit in units: 1000n for 2 digits (0.01), 100000n for none (yen).
+export function quantumOf(digits) {
+  return 10n ** BigInt(5 - digits);
 }
 
-// One line: unit price (units) times quantity (units), per the store's tax mode.
-export function priceLine({ unitPrice, quantity, rate, taxInclusive, digits }) {
-  const raw = divRound(unitPrice * quantity, UNIT);
-  if (taxInclusive) {
-    const gross = roundMoney(raw, digits);
-    const tax = roundMoney(divRound(gross * rate, UNIT + rate), digits);
-    return { net: gross - tax, tax, gross };
+// numerator/denominator units, rounded once to a multiple of `quantum` units.
+export function roundTo(numerator, denominator, quantum) {
+  return divRound(numerator, denominator * quantum) * quantum;
+}
+
+// Units rounded to the currency's minor unit (`digits` decimal places), still in units.
+export function roundMoney(units, digits) {
+  return roundTo(units, 1n, quantumOf(digits));
+}
+
+// Split `total` in proportion to `weights`; the parts sum to `total` exactly (core/money.py
+// `allocate`): each part is rounded to `quantum`, the last non-zero weight takes the rest.
+export function allocate(total, weights, quantum) {
+  if (!weights.length) return [];
+  const weightSum = weights.reduce((sum, w) => sum + w, 0n);
+  const parts = weights.map(() => 0n);
+  if (weightSum === 0n) {
+    parts[parts.length - 1] = total;
+    return parts;
   }
-  const net = roundMoney(raw, digits);
-  const tax = roundMoney(divRound(net * rate, UNIT), digits);
-  return { net, tax, gross: net + tax };
+  const last = weights.reduce((found, w, i) => (w !== 0n ? i : found), -1);
+  let running = 0n;
+  weights.forEach((weight, i) => {
+    if (i === last) return;
+    parts[i] = roundTo(total * weight, weightSum, quantum);
+    running += parts[i];
+  });
+  parts[last] = total - running;
+  return parts;
+}
+
+// One line (core/tax.py `price_line`): `unitPrice` includes tax in a tax-inclusive store.
+// `rates` are the line's tax rates, [{ id, name, rate }], which add up.
+export function priceLine({ unitPrice, quantity, rates, taxInclusive, digits }) {
+  const rate = rates.reduce((sum, r) => sum + r.rate, 0n);
+  const quantum = quantumOf(digits);
+  let unitExcl, unitIncl, net, tax, gross;
+  if (taxInclusive) {
+    unitIncl = unitPrice;
+    unitExcl = divRound(unitIncl * UNIT, UNIT + rate);
+    gross = roundTo(unitIncl * quantity, UNIT, quantum);
+    tax = roundTo(gross * rate, UNIT + rate, quantum);
+    net = gross - tax;
+  } else {
+    unitExcl = unitPrice;
+    unitIncl = divRound(unitExcl * (UNIT + rate), UNIT);
+    net = roundTo(unitExcl * quantity, UNIT, quantum);
+    tax = roundTo(net * rate, UNIT, quantum);
+    gross = net + tax;
+  }
+  const parts = allocate(tax, rates.map((r) => r.rate), quantum);
+  const components = rates.map((r, i) => ({ rateId: r.id, name: r.name, rate: r.rate, amount: parts[i] }));
+  return { unitExcl, unitIncl, unitTax: unitIncl - unitExcl, net, tax, gross, components };
+}
+
+// The tax by rate (core/tax.py `summarise_by_rate`): components added up per rate, each
+// rate where it first appears.
+export function summariseByRate(components) {
+  const byRate = new Map();
+  for (const c of components) {
+    const seen = byRate.get(c.rateId);
+    byRate.set(c.rateId, { ...c, amount: c.amount + (seen ? seen.amount : 0n) });
+  }
+  return [...byRate.values()];
+}
+
+// The sale (core/tax.py `total_sale`): sums of the lines, and its tax by rate.
+export function totalSale(lines) {
+  const net = lines.reduce((sum, l) => sum + l.net, 0n);
+  const tax = lines.reduce((sum, l) => sum + l.tax, 0n);
+  const taxes = summariseByRate(lines.flatMap((l) => l.components));
+  return { net, tax, gross: net + tax, taxes };
 }
 
 export function toDecimalString(units) {

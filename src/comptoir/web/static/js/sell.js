@@ -1,5 +1,5 @@
 // The sell screen: scan or search, build the sale, take payment, record it once.
-import { formatter, priceLine, toDecimalString, toUnits, uuid4 } from "./money.js";
+import { formatter, priceLine, toDecimalString, toUnits, totalSale, uuid4 } from "./money.js";
 
 const config = JSON.parse(document.getElementById("sell-config").textContent);
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
@@ -19,7 +19,7 @@ const payButton = $("pay");
 const dialog = $("pay-dialog");
 const tendered = $("tendered");
 
-const state = { lines: [], results: [], highlighted: -1, taxRates: new Map(), searchSeq: 0 };
+const state = { lines: [], results: [], highlighted: -1, taxes: new Map(), searchSeq: 0 };
 
 async function api(path, options = {}) {
   const response = await fetch(path, {
@@ -35,10 +35,18 @@ async function loadTaxes() {
   const { ok, body } = await api("/api/2.0/taxes");
   if (!ok) return;
   for (const tax of body.data) {
-    const rate = tax.rates.reduce((sum, r) => sum + toUnits(r.rate), 0n);
-    state.taxRates.set(tax.id, rate);
-    if (tax.is_default) state.taxRates.set(null, rate);
+    state.taxes.set(tax.id, tax.rates.map((r) => ({ id: r.id, name: r.name, rate: toUnits(r.rate) })));
   }
+}
+
+// The rates a product sells with at the chosen register, chosen as the server does
+// (sales/lookup.py): the product's tax at the register's outlet, else the outlet's or
+// the store's default tax.
+function ratesOf(product) {
+  const register = config.registers[registerSelect.value] ?? {};
+  const atOutlet = (product.outlet_taxes ?? []).find((t) => t.outlet_id === register.outlet_id);
+  const taxId = (atOutlet ? atOutlet.tax_id : product.tax_id) || register.default_tax_id;
+  return state.taxes.get(taxId) ?? [];
 }
 
 function unitPrice(product) {
@@ -46,16 +54,30 @@ function unitPrice(product) {
 }
 
 function amounts() {
-  let net = 0n, tax = 0n, gross = 0n;
-  const lines = state.lines.map((line) => {
-    const rate = state.taxRates.get(line.product.tax_id) ?? state.taxRates.get(null) ?? 0n;
-    const priced = priceLine({
-      unitPrice: unitPrice(line.product), quantity: line.quantity, rate, taxInclusive, digits: money.digits,
-    });
-    net += priced.net; tax += priced.tax; gross += priced.gross;
-    return priced;
-  });
-  return { lines, net, tax, gross };
+  const lines = state.lines.map((line) => priceLine({
+    unitPrice: unitPrice(line.product),
+    quantity: line.quantity,
+    rates: ratesOf(line.product),
+    taxInclusive,
+    digits: money.digits,
+  }));
+  return { lines, ...totalSale(lines) };
+}
+
+// With more than one rate in the sale, its tax by rate, as the receipt will show it.
+function renderTaxByRate(taxes) {
+  for (const row of document.querySelectorAll(".totals .tax-rate")) row.remove();
+  if (taxes.length < 2) return;
+  const before = $("tax-label");
+  for (const tax of taxes) {
+    const name = document.createElement("dt");
+    name.className = "tax-rate";
+    name.textContent = tax.name;
+    const amount = document.createElement("dd");
+    amount.className = "tax-rate";
+    amount.textContent = money.format(tax.amount);
+    before.before(name, amount);
+  }
 }
 
 function setStatus(text, kind = "") {
@@ -101,6 +123,7 @@ function render() {
   $("empty").hidden = state.lines.length > 0;
   $("subtotal").textContent = money.format(totals.net);
   $("tax").textContent = money.format(totals.tax);
+  renderTaxByRate(totals.taxes);
   $("total").textContent = money.format(totals.gross);
   payButton.disabled = state.lines.length === 0;
 }
@@ -421,7 +444,10 @@ const savedRegister = localStorage.getItem(REGISTER_KEY);
 if (savedRegister && [...registerSelect.options].some((o) => o.value === savedRegister)) {
   registerSelect.value = savedRegister;
 }
-registerSelect.addEventListener("change", () => localStorage.setItem(REGISTER_KEY, registerSelect.value));
+registerSelect.addEventListener("change", () => {
+  localStorage.setItem(REGISTER_KEY, registerSelect.value);
+  render(); // another outlet may tax the same products otherwise
+});
 
 await loadTaxes();
 render();

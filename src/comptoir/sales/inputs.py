@@ -1,0 +1,86 @@
+"""What a register sends to record a sale, already parsed (the 0.9 `register_sale` body)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from comptoir.core.errors import InvalidInput
+
+# X-Series `state` and the deprecated `status` that goes with it.
+CLOSED = "closed"
+STATUS_OF_STATE = {"closed": "CLOSED", "parked": "SAVED", "pending": "SAVED", "voided": "VOIDED"}
+STATE_OF_STATUS = {"CLOSED": "closed", "SAVED": "parked", "VOIDED": "voided"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineInput:
+    product_id: uuid.UUID
+    quantity: Decimal
+    # Unit price excluding tax, as X-Series sends it; the catalog price when absent.
+    price: Decimal | None = None
+    # Unit tax the register computed on `price`; kept as sent when it matches the line's rate.
+    tax: Decimal | None = None
+    # The tax the register chose for the line; the product's own when absent.
+    tax_id: uuid.UUID | None = None
+    sequence: int | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class PaymentInput:
+    payment_type_id: uuid.UUID
+    amount: Decimal
+    payment_date: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SaleInput:
+    register_id: uuid.UUID
+    state: str = CLOSED
+    id: uuid.UUID | None = None
+    user_id: uuid.UUID | None = None
+    customer_id: uuid.UUID | None = None
+    note: str | None = None
+    sale_date: datetime | None = None
+    source: str | None = None
+    source_id: str | None = None
+    lines: Sequence[LineInput] = field(default_factory=tuple)
+    payments: Sequence[PaymentInput] = field(default_factory=tuple)
+
+
+def resolve_state(*, state: str | None, status: str | None) -> str:
+    if state is None and status is None:
+        raise InvalidInput("a sale needs a state (closed)", field="state")
+    if state is None:
+        assert status is not None
+        resolved = STATE_OF_STATUS.get(status.upper())
+        if resolved is None:
+            raise InvalidInput(f"unsupported sale status: {status}", field="status")
+        return resolved
+    if state not in STATUS_OF_STATE:
+        raise InvalidInput(f"unknown sale state: {state}", field="state")
+    return state
+
+
+def line_field(index: int, name: str) -> str:
+    """Where an error points in the 0.9 body: `register_sale_products[2].tax`."""
+    return f"register_sale_products[{index}].{name}"
+
+
+def check_lines(lines: Sequence[LineInput]) -> None:
+    if not lines:
+        raise InvalidInput("a sale needs at least one line", field="register_sale_products")
+    for index, line in enumerate(lines):
+        if line.quantity <= 0:
+            raise InvalidInput(
+                "quantities must be positive (returns are not supported yet)",
+                field=line_field(index, "quantity"),
+            )
+        if line.price is not None and line.price < 0:
+            raise InvalidInput("a unit price cannot be negative", field=line_field(index, "price"))
+        if line.tax is not None and line.tax < 0:
+            raise InvalidInput("a unit tax cannot be negative", field=line_field(index, "tax"))

@@ -1,0 +1,156 @@
+"""Recording a sale, step 3: write it, all at once and last.
+
+The register's next invoice number, the sale with its lines and payments, the stock it
+moves (through inventory's ledger) and its outbox message go into one transaction: a retry,
+a crash or a kill -9 leaves either the whole sale or nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from comptoir.catalog.models import Product
+from comptoir.core.clock import utcnow
+from comptoir.core.outbox import enqueue
+from comptoir.core.uow import UnitOfWork
+from comptoir.inventory.models import MovementKind
+from comptoir.inventory.service import StockChange, move_stock
+from comptoir.sales.inputs import CLOSED, STATUS_OF_STATE, SaleInput
+from comptoir.sales.lookup import SaleContext
+from comptoir.sales.models import Sale, SaleLine, SalePayment
+from comptoir.sales.pricing import PricedLine, PricedSale
+from comptoir.store import service as store
+from comptoir.store.models import PaymentType
+
+
+def write_sale(
+    uow: UnitOfWork,
+    *,
+    sale_id: uuid.UUID,
+    sale: SaleInput,
+    context: SaleContext,
+    priced: PricedSale,
+) -> Sale:
+    """Number the sale, store it with its lines and payments, move its stock; commit."""
+    session = uow.session
+    record = _new_sale(sale_id, sale=sale, context=context, priced=priced, now=utcnow())
+    # Taken in the sale's own transaction: a sale that fails gives its number back.
+    record.invoice_sequence, record.invoice_number = store.take_invoice_number(
+        session, register=context.register
+    )
+    session.add(record)
+    session.flush()
+    move_stock(
+        session,
+        changes=stock_sold(record.lines, context.products, outlet_id=record.outlet_id),
+        kind=MovementKind.SALE,
+        source_id=sale_id,
+        user_id=record.user_id,
+    )
+    enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
+    uow.commit()
+    return record
+
+
+def _new_sale(
+    sale_id: uuid.UUID, *, sale: SaleInput, context: SaleContext, priced: PricedSale, now: datetime
+) -> Sale:
+    register = context.register
+    return Sale(
+        id=sale_id,
+        outlet_id=register.outlet_id,
+        register_id=register.id,
+        user_id=context.seller_id,
+        customer_id=sale.customer_id,
+        source=sale.source or "USER",
+        source_id=sale.source_id,
+        state=CLOSED,
+        status=STATUS_OF_STATE[CLOSED],
+        note=sale.note,
+        currency=context.currency,
+        tax_exclusive=context.tax_exclusive,
+        total_price=priced.totals.net,
+        total_tax=priced.totals.tax,
+        total_price_incl=priced.totals.gross,
+        total_cost=priced.total_cost,
+        total_payment=sum((amount for _, amount in priced.payments), Decimal(0)),
+        sale_date=sale.sale_date or now,
+        lines=[_sale_line(sale_id, index, line) for index, line in enumerate(priced.lines)],
+        payments=_sale_payments(priced.payments, register_id=register.id, paid_at=now),
+    )
+
+
+def _sale_line(sale_id: uuid.UUID, index: int, priced: PricedLine) -> SaleLine:
+    """The line as sold: a snapshot that later catalog changes leave alone."""
+    line, product, tax, amounts = priced.line, priced.product, priced.tax, priced.amounts
+    return SaleLine(
+        id=uuid.uuid4(),
+        sale_id=sale_id,
+        sequence=line.sequence if line.sequence is not None else index,
+        product_id=product.id,
+        name=product.variant_name,
+        sku=product.sku,
+        handle=product.handle,
+        quantity=line.quantity,
+        price=amounts.unit_price_excluding_tax,
+        price_including_tax=amounts.unit_price_including_tax,
+        tax=amounts.unit_tax,
+        tax_id=tax.id if tax else None,
+        tax_name=tax.name if tax else "No Tax",
+        tax_rate=tax.total_rate if tax else Decimal(0),
+        tax_components=[
+            {"rate_id": c.rate_id, "name": c.name, "rate": str(c.rate), "total_tax": str(c.amount)}
+            for c in amounts.components
+        ],
+        price_total=amounts.net,
+        tax_total=amounts.tax,
+        total=amounts.gross,
+        cost=product.supply_price,
+        cost_total=priced.cost_total,
+        note=line.note,
+    )
+
+
+def _sale_payments(
+    payments: Sequence[tuple[PaymentType, Decimal]], *, register_id: uuid.UUID, paid_at: datetime
+) -> list[SalePayment]:
+    return [
+        SalePayment(
+            id=uuid.uuid4(),
+            position=position,
+            register_id=register_id,
+            payment_type_id=payment_type.id,
+            type_id=payment_type.type_id,
+            name=payment_type.name if amount > 0 else f"{payment_type.name} (change)",
+            amount=amount,
+            payment_date=paid_at,
+        )
+        for position, (payment_type, amount) in enumerate(payments)
+    ]
+
+
+def stock_sold(
+    lines: Sequence[SaleLine], products: Mapping[uuid.UUID, Product], *, outlet_id: uuid.UUID
+) -> list[StockChange]:
+    """What leaves the shelves: each tracked product sold, and for a composite, its tracked
+    components times the quantity sold (the composite itself holds no stock)."""
+    changes: list[StockChange] = []
+    for line in lines:
+        product = products[line.product_id]
+        if product.is_composite:
+            changes.extend(
+                StockChange(
+                    part.component_id,
+                    outlet_id,
+                    -(part.quantity * line.quantity),
+                    unit_cost=part.component.supply_price,
+                )
+                for part in product.components
+                if part.component.has_inventory
+            )
+        elif product.has_inventory:
+            changes.append(StockChange(product.id, outlet_id, -line.quantity, unit_cost=line.cost))
+    return changes
