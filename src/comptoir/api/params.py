@@ -20,7 +20,19 @@ Before = Annotated[
     int | None,
     Query(ge=0, le=MAX_VERSION, description="Return objects with a version below this"),
 ]
-PageSize = Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)]
+PageSize = Annotated[
+    int | None, Query(ge=1, le=MAX_PAGE_SIZE, description="At most 10,000 (default 1000)")
+]
+# X-Series caps a page of sales at 500.
+MAX_SALES_PAGE = 500
+SalesPageSize = Annotated[
+    int | None, Query(ge=1, le=MAX_SALES_PAGE, description="At most 500 (default 500)")
+]
+# X-Series 0.9 lists: numbered pages from 1 (bounded so that the row offset stays a BIGINT).
+PageNumber = Annotated[int | None, Query(ge=1, le=1_000_000, description="From 1")]
+NumberedPageSize = Annotated[
+    int | None, Query(ge=1, le=MAX_PAGE_SIZE, description="At most 10,000 (default 100)")
+]
 Deleted = Annotated[bool, Query(description="Include deleted objects")]
 
 # Amounts in requests: exact decimals that fit the database (15 digits, 5 decimal places).

@@ -1,0 +1,205 @@
+"""Schemathesis over the whole API: `python -m comptoir.testing.apifuzz [options]`.
+
+It builds a throw-away database (SQLite file, or a database on a throw-away PostgreSQL
+cluster), seeds the demo store, makes an owner token, serves the app on a free loopback
+port from a thread of this process, and runs `schemathesis run --checks all` against its
+`/openapi.json`. `make test` runs it with a fixed seed and few examples (deterministic);
+`make fuzz` with a random seed and many more. Extra arguments after `--` go to schemathesis
+(e.g. `--include-path-regex '^/api/register_sales'`). Exit status: schemathesis's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+OWNER_EMAIL = "owner@example.com"
+OWNER_PASSWORD = "comptoir-fuzz-owner"  # noqa: S105 - a throw-away store
+CONFIG = Path(__file__).with_name("schemathesis.toml")
+
+# Operations left out of the run, each for a reason that is not a defect:
+# - ending every session of a user revokes the run's own token when the fuzzer names the
+#   owner (its id is in `GET /user`), and every later call would only test the 401;
+# - switching users is for a register's browser session, never a token (always 422 here).
+EXCLUDED = [
+    "--exclude-path",
+    "/api/2.0/users/{user_id}/sessions",
+    "--exclude-path",
+    "/api/comptoir/switch_user",
+]
+
+
+@contextlib.contextmanager
+def throwaway_database(backend: str, directory: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / 'fuzz.db'}"
+        return
+    from comptoir.testing import pgcluster
+
+    if not pgcluster.available():
+        raise SystemExit("PostgreSQL (initdb) is not on PATH")
+    cluster = pgcluster.start()
+    try:
+        yield cluster.create_database("comptoir_fuzz")
+    finally:
+        cluster.stop()
+
+
+def seed_store(url: str) -> str:
+    """Migrate, seed the demo store with a few sales, and return an owner token."""
+    from comptoir.accounts import service as accounts
+    from comptoir.accounts import tokens
+    from comptoir.core.db import open_database
+    from comptoir.core.uow import UnitOfWork
+    from comptoir.migrate import upgrade_database
+    from comptoir.setup import ensure_retailer, seed_demo_store
+
+    upgrade_database(url)
+    database = open_database(url)
+    try:
+        with UnitOfWork(database.write_sessions) as uow:
+            ensure_retailer(uow)
+        with UnitOfWork(database.write_sessions) as uow:
+            accounts.ensure_owner(uow, email=OWNER_EMAIL, password=OWNER_PASSWORD)
+        with UnitOfWork(database.write_sessions) as uow:
+            seed_demo_store(uow)
+        with UnitOfWork(database.write_sessions) as uow:
+            created = tokens.create_token_for_username(uow, username=OWNER_EMAIL, name="fuzz")
+        return created.secret
+    finally:
+        database.dispose()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextlib.contextmanager
+def serving(url: str) -> Iterator[str]:
+    """The app on a free loopback port, served from a thread; yields its base URL."""
+    import uvicorn
+
+    from comptoir.app import create_app
+    from comptoir.core.settings import Settings
+
+    port = _free_port()
+    settings = Settings(database_url=url, embedded_worker=False)
+    config = uvicorn.Config(
+        create_app(settings), host="127.0.0.1", port=port, log_level="error", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise SystemExit("the server did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+
+def schemathesis_command(
+    base_url: str,
+    token: str,
+    *,
+    seed: int,
+    max_examples: int,
+    phases: str,
+    extra: Sequence[str],
+) -> list[str]:
+    executable = Path(sys.executable).with_name("schemathesis")
+    return [
+        str(executable if executable.exists() else shutil.which("schemathesis") or "schemathesis"),
+        "--config-file",
+        str(CONFIG),
+        "run",
+        f"{base_url}/openapi.json",
+        "--checks",
+        "all",
+        "--header",
+        f"Authorization: Bearer {token}",
+        "--seed",
+        str(seed),
+        "--max-examples",
+        str(max_examples),
+        "--phases",
+        phases,
+        "--workers",
+        "1",
+        "--generation-database",
+        "none",
+        "--no-color",
+        *EXCLUDED,
+        *extra,
+    ]
+
+
+def run(
+    *,
+    backend: str,
+    seed: int,
+    max_examples: int,
+    phases: str,
+    extra: Sequence[str] = (),
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    with (
+        tempfile.TemporaryDirectory(prefix="comptoir-fuzz-") as directory,
+        throwaway_database(backend, Path(directory)) as url,
+    ):
+        token = seed_store(url)
+        with serving(url) as base_url:
+            command = schemathesis_command(
+                base_url, token, seed=seed, max_examples=max_examples, phases=phases, extra=extra
+            )
+            return subprocess.run(  # noqa: S603 - our own command line
+                command,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                cwd=directory,
+                check=False,
+            )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--seed", type=int, help="a fixed seed (default: a random one)")
+    parser.add_argument("--max-examples", type=int, default=100)
+    parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
+    args, extra = parser.parse_known_args(argv)
+    extra = [a for a in extra if a != "--"]
+    seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
+    print(f"schemathesis on {args.backend}, seed {seed}, {args.max_examples} examples", flush=True)
+    done = run(
+        backend=args.backend,
+        seed=seed,
+        max_examples=args.max_examples,
+        phases=args.phases,
+        extra=extra,
+    )
+    print(done.stdout)
+    print(done.stderr, file=sys.stderr)
+    print(f"(seed {seed}: run again with --seed {seed})", flush=True)
+    return done.returncode
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
