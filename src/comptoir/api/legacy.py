@@ -14,7 +14,7 @@ from comptoir.accounts import users
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize_legacy as out
 from comptoir.api.catalog_entities import SupplierIn, supplier_fields
-from comptoir.api.params import Deleted, NumberedPageSize, PageNumber, TextIn, UTCDateTimeIn
+from comptoir.api.params import Deleted, NumberedPageSize, PageNumber, Since, TextIn
 from comptoir.catalog import entities, listing
 from comptoir.catalog.models import Supplier
 from comptoir.catalog.references import references_of
@@ -32,7 +32,6 @@ router = APIRouter(prefix="/api", default_response_class=DecimalJSONResponse)
 setup_read = [Depends(require(Permission.VIEW_SETUP))]
 catalog_read = [Depends(require(Permission.VIEW_CATALOG))]
 catalog_write = [Depends(require(Permission.MANAGE_CATALOG))]
-Since = Annotated[UTCDateTimeIn | None, Query(description="Changed at or after (UTC)")]
 
 
 def _numbered(page: int | None, page_size: int | None) -> dict[str, int]:

@@ -16,8 +16,8 @@ from comptoir.api import serialize
 from comptoir.api.params import (
     MAX_SALES_PAGE,
     PageNumber,
+    Since,
     TextIn,
-    UTCDateTimeIn,
 )
 from comptoir.api.serialize_legacy import pagination
 from comptoir.core.paging import check_page_number, check_page_size
@@ -69,7 +69,7 @@ def register_sales_out(session: Session, found: Sequence[Sale]) -> list[dict[str
 @router.get("/register_sales", dependencies=sales_read, summary="List register sales (0.9)")
 def list_register_sales(
     session: SessionDep,
-    since: Annotated[UTCDateTimeIn | None, Query(description="Changed at or after (UTC)")] = None,
+    since: Since = None,
     outlet_id: uuid.UUID | None = None,
     state: SaleState = None,
     status: SaleStatus = None,
