@@ -130,7 +130,9 @@ class Seeded:
         with shop.uow() as uow:
             groups.create_group(uow, name="Staff")
         with shop.uow() as uow:
-            groups.move_customers(uow, group_id=self.group.id, customer_ids=[c.id for c in customers])
+            groups.move_customers(
+                uow, group_id=self.group.id, customer_ids=[c.id for c in customers]
+            )
         for role in (Role.CASHIER, Role.MANAGER):
             make_user(shop, role=role)
         for _ in range(3):  # each token made is a security event of the owner
