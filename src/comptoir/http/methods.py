@@ -5,7 +5,7 @@ often has one route per method (`GET` and `POST /api/2.0/products`), so it liste
 And a path written out in full (`/api/2.0/users/bulk`, POST) was taken by a route with a
 parameter in its place (`GET /api/2.0/users/{user_id}`) for the other methods, which then
 answered a 422 about an id instead of a 405. Here a literal path owns its path, and a 405
-lists every method of every route matching the path (HEAD comes with GET).
+lists every method of every route matching the path (HEAD only where a route answers it).
 """
 
 from __future__ import annotations

@@ -26,6 +26,7 @@ from pathlib import Path
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "comptoir-fuzz-owner"  # noqa: S105 - a throw-away store
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+PHASES = "examples,coverage,fuzzing,stateful"
 
 # Operations left out of the run, each for a reason that is not a defect:
 # - ending every session of a user revokes the run's own token when the fuzzer names the
@@ -150,32 +151,48 @@ def schemathesis_command(
     ]
 
 
+def run_on(
+    url: str,
+    *,
+    seed: int,
+    max_examples: int,
+    phases: str = PHASES,
+    extra: Sequence[str] = (),
+    timeout: float | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Seed the empty database at `url`, serve it and run schemathesis against it."""
+    token = seed_store(url)
+    with tempfile.TemporaryDirectory(prefix="comptoir-fuzz-") as directory, serving(url) as base:
+        command = schemathesis_command(
+            base, token, seed=seed, max_examples=max_examples, phases=phases, extra=extra
+        )
+        return subprocess.run(  # noqa: S603 - our own command line
+            command, capture_output=True, text=True, timeout=timeout, cwd=directory, check=False
+        )
+
+
 def run(
     *,
     backend: str,
     seed: int,
     max_examples: int,
-    phases: str,
+    phases: str = PHASES,
     extra: Sequence[str] = (),
     timeout: float | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """The same on a throw-away database of `backend` (sqlite or postgresql)."""
     with (
-        tempfile.TemporaryDirectory(prefix="comptoir-fuzz-") as directory,
+        tempfile.TemporaryDirectory(prefix="comptoir-fuzz-db-") as directory,
         throwaway_database(backend, Path(directory)) as url,
     ):
-        token = seed_store(url)
-        with serving(url) as base_url:
-            command = schemathesis_command(
-                base_url, token, seed=seed, max_examples=max_examples, phases=phases, extra=extra
-            )
-            return subprocess.run(  # noqa: S603 - our own command line
-                command,
-                capture_output=True,
-                text=True,
-                timeout=timeout,
-                cwd=directory,
-                check=False,
-            )
+        return run_on(
+            url,
+            seed=seed,
+            max_examples=max_examples,
+            phases=phases,
+            extra=extra,
+            timeout=timeout,
+        )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -183,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--seed", type=int, help="a fixed seed (default: a random one)")
     parser.add_argument("--max-examples", type=int, default=100)
-    parser.add_argument("--phases", default="examples,coverage,fuzzing,stateful")
+    parser.add_argument("--phases", default=PHASES)
     args, extra = parser.parse_known_args(argv)
     extra = [a for a in extra if a != "--"]
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(2**31)
