@@ -12,8 +12,10 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from comptoir.accounts import users
 from comptoir.accounts.permissions import Permission
+from comptoir.api import legacy_shapes as shapes
 from comptoir.api import serialize_legacy as out
 from comptoir.api.catalog_entities import SupplierIn, supplier_fields
+from comptoir.api.legacy_shapes import answers
 from comptoir.api.params import Deleted, NumberedPageSize, PageNumber, Since, TextIn
 from comptoir.catalog import entities, listing
 from comptoir.catalog.models import Supplier
@@ -44,33 +46,55 @@ def _numbered(page: int | None, page_size: int | None) -> dict[str, int]:
 # Store setup: one list each, not paged ----------------------------------------------------
 
 
-@router.get("/registers", dependencies=setup_read, tags=["Registers (0.9)"])
+@router.get(
+    "/registers",
+    dependencies=setup_read,
+    tags=["Registers (0.9)"],
+    responses=answers(shapes.RegisterCollection),
+)
 def list_registers(session: SessionDep, deleted: Deleted = False) -> Response:
     found = setup.list_setup(session, Register, include_deleted=deleted)
     return DecimalJSONResponse({"registers": [out.register(r) for r in found]})
 
 
-@router.get("/payment_types", dependencies=setup_read, tags=["Payment Types (0.9)"])
+@router.get(
+    "/payment_types",
+    dependencies=setup_read,
+    tags=["Payment Types (0.9)"],
+    responses=answers(shapes.PaymentTypeCollection),
+)
 def list_payment_types(session: SessionDep) -> Response:
     found = setup.list_setup(session, PaymentType)
     return DecimalJSONResponse({"payment_types": [out.payment_type(p) for p in found]})
 
 
-@router.get("/taxes", dependencies=setup_read, tags=["Taxes (0.9)"])
+@router.get(
+    "/taxes", dependencies=setup_read, tags=["Taxes (0.9)"], responses=answers(shapes.TaxCollection)
+)
 def list_taxes(session: SessionDep) -> Response:
     default = store.get_retailer(session).default_tax_id
     found = setup.list_setup(session, Tax)
     return DecimalJSONResponse({"taxes": [out.tax(t, default_tax_id=default) for t in found]})
 
 
-@router.get("/outlets", dependencies=setup_read, tags=["Outlets (0.9)"])
+@router.get(
+    "/outlets",
+    dependencies=setup_read,
+    tags=["Outlets (0.9)"],
+    responses=answers(shapes.OutletCollection),
+)
 def list_outlets(session: SessionDep) -> Response:
     retailer = store.get_retailer(session)
     found = setup.list_setup(session, Outlet)
     return DecimalJSONResponse({"outlets": [out.outlet(o, retailer) for o in found]})
 
 
-@router.get("/users", dependencies=[Depends(require(Permission.VIEW_USERS))], tags=["Users (0.9)"])
+@router.get(
+    "/users",
+    dependencies=[Depends(require(Permission.VIEW_USERS))],
+    tags=["Users (0.9)"],
+    responses=answers(shapes.UserCollection),
+)
 def list_users(session: SessionDep) -> Response:
     found = users.list_users(session)
     outlets = users.outlets_of(session, user_ids=[u.id for u in found])
@@ -86,6 +110,7 @@ def list_users(session: SessionDep) -> Response:
     "/customers",
     dependencies=[Depends(require(Permission.VIEW_CUSTOMERS))],
     tags=["Customers (0.9)"],
+    responses=answers(shapes.CustomerCollection),
 )
 def list_customers(
     session: SessionDep,
@@ -120,7 +145,12 @@ def list_customers(
 # Suppliers --------------------------------------------------------------------------------
 
 
-@router.get("/supplier", dependencies=catalog_read, tags=["Suppliers (0.9)"])
+@router.get(
+    "/supplier",
+    dependencies=catalog_read,
+    tags=["Suppliers (0.9)"],
+    responses=answers(shapes.SupplierCollection),
+)
 def list_suppliers(
     session: SessionDep, page: PageNumber = None, page_size: NumberedPageSize = None
 ) -> Response:
@@ -136,7 +166,12 @@ class SupplierUpdateIn(SupplierIn):
     id: uuid.UUID | None = None
 
 
-@router.post("/supplier", dependencies=catalog_write, tags=["Suppliers (0.9)"])
+@router.post(
+    "/supplier",
+    dependencies=catalog_write,
+    tags=["Suppliers (0.9)"],
+    responses=answers(shapes.Supplier),
+)
 def save_supplier(body: SupplierUpdateIn, uow: UowDep) -> Response:
     """Creates a supplier, or updates the one named by `id` (the fields sent; 404 if there
     is no such supplier). Answers the supplier."""
@@ -150,7 +185,12 @@ def save_supplier(body: SupplierUpdateIn, uow: UowDep) -> Response:
     return DecimalJSONResponse(out.supplier(saved))
 
 
-@router.get("/supplier/{supplier_id}", dependencies=catalog_read, tags=["Suppliers (0.9)"])
+@router.get(
+    "/supplier/{supplier_id}",
+    dependencies=catalog_read,
+    tags=["Suppliers (0.9)"],
+    responses=answers(shapes.Supplier),
+)
 def get_supplier(supplier_id: uuid.UUID, session: SessionDep) -> Response:
     found = entities.get_entity(session, Supplier, entity_id=supplier_id)
     return DecimalJSONResponse(out.supplier(found))
@@ -166,7 +206,12 @@ def delete_supplier(supplier_id: uuid.UUID, uow: UowDep) -> Response:
 # Products ---------------------------------------------------------------------------------
 
 
-@router.get("/products", dependencies=catalog_read, tags=["Products (0.9)"])
+@router.get(
+    "/products",
+    dependencies=catalog_read,
+    tags=["Products (0.9)"],
+    responses=answers(shapes.ProductCollection),
+)
 def list_products(
     session: SessionDep,
     since: Since = None,

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from comptoir.accounts import users
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
+from comptoir.api.legacy_shapes import RegisterSaleCollection, answers
 from comptoir.api.params import (
     MAX_SALES_PAGE,
     PageNumber,
@@ -66,7 +67,12 @@ def register_sales_out(session: Session, found: Sequence[Sale]) -> list[dict[str
     ]
 
 
-@router.get("/register_sales", dependencies=sales_read, summary="List register sales (0.9)")
+@router.get(
+    "/register_sales",
+    dependencies=sales_read,
+    summary="List register sales (0.9)",
+    responses=answers(RegisterSaleCollection),
+)
 def list_register_sales(
     session: SessionDep,
     since: Since = None,
@@ -97,7 +103,10 @@ def list_register_sales(
 
 
 @router.get(
-    "/register_sales/{sale_id}", dependencies=sales_read, summary="Get a register sale (0.9)"
+    "/register_sales/{sale_id}",
+    dependencies=sales_read,
+    summary="Get a register sale (0.9)",
+    responses=answers(RegisterSaleCollection),
 )
 def get_register_sale(sale_id: uuid.UUID, session: SessionDep) -> Response:
     """The sale alone in a `register_sales` array, as 0.9 answers."""

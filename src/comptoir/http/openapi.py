@@ -37,6 +37,30 @@ ERROR_STATUSES: dict[int, str] = {
     503: "The database is busy or unavailable; retry after the time in Retry-After",
 }
 
+# X-Series 2.0 answers (DESIGN.md, API conventions): a list paged by version, one object.
+VERSION_COLLECTION: dict[str, Any] = {
+    "title": "VersionCollection",
+    "type": "object",
+    "required": ["data", "version"],
+    "properties": {
+        "data": {"type": "array", "items": {"type": "object"}},
+        "version": {
+            "type": "object",
+            "required": ["min", "max"],
+            "properties": {
+                "min": {"type": ["integer", "null"], "description": "Lowest version on the page"},
+                "max": {"type": ["integer", "null"], "description": "Pass as `after` next"},
+            },
+        },
+    },
+}
+ONE_OBJECT: dict[str, Any] = {
+    "title": "OneObject",
+    "type": "object",
+    "required": ["data"],
+    "properties": {"data": {"type": "object"}},
+}
+PAGING_PARAMETERS = frozenset({"after", "before", "page_size"})
 WRITE_METHODS = frozenset({"post", "put", "patch", "delete"})
 RETRY_AFTER = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}}}
 
@@ -61,15 +85,40 @@ def _error_response(status: int, description: str | None) -> dict[str, Any]:
     return response
 
 
+def _success_shape(path: str, method: str, operation: dict[str, Any]) -> str | None:
+    """The 2.0 shape of a GET's answer when the route declares none of its own."""
+    if method != "get" or not path.startswith(("/api/2.0/", "/api/2.1/")):
+        return None
+    query = {p["name"] for p in operation.get("parameters", []) if p.get("in") == "query"}
+    if query >= PAGING_PARAMETERS:
+        return "VersionCollection"
+    if path.endswith("}"):
+        return "OneObject"
+    return None
+
+
+def _declare_success(path: str, method: str, operation: dict[str, Any]) -> None:
+    shape = _success_shape(path, method, operation)
+    answer = operation.get("responses", {}).get("200", {})
+    content = answer.get("content", {}).get("application/json")
+    if shape is not None and content is not None and not content.get("schema"):
+        content["schema"] = {"$ref": f"#/components/schemas/{shape}"}
+
+
 def declare_errors(schema: dict[str, Any]) -> dict[str, Any]:
-    """Add the error answers to every `/api` operation of an OpenAPI document (in place)."""
-    schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = ERROR_SCHEMA
+    """Add the error answers to every `/api` operation of an OpenAPI document, and the 2.0
+    shape to the lists and single objects that declare none (in place)."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.update(
+        Error=ERROR_SCHEMA, VersionCollection=VERSION_COLLECTION, OneObject=ONE_OBJECT
+    )
     for path, item in schema.get("paths", {}).items():
         if not path.startswith("/api/"):
             continue
         for method, operation in item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
+            _declare_success(path, method, operation)
             responses: dict[str, Any] = operation.setdefault("responses", {})
             declared = {int(code) for code in responses if code.isdigit()}
             for status in sorted(set(error_statuses(method, operation)) | declared):
