@@ -196,7 +196,13 @@ def get_supplier(supplier_id: uuid.UUID, session: SessionDep) -> Response:
     return DecimalJSONResponse(out.supplier(found))
 
 
-@router.delete("/supplier/{supplier_id}", dependencies=catalog_write, tags=["Suppliers (0.9)"])
+@router.delete(
+    "/supplier/{supplier_id}",
+    dependencies=catalog_write,
+    tags=["Suppliers (0.9)"],
+    response_class=Response,
+    responses={200: {"description": "Deleted; no body, as 0.9 answers"}},
+)
 def delete_supplier(supplier_id: uuid.UUID, uow: UowDep) -> Response:
     """Its products keep their supplier code but lose the supplier."""
     entities.delete_supplier(uow, supplier_id=supplier_id)
