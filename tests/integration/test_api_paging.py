@@ -275,3 +275,19 @@ def test_search_takes_a_page_size_up_to_10000_and_returns_at_most_1000(
 def test_an_unknown_product_has_no_inventory_list(api: TestClient, shop: Store) -> None:
     reply = api.get(f"/api/2.0/products/{uuid.uuid4()}/inventory")
     assert reply.status_code == 404
+
+
+def test_a_tax_whose_rate_changes_comes_again_after_the_last_version_seen(
+    api: TestClient, shop: Store
+) -> None:
+    seen = _get(api, "/api/2.0/taxes")["version"]["max"]
+    with shop.uow() as uow:
+        store.update_tax(
+            uow,
+            tax_id=shop.reduced_tax.id,
+            name="VAT 5.5%",
+            rates=[store.RateFields(name="VAT 5.5%", rate=Decimal("0.06"))],
+        )
+    (changed,) = _get(api, "/api/2.0/taxes", after=seen)["data"]
+    assert changed["id"] == str(shop.reduced_tax.id)
+    assert [r["rate"] for r in changed["rates"]] == [Decimal("0.06")]
