@@ -23,6 +23,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any
 
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "comptoir-fuzz-owner"  # noqa: S105 - a throw-away store
@@ -58,7 +59,7 @@ def throwaway_database(backend: str, directory: Path) -> Iterator[str]:
 
 
 def seed_store(url: str) -> str:
-    """Migrate, seed the demo store with a few sales, and return an owner token."""
+    """Migrate, seed the demo store, and return an owner token."""
     from comptoir.accounts import service as accounts
     from comptoir.accounts import tokens
     from comptoir.core.db import open_database
@@ -80,6 +81,77 @@ def seed_store(url: str) -> str:
         return created.secret
     finally:
         database.dispose()
+
+
+def seed_through_api(base_url: str, token: str) -> dict[str, list[str]]:
+    """A few rows of every kind the API writes, made through the API itself (so this keeps
+    working whatever the services look like inside), and the ids of real rows by path
+    parameter name: schemathesis uses them for half the ids it sends, so the operations on
+    one row reach real rows and not only 404s."""
+    import httpx
+
+    with httpx.Client(base_url=base_url, headers={"Authorization": f"Bearer {token}"}) as api:
+
+        def made(path: str, body: dict[str, Any]) -> Any:
+            reply = api.post(path, json=body)
+            reply.raise_for_status()
+            return reply.json()
+
+        def ids(path: str) -> list[str]:
+            reply = api.get(path, params={"page_size": 50})
+            reply.raise_for_status()
+            return [row["id"] for row in reply.json()["data"]]
+
+        for n in range(2):
+            made("/api/2.0/brands", {"name": f"Fuzz brand {n}"})
+            made("/api/2.0/suppliers", {"name": f"Fuzz supplier {n}"})
+            made("/api/2.0/tags", {"name": f"Fuzz tag {n}"})
+            made("/api/2.0/variant_attributes", {"name": f"Fuzz attribute {n}"})
+            made("/api/2.0/customer_groups", {"name": f"Fuzz group {n}"})
+            made("/api/2.0/customers", {"first_name": "Fuzz", "last_name": f"Customer {n}"})
+        made("/api/2.0/product_categories/bulk", {"categories": [{"name": "Fuzz category"}]})
+        registers, products = ids("/api/2.0/registers"), ids("/api/2.0/products")
+        cash = ids("/api/2.0/payment_types")[0]
+        for n in range(3):
+            made(
+                "/api/register_sales",
+                {
+                    "register_id": registers[0],
+                    "state": "closed",
+                    "register_sale_products": [{"product_id": products[n], "quantity": 1}],
+                    "register_sale_payments": [{"retailer_payment_type_id": cash, "amount": 500}],
+                },
+            )
+        return {
+            "outlet_id": ids("/api/2.0/outlets"),
+            "register_id": registers,
+            "product_id": products,
+            "customer_id": ids("/api/2.0/customers"),
+            "group_id": ids("/api/2.0/customer_groups"),
+            "brand_id": ids("/api/2.0/brands"),
+            "supplier_id": ids("/api/2.0/suppliers"),
+            "tag_id": ids("/api/2.0/tags"),
+            "product_type_id": ids("/api/2.0/product_types"),
+            "attribute_id": ids("/api/2.0/variant_attributes"),
+            "sale_id": ids("/api/2.0/sales"),
+            "user_id": ids("/api/2.0/users"),
+        }
+
+
+def write_config(directory: Path, real_ids: dict[str, list[str]]) -> Path:
+    """schemathesis.toml with the real ids as dictionaries bound to the path parameters."""
+    lines = [CONFIG.read_text(), ""]
+    for name, values in real_ids.items():
+        if values:
+            quoted = ", ".join(f'"{v}"' for v in values)
+            lines += [f"[dictionaries.{name}]", f"values = [{quoted}]", ""]
+    lines.append("[parameters]")
+    for name, values in real_ids.items():
+        if values:
+            lines.append(f'"path.{name}" = {{ dictionary = "{name}", probability = 0.5 }}')
+    written = directory / "schemathesis.toml"
+    written.write_text("\n".join(lines) + "\n")
+    return written
 
 
 def _free_port() -> int:
@@ -122,6 +194,7 @@ def schemathesis_command(
     base_url: str,
     token: str,
     *,
+    config: Path,
     seed: int,
     max_examples: int,
     phases: str,
@@ -131,7 +204,7 @@ def schemathesis_command(
     return [
         str(executable if executable.exists() else shutil.which("schemathesis") or "schemathesis"),
         "--config-file",
-        str(CONFIG),
+        str(config),
         "run",
         f"{base_url}/openapi.json",
         "--checks",
@@ -166,8 +239,15 @@ def run_on(
     """Seed the empty database at `url`, serve it and run schemathesis against it."""
     token = seed_store(url)
     with tempfile.TemporaryDirectory(prefix="comptoir-fuzz-") as directory, serving(url) as base:
+        config = write_config(Path(directory), seed_through_api(base, token))
         command = schemathesis_command(
-            base, token, seed=seed, max_examples=max_examples, phases=phases, extra=extra
+            base,
+            token,
+            config=config,
+            seed=seed,
+            max_examples=max_examples,
+            phases=phases,
+            extra=extra,
         )
         return subprocess.run(  # noqa: S603 - our own command line
             command, capture_output=True, text=True, timeout=timeout, cwd=directory, check=False
