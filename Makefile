@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export COMPTOIR_DATABASE_URL ?= sqlite:///var/comptoir.db
 
-.PHONY: install run test lint unit integration e2e bench clean messages
+.PHONY: install run test lint unit integration e2e bench clean messages fuzz
 
 install: $(STAMP)
 
@@ -42,7 +42,8 @@ unit: install
 	$(BIN)/pytest -q tests/unit
 
 # The whole suite: lint, then every test on SQLite, on PostgreSQL (when initdb is on PATH;
-# required with CI=true), and the browser journeys in Chromium.
+# required with CI=true), and the browser journeys in Chromium. Both database runs include
+# schemathesis over the whole API with a fixed seed (test_api_conformance.py).
 test: lint
 	COMPTOIR_TEST_DB=sqlite $(BIN)/pytest -q -m "not e2e" tests
 	@if command -v initdb >/dev/null 2>&1; then \
@@ -53,6 +54,14 @@ test: lint
 		echo "PostgreSQL not found: skipping the PostgreSQL run"; \
 	fi
 	$(BIN)/pytest -q -m e2e tests/e2e
+
+# Schemathesis, every check, over the whole API of a demo store served on a loopback port,
+# with a random seed (printed, to replay a failure with --seed N). `make test` runs the same
+# harness with a fixed seed and few examples (tests/integration/test_api_conformance.py).
+FUZZ_BACKEND ?= sqlite
+FUZZ_EXAMPLES ?= 200
+fuzz: install
+	$(BIN)/python -m comptoir.testing.apifuzz --backend $(FUZZ_BACKEND) --max-examples $(FUZZ_EXAMPLES)
 
 bench: install
 	$(BIN)/python bench/sale_throughput.py --backend sqlite

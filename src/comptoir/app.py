@@ -14,6 +14,8 @@ from comptoir.accounts import mail
 from comptoir.api import catalog as catalog_api
 from comptoir.api import catalog_entities as catalog_entities_api
 from comptoir.api import customers as customers_api
+from comptoir.api import legacy as legacy_api
+from comptoir.api import legacy_sales as legacy_sales_api
 from comptoir.api import products21 as products21_api
 from comptoir.api import sales as sales_api
 from comptoir.api import store as store_api
@@ -24,6 +26,8 @@ from comptoir.core.outbox import Dispatcher, EmbeddedWorker, subscribers
 from comptoir.core.settings import Settings, get_settings
 from comptoir.http.docs import install_docs
 from comptoir.http.errors import install_error_handlers
+from comptoir.http.methods import install_allowed_methods
+from comptoir.http.openapi import install_openapi
 from comptoir.http.security import install_security_headers
 from comptoir.web import install as install_web
 
@@ -60,7 +64,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = db
     install_error_handlers(app)
+    install_allowed_methods(app)
     install_security_headers(app)
+    install_openapi(app)
     install_docs(app)
 
     @app.get("/healthz", include_in_schema=False)
@@ -75,6 +81,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(catalog_entities_api.router)
     app.include_router(products21_api.router)
     app.include_router(sales_api.router)
+    app.include_router(legacy_sales_api.router)
+    app.include_router(legacy_api.router)
     app.include_router(users_api.router)
     app.include_router(switching_api.router)
     install_web(app)

@@ -18,7 +18,7 @@ from comptoir.catalog import products as catalog_products
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import Product
 from comptoir.catalog.references import references_of
-from comptoir.core.paging import check_page_size
+from comptoir.core.paging import MAX_PAGE_SIZE, check_page_size
 from comptoir.customers import service as customer_search
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
@@ -28,6 +28,7 @@ router = APIRouter(prefix="/api/2.0", tags=["Products"], default_response_class=
 catalog_read = [Depends(require(Permission.VIEW_CATALOG))]
 stock_read = [Depends(require(Permission.VIEW_STOCK))]
 ManagesCatalog = Annotated[User, Depends(require(Permission.MANAGE_CATALOG))]
+MAX_SEARCH_RESULTS = 1000  # X-Series: "currently limited to 1000"
 
 
 def products_out(session: Session, products: Sequence[Product]) -> list[dict[str, object]]:
@@ -100,10 +101,22 @@ def delete_product_family(product_id: uuid.UUID, uow: UowDep, user: ManagesCatal
 
 
 @router.get("/products/{product_id}/inventory", dependencies=stock_read)
-def get_product_inventory(product_id: uuid.UUID, session: SessionDep) -> Response:
+def get_product_inventory(
+    product_id: uuid.UUID,
+    session: SessionDep,
+    after: After = None,
+    before: Before = None,
+    page_size: PageSize = None,
+) -> Response:
     catalog.get_product(session, product_id=product_id)
-    levels = inventory.levels_of_product(session, product_id=product_id)
-    return serialize.collection([serialize.inventory(level) for level in levels])
+    page = inventory.page_levels(
+        session,
+        after=after,
+        before=before,
+        page_size=check_page_size(page_size),
+        product_id=product_id,
+    )
+    return serialize.collection([serialize.inventory(level) for level in page.items], page)
 
 
 @router.get("/inventory", dependencies=stock_read)
@@ -122,9 +135,13 @@ def search(
     principal: PrincipalDep,
     q: Annotated[TextIn, Query(min_length=1, max_length=200)],
     type: Literal["products", "customers"] = "products",
-    page_size: Annotated[int, Query(ge=1, le=100)] = 20,
+    page_size: Annotated[
+        int, Query(ge=1, le=MAX_PAGE_SIZE, description="At most 1000 are returned")
+    ] = 20,
 ) -> Response:
-    """Products or customers, each behind its own read permission."""
+    """Products or customers, each behind its own read permission. As X-Series: a
+    `page_size` over 1000 returns 1000."""
+    page_size = min(page_size, MAX_SEARCH_RESULTS)
     if type == "customers":
         require(Permission.VIEW_CUSTOMERS)(principal)
         found_customers = customer_search.search_customers(session, text=q, limit=page_size)

@@ -179,7 +179,7 @@ class SupplierIn(_Body):
     contact: SupplierContactIn | None = None
 
 
-def _supplier_fields(body: SupplierIn, current: Supplier | None) -> entities.SupplierFields:
+def supplier_fields(body: SupplierIn, current: Supplier | None) -> entities.SupplierFields:
     contact = body.contact or SupplierContactIn()
     values = {
         name: _kept(contact, sent, getattr(current, name, None))
@@ -191,7 +191,7 @@ def _supplier_fields(body: SupplierIn, current: Supplier | None) -> entities.Sup
 
 @router.post("/suppliers", dependencies=catalog_write, tags=["Suppliers"])
 def create_supplier(body: SupplierIn, uow: UowDep) -> Response:
-    return _id_only(entities.create_supplier(uow, fields=_supplier_fields(body, None)))
+    return _id_only(entities.create_supplier(uow, fields=supplier_fields(body, None)))
 
 
 @router.get("/suppliers/{supplier_id}", dependencies=catalog_read, tags=["Suppliers"])
@@ -203,7 +203,7 @@ def get_supplier(supplier_id: uuid.UUID, session: SessionDep) -> Response:
 @router.put("/suppliers/{supplier_id}", dependencies=catalog_write, tags=["Suppliers"])
 def update_supplier(supplier_id: uuid.UUID, body: SupplierIn, uow: UowDep) -> Response:
     current = entities.get_entity(uow.session, Supplier, entity_id=supplier_id)
-    entities.update_supplier(uow, supplier_id=supplier_id, fields=_supplier_fields(body, current))
+    entities.update_supplier(uow, supplier_id=supplier_id, fields=supplier_fields(body, current))
     return DecimalJSONResponse({"id": str(supplier_id)})
 
 

@@ -189,7 +189,9 @@ def get_customer_group(group_id: uuid.UUID, session: SessionDep) -> Response:
 
 @router.post("/customer_groups", status_code=201)
 def create_customer_group(body: GroupIn, uow: UowDep, _user: GroupWriter) -> Response:
-    return data(customer_group(groups.create_group(uow, name=body.name, group_id=body.id)))
+    reply = data(customer_group(groups.create_group(uow, name=body.name, group_id=body.id)))
+    reply.status_code = 201  # as declared (it answered 200)
+    return reply
 
 
 @router.put("/customer_groups/{group_id}")

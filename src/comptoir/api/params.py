@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated
 
 from fastapi import Query
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from comptoir.core.paging import MAX_PAGE_SIZE
 
@@ -20,7 +21,19 @@ Before = Annotated[
     int | None,
     Query(ge=0, le=MAX_VERSION, description="Return objects with a version below this"),
 ]
-PageSize = Annotated[int | None, Query(ge=1, le=MAX_PAGE_SIZE)]
+PageSize = Annotated[
+    int | None, Query(ge=1, le=MAX_PAGE_SIZE, description="At most 10,000 (default 1000)")
+]
+# X-Series caps a page of sales at 500.
+MAX_SALES_PAGE = 500
+SalesPageSize = Annotated[
+    int | None, Query(ge=1, le=MAX_SALES_PAGE, description="At most 500 (default 500)")
+]
+# X-Series 0.9 lists: numbered pages from 1 (bounded so that the row offset stays a BIGINT).
+PageNumber = Annotated[int | None, Query(ge=1, le=1_000_000, description="From 1")]
+NumberedPageSize = Annotated[
+    int | None, Query(ge=1, le=MAX_PAGE_SIZE, description="At most 10,000 (default 100)")
+]
 Deleted = Annotated[bool, Query(description="Include deleted objects")]
 
 # Amounts in requests: exact decimals that fit the database (15 digits, 5 decimal places).
@@ -41,6 +54,19 @@ def _as_utc(value: datetime) -> datetime:
 UTCDateTimeIn = Annotated[datetime, AfterValidator(_as_utc)]
 
 
+def _written_date(value: object) -> object:
+    # Pydantic would read "0.5" or "1700000000" as seconds since 1970: a date in a query
+    # is written as a date (ISO 8601), as the spec declares it.
+    if isinstance(value, str) and not _ISO_DATE.match(value):
+        raise ValueError("a date and time in ISO 8601, e.g. 2024-05-01T14:03:00Z")
+    return value
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
+# A date-time in a query string (`since`): ISO 8601 only.
+UTCDateTimeQuery = Annotated[datetime, BeforeValidator(_written_date), AfterValidator(_as_utc)]
+
+
 def _no_nul(value: str) -> str:
     # PostgreSQL text cannot hold NUL (it would fail as a 500); SQLite would store it. Refuse
     # it in every request so both backends answer the same.
@@ -51,3 +77,5 @@ def _no_nul(value: str) -> str:
 
 # Free text in a request (notes, codes, search terms).
 TextIn = Annotated[str, AfterValidator(_no_nul)]
+# X-Series 0.9 `since`: only what changed at or after this time.
+Since = Annotated[UTCDateTimeQuery | None, Query(description="Changed at or after (ISO 8601, UTC)")]

@@ -8,14 +8,20 @@ from pydantic import BaseModel, ConfigDict, Field
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
-from comptoir.api.params import After, AmountIn, Before, PageSize, TextIn, UTCDateTimeIn
+from comptoir.api.params import (
+    MAX_SALES_PAGE,
+    After,
+    AmountIn,
+    Before,
+    SalesPageSize,
+    TextIn,
+    UTCDateTimeIn,
+)
 from comptoir.core.paging import check_page_size
 from comptoir.customers import service as customers
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.sales import service as sales
-
-MAX_SALES_PAGE = 500
 
 router = APIRouter(tags=["Sales"], default_response_class=DecimalJSONResponse)
 
@@ -117,7 +123,10 @@ def create_register_sale(
 
 @router.get("/api/2.0/sales", dependencies=[Depends(require(Permission.VIEW_SALES))])
 def list_sales(
-    session: SessionDep, after: After = None, before: Before = None, page_size: PageSize = None
+    session: SessionDep,
+    after: After = None,
+    before: Before = None,
+    page_size: SalesPageSize = None,
 ) -> Response:
     page = sales.page_sales(
         session,

@@ -6,9 +6,13 @@ from fastapi import APIRouter, Depends, Response
 
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
+from comptoir.api.params import After, Before, Deleted, PageSize
+from comptoir.core.paging import check_page_size
 from comptoir.http.deps import SessionDep, require
 from comptoir.http.json import DecimalJSONResponse
+from comptoir.store import listing
 from comptoir.store import service as store
+from comptoir.store.models import Outlet, PaymentType, Register, Tax
 
 router = APIRouter(prefix="/api/2.0", tags=["Store"], default_response_class=DecimalJSONResponse)
 setup_read = [Depends(require(Permission.VIEW_SETUP))]
@@ -20,11 +24,23 @@ def get_retailer(session: SessionDep) -> Response:
 
 
 @router.get("/outlets", dependencies=setup_read)
-def list_outlets(session: SessionDep) -> Response:
+def list_outlets(
+    session: SessionDep,
+    after: After = None,
+    before: Before = None,
+    page_size: PageSize = None,
+    deleted: Deleted = False,
+) -> Response:
     retailer = store.get_retailer(session)
-    return serialize.collection(
-        [serialize.outlet(o, retailer) for o in store.list_outlets(session)]
+    page = listing.page_setup(
+        session,
+        Outlet,
+        after=after,
+        before=before,
+        page_size=check_page_size(page_size),
+        include_deleted=deleted,
     )
+    return serialize.collection([serialize.outlet(o, retailer) for o in page.items], page)
 
 
 @router.get("/outlets/{outlet_id}", dependencies=setup_read)
@@ -36,8 +52,22 @@ def get_outlet(outlet_id: uuid.UUID, session: SessionDep) -> Response:
 
 
 @router.get("/registers", dependencies=setup_read)
-def list_registers(session: SessionDep) -> Response:
-    return serialize.collection([serialize.register(r) for r in store.list_registers(session)])
+def list_registers(
+    session: SessionDep,
+    after: After = None,
+    before: Before = None,
+    page_size: PageSize = None,
+    deleted: Deleted = False,
+) -> Response:
+    page = listing.page_setup(
+        session,
+        Register,
+        after=after,
+        before=before,
+        page_size=check_page_size(page_size),
+        include_deleted=deleted,
+    )
+    return serialize.collection([serialize.register(r) for r in page.items], page)
 
 
 @router.get("/registers/{register_id}", dependencies=setup_read)
@@ -46,15 +76,23 @@ def get_register(register_id: uuid.UUID, session: SessionDep) -> Response:
 
 
 @router.get("/taxes", dependencies=setup_read)
-def list_taxes(session: SessionDep) -> Response:
+def list_taxes(
+    session: SessionDep, after: After = None, before: Before = None, page_size: PageSize = None
+) -> Response:
     default = store.get_retailer(session).default_tax_id
+    page = listing.page_setup(
+        session, Tax, after=after, before=before, page_size=check_page_size(page_size)
+    )
     return serialize.collection(
-        [serialize.tax(t, default_tax_id=default) for t in store.list_taxes(session)]
+        [serialize.tax(t, default_tax_id=default) for t in page.items], page
     )
 
 
 @router.get("/payment_types", dependencies=setup_read)
-def list_payment_types(session: SessionDep) -> Response:
-    return serialize.collection(
-        [serialize.payment_type(p) for p in store.list_payment_types(session)]
+def list_payment_types(
+    session: SessionDep, after: After = None, before: Before = None, page_size: PageSize = None
+) -> Response:
+    page = listing.page_setup(
+        session, PaymentType, after=after, before=before, page_size=check_page_size(page_size)
     )
+    return serialize.collection([serialize.payment_type(p) for p in page.items], page)

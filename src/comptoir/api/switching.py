@@ -43,6 +43,7 @@ def _targets(session: SessionDep, user: User) -> list[dict[str, object]]:
 @router.post(
     "/api/comptoir/switch_user",
     summary="Switch the user selling on this browser session (PIN, or password when protected)",
+    responses={429: {"description": "Too many wrong PINs or passwords: wait Retry-After"}},
 )
 def switch_user(
     body: SwitchUserIn,

@@ -21,6 +21,7 @@ from comptoir.core.errors import (
 )
 from comptoir.http.deps import MfaEnrolmentRequired, PasswordChangeRequired
 from comptoir.http.json import DecimalJSONResponse
+from comptoir.http.methods import method_not_allowed, route_path, route_table
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,11 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def on_http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 405:
+            # Starlette names the methods of one route only; the path may have several.
+            allowed = route_table(request.app).allowed(route_path(request.scope))
+            if allowed:
+                return method_not_allowed(allowed)
         return DecimalJSONResponse(
             error_body(str(exc.detail)), status_code=exc.status_code, headers=exc.headers
         )

@@ -121,6 +121,19 @@ def levels_of_product(session: Session, *, product_id: uuid.UUID) -> list[Invent
     return list(session.scalars(query.order_by(InventoryLevel.outlet_id)))
 
 
+def levels_of_products(
+    session: Session, *, product_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[InventoryLevel]]:
+    """Each product's stock levels (one per outlet where it has one), read in one query."""
+    found: dict[uuid.UUID, list[InventoryLevel]] = {}
+    if not product_ids:
+        return found
+    query = select(InventoryLevel).where(InventoryLevel.product_id.in_(product_ids))
+    for level in session.scalars(query.order_by(InventoryLevel.outlet_id)):
+        found.setdefault(level.product_id, []).append(level)
+    return found
+
+
 def stock_by_product(
     session: Session, *, product_ids: Sequence[uuid.UUID], outlet_id: uuid.UUID | None = None
 ) -> dict[uuid.UUID, Decimal]:
@@ -149,11 +162,20 @@ def ledger_balance(session: Session, *, product_id: uuid.UUID, outlet_id: uuid.U
 
 
 def page_levels(
-    session: Session, *, after: int | None, before: int | None, page_size: int
+    session: Session,
+    *,
+    after: int | None,
+    before: int | None,
+    page_size: int,
+    product_id: uuid.UUID | None = None,
 ) -> Page[InventoryLevel]:
+    """Stock levels in version order; only one product's (at every outlet) if given."""
+    query = select(InventoryLevel)
+    if product_id is not None:
+        query = query.where(InventoryLevel.product_id == product_id)
     return page_by_version(
         session,
-        select(InventoryLevel),
+        query,
         InventoryLevel.version,
         after=after,
         before=before,

@@ -13,6 +13,7 @@ from babel.numbers import get_currency_name
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.tax import Rate
 from comptoir.core.uow import UnitOfWork
@@ -280,6 +281,9 @@ def _apply_tax(tax: Tax, *, name: str, rates: Sequence[RateFields]) -> None:
         TaxRate(name=_check_name(f.name, "rate name"), rate=f.rate, position=i)
         for i, f in enumerate(rates)
     ]
+    # New rates alone leave the tax row unchanged, so it would keep its version and a client
+    # syncing with `after=` would never see them: touching it gives it a new version.
+    tax.updated_at = utcnow()
 
 
 def create_tax(uow: UnitOfWork, *, name: str, rates: Sequence[RateFields]) -> Tax:
