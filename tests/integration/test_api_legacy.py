@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from comptoir.accounts.permissions import Role
 from comptoir.core.clock import utcnow
+from comptoir.customers import service as customers
 from comptoir.sales import service as sales
 from comptoir.sales.models import Sale
 from comptoir.store import service as store
@@ -127,7 +128,9 @@ def test_register_sales_filter_by_outlet_state_status_and_since(
         sale_input(shop, [(coffee, 1)], total="2"), register_id=till.id
     )
     with shop.uow() as uow:
-        voided, _ = sales.record_sale(uow, sale=annexe_sale, user_id=shop.owner.id)
+        voided, _ = sales.record_sale(
+            uow, sale=annexe_sale, user_id=shop.owner.id, find_customer=customers.get_customer
+        )
     with shop.uow() as uow:  # only closed sales are recorded yet: void it in the database
         row = uow.session.get(Sale, voided.id)
         assert row is not None
