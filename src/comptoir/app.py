@@ -33,7 +33,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     mail.configure(settings)  # registers the password-reset email handler too
     owns_database = database is None
     db = database or open_database(
-        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        checkpoint_every_s=settings.sqlite_checkpoint_seconds,
     )
 
     @asynccontextmanager

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Literal
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,6 +21,9 @@ class Settings(BaseSettings):
     # Set when served behind HTTPS so cookies are never sent in clear.
     secure_cookies: bool = False
     sqlite_busy_timeout_ms: int = 30_000
+    # How often a long-running process truncates an SQLite file's write-ahead log after
+    # writes (core/wal.py): each checkpoint holds the write lock some 10-30 ms.
+    sqlite_checkpoint_seconds: float = Field(default=2.0, gt=0, le=3600)
     # The address of the site in emails (password reset links); the request's own address
     # when unset. Set it in production so a forged Host header cannot change the link.
     public_url: str | None = None
