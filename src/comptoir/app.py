@@ -24,7 +24,7 @@ from comptoir.core.outbox import Dispatcher, EmbeddedWorker, subscribers
 from comptoir.core.settings import Settings, get_settings
 from comptoir.http.docs import install_docs
 from comptoir.http.errors import install_error_handlers
-from comptoir.http.security import install_security_headers
+from comptoir.http.security import install_host_check, install_security_headers
 from comptoir.web import install as install_web
 
 
@@ -62,7 +62,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.settings = settings
     app.state.database = db
     install_error_handlers(app)
-    install_security_headers(app)
+    install_host_check(app, settings.trusted_hosts())
+    install_security_headers(app)  # added last, so outermost: on the Host check's 400 too
     install_docs(app)
 
     @app.get("/healthz", include_in_schema=False)
