@@ -93,13 +93,13 @@ def _check_inflation(data: bytes, members: list[zipfile.ZipInfo], limit: int) ->
 
 
 def _data_start(data: bytes, member: zipfile.ZipInfo) -> int:
-    offset = member.header_offset
+    offset: int = member.header_offset
     if offset < 0 or offset + _LOCAL_HEADER.size > len(data):
         raise zipfile.BadZipFile("local header out of the file")
     signature, name_length, extra_length = _LOCAL_HEADER.unpack_from(data, offset)
     if signature != b"PK\x03\x04":
         raise zipfile.BadZipFile("bad local header")
-    return offset + _LOCAL_HEADER.size + name_length + extra_length
+    return offset + _LOCAL_HEADER.size + int(name_length) + int(extra_length)
 
 
 def _inflated_size(raw: memoryview, *, stop_after: int) -> int:

@@ -108,4 +108,3 @@ def test_an_honest_hand_written_workbook_is_still_read() -> None:
     table = read_table(zip_bytes(workbook_parts(deflated(strings("hello")))))
 
     assert table.header == ["hello"]
-
