@@ -328,7 +328,7 @@ def search_customers(session: Session, *, text: str, limit: int = 20) -> list[Cu
     if words:
         candidates = session.execute(
             select(Customer.id, Customer.search_text)
-            .where(_holds_words(session, words, cap=2 * SEARCH_CANDIDATES), live)
+            .where(holds_words(session, words, cap=2 * SEARCH_CANDIDATES), live)
             .limit(max(SEARCH_CANDIDATES, limit))
         ).all()
         best = [r.id for r in sorted(candidates, key=lambda r: r.search_text)[:limit]]
@@ -340,15 +340,17 @@ def search_customers(session: Session, *, text: str, limit: int = 20) -> list[Cu
     return list(dict.fromkeys(found))[:limit]
 
 
-def _holds_words(session: Session, words: list[str], *, cap: int) -> ColumnElement[bool]:
+def holds_words(session: Session, words: list[str], *, cap: int | None) -> ColumnElement[bool]:
+    """Customers holding every word as a word prefix; on SQLite at most `cap` of them."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         matching: Select[tuple[Any]] = (
             select(literal_column("cid"))
             .select_from(sql_text("customer_search"))
             .where(sql_text("customer_search MATCH :fts").bindparams(fts=fts5_query(words)))
-            .limit(cap)
         )
+        if cap is not None:
+            matching = matching.limit(cap)
         return Customer.id.in_(matching)
     matched = sql_text(
         "to_tsvector('simple'::regconfig, customer.search_text)"

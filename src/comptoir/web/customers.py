@@ -8,14 +8,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.core.errors import InvalidInput, PermissionDenied
 from comptoir.core.i18n import N_
-from comptoir.customers import gdpr, groups, service, transfer
+from comptoir.customers import gdpr, groups, listing, service, transfer
 from comptoir.customers import imports as customer_imports
 from comptoir.customers.models import Customer
 from comptoir.customers.profiles import EDITABLE, FLAG_FIELDS
@@ -58,22 +57,11 @@ def customer_list(
     group: Annotated[str, Query(max_length=40)] = "",
     before: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
-    """Newest customers first, paged by version; or the best matches of a search."""
-    group_id = _maybe_uuid(group)
-    if q.strip():
-        found = service.search_customers(session, text=q, limit=PAGE)
-        if group_id is not None:
-            found = [c for c in found if c.customer_group_id == group_id]
-        next_before = None
-    else:
-        query = select(Customer).where(Customer.deleted_at.is_(None))
-        if group_id is not None:
-            query = query.where(Customer.customer_group_id == group_id)
-        if before is not None:
-            query = query.where(Customer.version < before)
-        found = list(session.scalars(query.order_by(Customer.version.desc()).limit(PAGE + 1)))
-        next_before = found[PAGE - 1].version if len(found) > PAGE else None
-        found = found[:PAGE]
+    """Newest customers first, searched and filtered by group, paged by version."""
+    page = listing.list_customers(
+        session, text=q, group_id=_maybe_uuid(group), before=before, page_size=PAGE
+    )
+    found = page.customers
     figures = service.figures_of(session, customer_ids=[c.id for c in found])
     return render(
         request,
@@ -84,7 +72,7 @@ def customer_list(
         group_names={g.id: g.name for g in groups.list_groups(session)},
         q=q,
         group=group,
-        next_before=next_before,
+        next_before=page.next_before,
         retailer=store.get_retailer(session),
         can_edit=principal.allows(Permission.MANAGE_CUSTOMERS),
         can_groups=principal.allows(Permission.MANAGE_CUSTOMER_GROUPS),
