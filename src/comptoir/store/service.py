@@ -255,9 +255,8 @@ def update_register(uow: UnitOfWork, *, register_id: uuid.UUID, fields: Register
     """Change a register. Its sequence may move forward, never back onto a number it has
     issued; the register row is locked first, so a sale taking a number meanwhile is
     either seen by the check or waits for this change."""
-    register = uow.session.get(Register, register_id, with_for_update=True)
-    if register is None or register.deleted_at is not None:
-        raise NotFound("register not found", register_id=str(register_id))
+    uow.session.execute(select(Register.id).where(Register.id == register_id).with_for_update())
+    register = get_register(uow.session, register_id=register_id)
     _apply_register(uow.session, register, fields)
     uow.commit()
     return register
