@@ -8,6 +8,9 @@ snapshot while the sale waited for the write lock (see core/wal.py).
 from __future__ import annotations
 
 import itertools
+import json
+import subprocess
+import sys
 import threading
 import time
 import uuid
@@ -36,6 +39,7 @@ from tests.factories import (
     stock_of,
 )
 
+ROOT = Path(__file__).resolve().parents[2]
 WAL_BOUND_BYTES = 64 * 1024 * 1024
 SALES = 2_000
 REGISTERS = 16
@@ -163,3 +167,84 @@ def test_a_read_session_sees_what_was_committed_between_two_of_its_statements(
 
     assert (before, after) == (0, 1)
     assert product is not None
+
+
+# Run in its own process: RLIMIT_FSIZE (a write past it fails with EFBIG, as on a full
+# disk) holds for the whole process.
+FULL_DISK = """
+import json, resource, signal, sys, uuid
+from pathlib import Path
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from comptoir.app import create_app
+from comptoir.migrate import upgrade_database
+from comptoir.sales.models import Sale
+from tests.factories import app_settings, make_product, make_store, make_token, sale_payload
+
+directory = Path(sys.argv[1])
+url = f"sqlite:///{directory / 'full.db'}"
+upgrade_database(url)
+app = create_app(app_settings(url, sqlite_checkpoint_seconds=0.2))
+shop = make_store(app.state.database)
+coffee = make_product(shop, price="3.00", stock=1000)
+replies, acknowledged = [], set()
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+
+with TestClient(app) as client:
+    client.headers["Authorization"] = f"Bearer {make_token(shop)}"
+
+    def sell(sale_id):
+        body = sale_payload(shop, [(coffee, 1)], total="3.00", sale_id=sale_id)
+        reply = client.post("/api/register_sales", json=body)
+        replies.append([reply.status_code, reply.headers.get("Retry-After")])
+        if reply.status_code == 200:
+            acknowledged.add(str(sale_id))
+        return reply.status_code
+
+    before = [sell(uuid.uuid4()) for _ in range(3)]
+    files = [directory / name for name in ("full.db", "full.db-wal")]
+    full = max(f.stat().st_size for f in files if f.exists())
+    resource.setrlimit(resource.RLIMIT_FSIZE, (full, hard))  # the disk is full
+    refused = None
+    for _ in range(200):
+        sale_id = uuid.uuid4()
+        if sell(sale_id) != 200:
+            refused = sale_id
+            break
+    resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))  # space is freed
+    retried = sell(refused) if refused else None
+    after = [sell(uuid.uuid4()) for _ in range(3)]
+
+with app.state.database.read_sessions() as session:
+    recorded = [str(i) for i in session.scalars(select(Sale.id))]
+print(json.dumps({
+    "before": before, "refused": replies[len(before):-4], "retried": retried, "after": after,
+    "recorded": sorted(recorded), "acknowledged": sorted(acknowledged),
+}))
+"""
+
+
+def test_a_full_disk_answers_503_and_the_server_recovers_losing_and_doubling_nothing(
+    database_url: str, tmp_path: Path
+) -> None:
+    if make_url(database_url).get_backend_name() != "sqlite":
+        pytest.skip("the file-size limit stands in for a full disk under SQLite's files")
+    done = subprocess.run(
+        [sys.executable, "-c", FULL_DISK, str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert result["before"] == [200, 200, 200]
+    *accepted, last = result["refused"]
+    assert all(reply == [200, None] for reply in accepted)
+    assert last == [503, "1"]  # the disk filled up: retry shortly
+    assert result["retried"] == 200  # the same sale, once there is room again
+    assert result["after"] == [200, 200, 200]  # without a restart
+    assert result["recorded"] == result["acknowledged"]  # none lost, none twice
