@@ -19,10 +19,10 @@ Either way each cell becomes the text `cell_text` gives, so the reader does not 
 the user sees: 12.3 stays "12.3", a date "2024-05-01", TRUE "TRUE".
 
 Before either runs, every part of the zip is inflated once, 1 MB at a time, counting the
-bytes it really produces (`_check_inflation`): the sizes a zip declares are only claims,
-and a 3.9 MB upload whose headers lied inflated to 1.15 GB (2.2 GB of server memory). A
-part that inflates past its declared size, or parts that together pass
-`Limits.max_uncompressed_bytes`, refuse the file in constant memory.
+bytes it really produces (`_check_inflation`): the sizes a zip declares are only claims
+(a 3.9 MB upload whose headers lied inflated to 1.15 GB and took 2.2 GB of server memory).
+A part that inflates past its declared size, or declared sizes that together pass
+`Limits.max_uncompressed_bytes`, refuse the file, in constant memory.
 """
 
 from __future__ import annotations
@@ -67,14 +67,16 @@ _INPUT_CHUNK = 64 * 1024
 _OUTPUT_CHUNK = 1024 * 1024
 
 
-def _check_inflation(data: bytes, members: list[zipfile.ZipInfo], limit: int) -> None:
-    """Inflate every member as a reader would, in constant memory, counting real bytes.
+def _check_inflation(data: bytes, members: list[zipfile.ZipInfo]) -> None:
+    """Inflate every member as a reader would, in constant memory, counting real bytes:
+    none may produce more than its declared size. With the declared sizes already summed
+    under the limit, the bytes a reader can inflate stay under it too (members that
+    overlap, one deflate stream named many times, each count in that sum).
 
     The compressed bytes are read where the member's local header says its data starts, up
     to the compressed size of the central directory, as zipfile and calamine's zip reader
-    do. Members that overlap (one deflate stream named many times) each count in full.
+    do.
     """
-    produced_total = 0
     view = memoryview(data)
     for member in members:
         start = _data_start(data, member)
@@ -87,9 +89,6 @@ def _check_inflation(data: bytes, members: list[zipfile.ZipInfo], limit: int) ->
             raise TabularError("The .xlsx workbook uses a compression Excel does not write.")
         if produced > member.file_size:
             raise TabularError(SIZE_MISMATCH)
-        produced_total += produced
-        if produced_total > limit:
-            raise TabularError(TOO_LARGE)
 
 
 def _data_start(data: bytes, member: zipfile.ZipInfo) -> int:
@@ -137,7 +136,7 @@ def xlsx_records(data: bytes, limits: Limits) -> tuple[Iterator[list[str]], int]
                 raise TabularError("The file is a zip archive but not an Excel .xlsx workbook.")
             if declared > limits.max_uncompressed_bytes:
                 raise TabularError(TOO_LARGE)
-            _check_inflation(data, archive.infolist(), limits.max_uncompressed_bytes)
+            _check_inflation(data, archive.infolist())
             sheet = _first_worksheet(archive, names)
             xml = archive.read(sheet[1]) if sheet else b""
     except TabularError:
