@@ -32,6 +32,7 @@ from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Product, VariantAttribute
 from comptoir.core.db import Database
 from comptoir.core.outbox import OutboxMessage
+from comptoir.core.settings import LOCAL_HOSTS, Settings
 from comptoir.core.uow import UnitOfWork
 from comptoir.customers import service as customers
 from comptoir.customers.models import Customer
@@ -392,6 +393,16 @@ def switch_at_register(shop: Store, login: LoginSession, user: User, *, pin: str
 
 
 # Browser routes (TestClient) -------------------------------------------------------------
+
+# TestClient sends `Host: testserver`; the server answers only the hosts it is told to.
+TEST_HOSTS = [*LOCAL_HOSTS, "testserver"]
+
+
+def app_settings(database_url: str, **changes: Any) -> Settings:
+    """Settings for an app driven by TestClient: its host allowed, no outbox thread."""
+    values: dict[str, Any] = {"embedded_worker": False, "allowed_hosts": TEST_HOSTS, **changes}
+    return Settings(database_url=database_url, **values)
+
 
 CSRF_FIELD = re.compile(r'name="csrf" value="([^"]+)"')
 

@@ -28,7 +28,7 @@ from comptoir.http.docs import install_docs
 from comptoir.http.errors import install_error_handlers
 from comptoir.http.methods import install_allowed_methods
 from comptoir.http.openapi import install_openapi
-from comptoir.http.security import install_security_headers
+from comptoir.http.security import install_host_check, install_security_headers
 from comptoir.web import install as install_web
 
 
@@ -37,7 +37,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     mail.configure(settings)  # registers the password-reset email handler too
     owns_database = database is None
     db = database or open_database(
-        settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        checkpoint_every_s=settings.sqlite_checkpoint_seconds,
     )
 
     @asynccontextmanager
@@ -65,7 +67,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = db
     install_error_handlers(app)
     install_allowed_methods(app)
-    install_security_headers(app)
+    install_host_check(app, settings.trusted_hosts())
+    install_security_headers(app)  # added last, so outermost: on the Host check's 400 too
     install_openapi(app)
     install_docs(app)
 

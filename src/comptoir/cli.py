@@ -124,7 +124,12 @@ def worker(
     poll: Annotated[float, typer.Option(help="Seconds between polls when idle")] = 5.0,
 ) -> None:
     """Deliver outbox messages (webhooks, emails...) until stopped."""
-    db = open_database(get_settings().database_url)
+    settings = get_settings()
+    db = open_database(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        checkpoint_every_s=settings.sqlite_checkpoint_seconds,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -131,6 +131,10 @@ def run_export(
             body = list(rows(session))
     finally:
         db.dispose()
+    write_export(path, header, body)
+
+
+def write_export(path: Path, header: list[str], body: list[list[Any]]) -> None:
     if path.suffix.lower() == ".xlsx":
         content = write_xlsx(header, body)
     else:
@@ -170,8 +174,17 @@ def import_customers(
 
 @export_app.command("customers")
 def export_customers(file: FileArg) -> None:
-    """Export every customer with the X-Series customer columns."""
-    run_export(file, customer_transfer.EXPORT_COLUMNS, customer_transfer.export_rows)
+    """Export every customer with the X-Series customer columns (a security event)."""
+    file_format = "xlsx" if file.suffix.lower() == ".xlsx" else "csv"
+    db = open_database(get_settings().database_url)
+    try:
+        with db.unit_of_work() as uow:
+            body = customer_transfer.export_customer_list(
+                uow, file_format=file_format, actor_id=None
+            )
+    finally:
+        db.dispose()
+    write_export(file, customer_transfer.EXPORT_COLUMNS, body)
 
 
 @import_app.command("products")

@@ -10,8 +10,7 @@ from fastapi.testclient import TestClient
 from comptoir.accounts import service as accounts
 from comptoir.app import create_app
 from comptoir.core.db import Database
-from comptoir.core.settings import Settings
-from tests.factories import Store, fresh_database, make_store, make_token, sign_in
+from tests.factories import Store, app_settings, fresh_database, make_store, make_token, sign_in
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -34,7 +33,7 @@ def shop(db: Database) -> Store:
 
 @pytest.fixture
 def app_client(db: Database) -> Iterator[TestClient]:
-    settings = Settings(database_url=db.url, embedded_worker=False)
+    settings = app_settings(db.url)
     with TestClient(create_app(settings, database=db)) as client:
         yield client
 

@@ -13,14 +13,13 @@ from comptoir.accounts.models import User
 from comptoir.app import create_app
 from comptoir.catalog.models import Product
 from comptoir.core.db import Database, open_database
-from comptoir.core.settings import Settings
 from comptoir.inventory import service as inventory
 from comptoir.inventory.models import InventoryLevel
 from comptoir.setup import DEMO_PRODUCTS
 from comptoir.store.models import Outlet, PaymentKind, PaymentType, Register, Retailer, Tax
 from tests.factories import CLI_EMAIL as EMAIL
 from tests.factories import CLI_PASSWORD as PASSWORD
-from tests.factories import InitialisedStore, fresh_database
+from tests.factories import InitialisedStore, app_settings, fresh_database
 from tests.factories import run_comptoir as comptoir
 
 
@@ -115,7 +114,7 @@ def test_a_token_created_on_the_command_line_works_as_a_bearer_token(
     token = created.stdout.strip().splitlines()[-1]
     assert token.startswith("cpt_") and " " not in token
 
-    app = create_app(Settings(database_url=initialised.url, embedded_worker=False))
+    app = create_app(app_settings(initialised.url))
     with TestClient(app) as client:
         reply = client.get("/api/2.0/user", headers={"Authorization": f"Bearer {token}"})
         assert reply.status_code == 200, reply.text
@@ -146,7 +145,7 @@ def test_a_token_created_on_the_command_line_can_be_scoped_and_expire(
     )
     assert created.returncode == 0, created.stderr
     token = created.stdout.strip().splitlines()[-1]
-    app = create_app(Settings(database_url=initialised.url, embedded_worker=False))
+    app = create_app(app_settings(initialised.url))
     with TestClient(app) as client:
         headers = {"Authorization": f"Bearer {token}"}
         assert client.get("/api/2.0/products", headers=headers).status_code == 200

@@ -1,26 +1,32 @@
 """Changing one's own password on My account, and the change forced on users an admin
-created: until then pages lead to /account/password and the API answers 403."""
+created: until then pages lead to /account/password and the API answers 403, to their
+personal tokens too, and no token is made for them."""
 
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import httpx
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from comptoir.accounts import users
-from comptoir.accounts.models import LoginSession, SecurityEvent, SignInAttempt, User
+from comptoir.accounts import tokens, users
+from comptoir.accounts.models import ApiToken, LoginSession, SecurityEvent, SignInAttempt, User
 from comptoir.accounts.permissions import Role
-from comptoir.accounts.service import verify_password
+from comptoir.accounts.service import hash_password, verify_password
+from comptoir.core.errors import PermissionDenied
 from tests.factories import (
     OWNER_EMAIL,
     OWNER_PASSWORD,
     Store,
+    count_rows,
     csrf_of,
     make_token,
     make_user,
     post_login,
+    run_comptoir,
 )
 
 NEW_PASSWORD = "a brand new secret"
@@ -205,7 +211,7 @@ def test_a_user_created_by_an_admin_must_change_the_password_before_anything_els
     )
     assert write.status_code == 303 and write.headers["location"] == "/account/password"
     assert stored(shop, paul.id).pin_hash is None
-    # A personal token is not concerned (the admin's here, the user's own likewise).
+    # Another user's token (the owner's) is not concerned.
     token_call = app_client.get(
         "/api/2.0/products", headers={"Authorization": f"Bearer {make_token(shop)}"}
     )
@@ -240,3 +246,53 @@ def test_logout_stays_open_to_a_user_who_must_change_the_password(
     page = signed_in(app_client, "lea", GIVEN_PASSWORD).get("/account/password")
     out = app_client.post("/logout", data={"csrf": csrf_of(page.text)}, follow_redirects=False)
     assert out.status_code == 303 and out.headers["location"] == "/login"
+
+
+def created_by_an_admin(shop: Store, username: str) -> User:
+    admin = make_user(shop, role=Role.ADMIN)
+    with shop.uow() as uow:
+        return users.create_user(
+            uow,
+            actor=users.Actor(user=admin, ip=None, user_agent=None),
+            fields=users.UserFields(username=username, display_name=username, role="manager"),
+            password=GIVEN_PASSWORD,
+        )
+
+
+def test_a_token_of_a_user_who_must_choose_their_password_is_refused_until_they_have(
+    app_client: TestClient, shop: Store
+) -> None:
+    # A token made while the password was the user's own, then an admin's password given.
+    paul = make_user(shop, role=Role.MANAGER, username="paul")
+    headers = {"Authorization": f"Bearer {make_token(shop, username='paul')}"}
+    with shop.uow() as uow:
+        user = uow.session.get(User, paul.id)
+        assert user is not None
+        user.password_hash = hash_password(GIVEN_PASSWORD)
+        user.require_password_change = True
+        uow.commit()
+
+    refused = app_client.get("/api/2.0/products", headers=headers)
+    write = app_client.post("/api/2.0/customers", json={"first_name": "Léa"}, headers=headers)
+
+    assert (refused.status_code, write.status_code) == (403, 403)
+    assert refused.json()["details"]["reason"] == "password_change_required"
+    assert "choose their password" in refused.json()["error"]
+    signed_in(app_client, "paul", GIVEN_PASSWORD)
+    assert change(app_client, current=GIVEN_PASSWORD, page="/account/password").status_code == 303
+    assert app_client.get("/api/2.0/products", headers=headers).status_code == 200
+
+
+def test_no_token_is_made_for_a_user_who_must_choose_their_password(
+    shop: Store, tmp_path: Path
+) -> None:
+    paul = created_by_an_admin(shop, "paul")
+
+    with shop.uow() as uow, pytest.raises(PermissionDenied) as refused:
+        tokens.create_token(uow, user_id=paul.id, name="till")
+    run = run_comptoir(shop.db.url, tmp_path, "token", "create", "--user", "paul", "--name", "x")
+
+    assert refused.value.details == {"reason": "password_change_required"}
+    assert run.returncode == 1
+    assert "must choose their password" in " ".join(run.stdout.split())
+    assert count_rows(shop.db, ApiToken) == 0

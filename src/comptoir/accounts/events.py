@@ -35,6 +35,8 @@ class SecurityAction(StrEnum):
     # GDPR requests about a customer (details: the customer id, never their data).
     CUSTOMER_DATA_EXPORTED = "customer_data_exported"
     CUSTOMER_ERASED = "customer_erased"
+    # The whole customer list exported (details: the row count and format).
+    CUSTOMERS_EXPORTED = "customers_exported"
 
 
 def record_event(

@@ -46,6 +46,8 @@ class Permission(StrEnum):
     IMPORT_CATALOG = "products:import"
     MANAGE_STOCK = "inventory:write"
     IMPORT_CUSTOMERS = "customers:import"
+    # The whole customer list in one file (each export is a security event).
+    EXPORT_CUSTOMERS = "customers:export"
     MANAGE_CUSTOMER_GROUPS = "customers:groups"  # groups drive promotions and price books
     VIEW_REPORTS = "reports:read"
     MANAGE_PROMOTIONS = "promotions:write"
@@ -97,6 +99,7 @@ _MANAGER = _CASHIER | {
     Permission.IMPORT_CATALOG,
     Permission.MANAGE_STOCK,
     Permission.IMPORT_CUSTOMERS,
+    Permission.EXPORT_CUSTOMERS,
     Permission.MANAGE_CUSTOMER_GROUPS,
     Permission.VIEW_REPORTS,
     Permission.MANAGE_PROMOTIONS,

@@ -19,7 +19,7 @@ from comptoir.accounts.models import ApiToken, LoginSession, User
 from comptoir.accounts.permissions import FULL_SCOPE, SCOPE_ACCESS, SCOPE_AREAS
 from comptoir.accounts.service import TOKEN_PREFIX, digest, find_user
 from comptoir.core.clock import utcnow
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
 from comptoir.core.i18n import N_
 from comptoir.core.uow import UnitOfWork
 
@@ -75,6 +75,11 @@ def create_token(
     user = session.get(User, user_id)
     if user is None or user.deleted_at is not None:
         raise NotFound("no such user", user_id=str(user_id))
+    if user.require_password_change:
+        raise PermissionDenied(
+            "this user must choose their password (by signing in) before getting API tokens",
+            reason="password_change_required",
+        )
     name = name.strip()
     if not name:
         raise InvalidInput(N_("A token needs a name."), field="name")

@@ -17,7 +17,7 @@ from comptoir.core.paging import check_page_size
 from comptoir.customers import groups
 from comptoir.customers import service as customers
 from comptoir.customers.models import Customer
-from comptoir.http.deps import SessionDep, UowDep, require
+from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 
 router = APIRouter(
@@ -127,15 +127,19 @@ def get_customer(customer_id: uuid.UUID, session: SessionDep) -> Response:
 
 
 @router.post("/customers", status_code=201)
-def create_customer(body: CustomerIn, uow: UowDep, user: Writer) -> Response:
+def create_customer(
+    body: CustomerIn, uow: UowDep, user: Writer, principal: PrincipalDep
+) -> Response:
     """A register may send its own `id`: the same request again returns the first customer
-    (200, `Idempotent-Replayed: true`) and creates nothing."""
+    (200, `Idempotent-Replayed: true`) and creates nothing. A group other than the default
+    needs `customers:groups`."""
     created, is_new = customers.create_customer(
         uow,
         values=body.values(),
         customer_id=body.id,
         source=customers.ConsentSource.API,
         user_id=user.id,
+        may_change_group=principal.allows(Permission.MANAGE_CUSTOMER_GROUPS),
     )
     reply = data(_with_figures(uow.reader, [created])[0])
     reply.status_code = 201 if is_new else 200
@@ -146,14 +150,16 @@ def create_customer(body: CustomerIn, uow: UowDep, user: Writer) -> Response:
 
 @router.put("/customers/{customer_id}")
 def update_customer(
-    customer_id: uuid.UUID, body: CustomerIn, uow: UowDep, user: Writer
+    customer_id: uuid.UUID, body: CustomerIn, uow: UowDep, user: Writer, principal: PrincipalDep
 ) -> Response:
+    """A `customer_group_id` other than the customer's needs `customers:groups`."""
     updated = customers.update_customer(
         uow,
         customer_id=customer_id,
         values=body.values(),
         source=customers.ConsentSource.API,
         user_id=user.id,
+        may_change_group=principal.allows(Permission.MANAGE_CUSTOMER_GROUPS),
     )
     return data(_with_figures(uow.session, [updated])[0])
 
@@ -227,7 +233,7 @@ def list_group_customers(
 
 @router.post("/customer_groups/{group_id}/customers")
 def add_group_customers(
-    group_id: uuid.UUID, body: Annotated[CustomerIds, Body()], uow: UowDep, _user: Writer
+    group_id: uuid.UUID, body: Annotated[CustomerIds, Body()], uow: UowDep, _user: GroupWriter
 ) -> Response:
     moved = groups.move_customers(uow, group_id=group_id, customer_ids=body.customer_ids)
     return data({"customer_group_id": str(group_id), "moved": moved})
@@ -235,7 +241,7 @@ def add_group_customers(
 
 @router.delete("/customer_groups/{group_id}/customers")
 def remove_group_customers(
-    group_id: uuid.UUID, body: Annotated[CustomerIds, Body()], uow: UowDep, _user: Writer
+    group_id: uuid.UUID, body: Annotated[CustomerIds, Body()], uow: UowDep, _user: GroupWriter
 ) -> Response:
     moved = groups.remove_customers(uow, group_id=group_id, customer_ids=body.customer_ids)
     return data({"customer_group_id": str(group_id), "moved": moved})

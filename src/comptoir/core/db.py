@@ -2,7 +2,11 @@
 
 SQLite runs in WAL mode with foreign keys on. Write transactions begin with
 `BEGIN IMMEDIATE`, so two writers queue on the busy timeout instead of one failing on a
-read-to-write lock upgrade; read-only sessions use a plain deferred `BEGIN`.
+read-to-write lock upgrade. Read-only sessions send no `BEGIN`: each statement is its own
+short read transaction (PostgreSQL's READ COMMITTED, which the code already expects), so no
+reader holds an old snapshot while a request waits for the write lock; a held snapshot
+stops checkpoints from restarting the write-ahead log, which then grows without bound
+(`core/wal.py`).
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from comptoir.core.uow import UnitOfWork
+from comptoir.core.wal import JOURNAL_SIZE_LIMIT_BYTES, WalCheckpoints
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -115,7 +120,9 @@ def _sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _configure_sqlite(engine: Engine, *, immediate: bool, busy_timeout_ms: int) -> None:
+def _configure_sqlite(
+    engine: Engine, *, immediate: bool, statement_reads: bool, busy_timeout_ms: int
+) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's begin event emit BEGIN itself (pysqlite's own BEGIN is deferred).
@@ -125,14 +132,26 @@ def _configure_sqlite(engine: Engine, *, immediate: bool, busy_timeout_ms: int) 
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT_BYTES}")
         cursor.close()
+
+    if statement_reads:
+        return  # no BEGIN: each statement is its own read transaction
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def make_engine(url: str, *, immediate: bool = False, busy_timeout_ms: int = 30_000) -> Engine:
+def make_engine(
+    url: str,
+    *,
+    immediate: bool = False,
+    statement_reads: bool = False,
+    busy_timeout_ms: int = 30_000,
+) -> Engine:
+    """An engine; on SQLite, `immediate` for the writer, `statement_reads` for read sessions
+    (no transaction around the statements: each one reads the latest commit)."""
     sqlite_path = _sqlite_path(url)
     if sqlite_path is not None:
         sqlite_path.parent.mkdir(parents=True, exist_ok=True)
@@ -147,7 +166,12 @@ def make_engine(url: str, *, immediate: bool = False, busy_timeout_ms: int = 30_
         kwargs.update(pool_size=1, max_overflow=0, pool_timeout=busy_timeout_ms / 1000)
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine, immediate=immediate, busy_timeout_ms=busy_timeout_ms)
+        _configure_sqlite(
+            engine,
+            immediate=immediate,
+            statement_reads=statement_reads,
+            busy_timeout_ms=busy_timeout_ms,
+        )
     return engine
 
 
@@ -164,6 +188,8 @@ class Database:
     reader: Engine
     write_sessions: sessionmaker[Session]
     read_sessions: sessionmaker[Session]
+    # SQLite files only, when asked for: the thread that keeps the write-ahead log small.
+    checkpoints: WalCheckpoints | None = None
 
     @property
     def dialect(self) -> str:
@@ -176,22 +202,35 @@ class Database:
         )
 
     def dispose(self) -> None:
+        if self.checkpoints is not None:
+            self.checkpoints.stop()
         self.writer.dispose()
         if self.reader is not self.writer:
             self.reader.dispose()
 
 
-def open_database(url: str, *, busy_timeout_ms: int = 30_000) -> Database:
+def open_database(
+    url: str, *, busy_timeout_ms: int = 30_000, checkpoint_every_s: float | None = None
+) -> Database:
+    """The database at `url`. A long-running process (the server, the outbox worker) passes
+    `checkpoint_every_s` so an SQLite file's write-ahead log is truncated that often."""
     writer = make_engine(url, immediate=True, busy_timeout_ms=busy_timeout_ms)
     reader = (
-        make_engine(url, immediate=False, busy_timeout_ms=busy_timeout_ms)
+        make_engine(url, statement_reads=True, busy_timeout_ms=busy_timeout_ms)
         if writer.dialect.name == "sqlite"
         else writer
     )
+    checkpoints = None
+    if checkpoint_every_s is not None and _sqlite_path(url) is not None:
+        checkpoints = WalCheckpoints(
+            writer, interval_s=checkpoint_every_s, busy_timeout_ms=busy_timeout_ms
+        )
+        checkpoints.start()
     return Database(
         url=url,
         writer=writer,
         reader=reader,
         write_sessions=sessionmaker(writer, expire_on_commit=False),
         read_sessions=sessionmaker(reader, expire_on_commit=False),
+        checkpoints=checkpoints,
     )

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comptoir.core.clock import utcnow
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
+from comptoir.core.i18n import N_
 from comptoir.core.paging import Page, page_by_version
 from comptoir.core.textsearch import fts5_query, tsquery, words_of
 from comptoir.core.uow import UnitOfWork
@@ -31,6 +32,9 @@ from comptoir.store import service as store
 
 CODE_COUNTER = "customer_code"
 NAME_FIELDS = ("first_name", "last_name", "company_name")
+# Groups drive promotions and price books: who may not manage them may not put a customer
+# in one either (the `customers:groups` permission).
+GROUP_MOVE_REFUSED = N_("Only a manager can move a customer to another group.")
 
 
 class ConsentSource:
@@ -86,8 +90,10 @@ def _apply(
     user_id: uuid.UUID | None,
     is_new: bool = False,
     require_name: bool = True,
+    may_change_group: bool = True,
 ) -> MarketingConsent | None:
-    """Check and set `values`; returns the consent to record when it changed."""
+    """Check and set `values`; returns the consent to record when it changed. A new
+    customer starts in the default group, so choosing another one is a move too."""
     fields = dict(values)
     group_id = fields.pop("customer_group_id", None)
     tax_id = fields.pop("tax_id", Ellipsis)
@@ -97,9 +103,12 @@ def _apply(
     if cleaned.get("customer_code"):
         _check_code_free(session, cleaned["customer_code"], customer_id=customer.id)
     if group_id is not None:
-        customer.customer_group_id = groups.get_group(
-            session, group_id=_uuid(group_id, "customer_group_id")
-        ).id
+        group = groups.get_group(session, group_id=_uuid(group_id, "customer_group_id"))
+        if group.id != customer.customer_group_id and not may_change_group:
+            raise PermissionDenied(
+                GROUP_MOVE_REFUSED, field="customer_group_id", permission="customers:groups"
+            )
+        customer.customer_group_id = group.id
     if tax_id is not Ellipsis:
         if tax_id in (None, ""):
             customer.tax_id = None
@@ -143,11 +152,13 @@ def create_customer(
     customer_id: uuid.UUID | None = None,
     source: str = ConsentSource.BACK_OFFICE,
     user_id: uuid.UUID | None = None,
+    may_change_group: bool = True,
 ) -> tuple[Customer, bool]:
     """Create a customer; returns it and whether this call created it.
 
     A register may send its own `customer_id`: sent again (a retry after a lost answer),
     the first customer comes back and nothing changes; the primary key guarantees it.
+    Without `may_change_group`, a group other than the default is refused.
     """
     if customer_id is not None:
         existing = uow.reader.get(Customer, customer_id)
@@ -156,7 +167,12 @@ def create_customer(
             return existing, False
     try:
         customer = add_customer(
-            uow.session, values=values, customer_id=customer_id, source=source, user_id=user_id
+            uow.session,
+            values=values,
+            customer_id=customer_id,
+            source=source,
+            user_id=user_id,
+            may_change_group=may_change_group,
         )
         uow.commit()
     except IntegrityError:
@@ -176,6 +192,7 @@ def add_customer(
     source: str,
     user_id: uuid.UUID | None = None,
     require_name: bool = True,
+    may_change_group: bool = True,
 ) -> Customer:
     """`create_customer` inside the caller's transaction (the importer's, which accepts a
     customer without names once the shop was warned)."""
@@ -196,6 +213,7 @@ def add_customer(
         user_id=user_id,
         is_new=True,
         require_name=require_name,
+        may_change_group=may_change_group,
     )
     if not customer.customer_code:
         customer.customer_code = next_customer_code(session)
@@ -213,12 +231,22 @@ def update_customer(
     values: Mapping[str, Any],
     source: str = ConsentSource.BACK_OFFICE,
     user_id: uuid.UUID | None = None,
+    may_change_group: bool = True,
 ) -> Customer:
-    """Change the given fields only (a field sent as null or "" is emptied)."""
+    """Change the given fields only (a field sent as null or "" is emptied). Without
+    `may_change_group`, a `customer_group_id` other than the customer's is refused and
+    nothing changes; the same group sent back is not a move."""
     customer = get_customer(uow.session, customer_id=customer_id)
     if customer.anonymised_at is not None:
         raise InvalidInput("this customer's data was erased", field="customer_id")
-    consent = _apply(uow.session, customer, values, source=source, user_id=user_id)
+    consent = _apply(
+        uow.session,
+        customer,
+        values,
+        source=source,
+        user_id=user_id,
+        may_change_group=may_change_group,
+    )
     if consent is not None:
         uow.session.add(consent)
     uow.commit()
@@ -301,7 +329,7 @@ def search_customers(session: Session, *, text: str, limit: int = 20) -> list[Cu
     if words:
         candidates = session.execute(
             select(Customer.id, Customer.search_text)
-            .where(_holds_words(session, words, cap=2 * SEARCH_CANDIDATES), live)
+            .where(holds_words(session, words, cap=2 * SEARCH_CANDIDATES), live)
             .limit(max(SEARCH_CANDIDATES, limit))
         ).all()
         best = [r.id for r in sorted(candidates, key=lambda r: r.search_text)[:limit]]
@@ -313,15 +341,17 @@ def search_customers(session: Session, *, text: str, limit: int = 20) -> list[Cu
     return list(dict.fromkeys(found))[:limit]
 
 
-def _holds_words(session: Session, words: list[str], *, cap: int) -> ColumnElement[bool]:
+def holds_words(session: Session, words: list[str], *, cap: int | None) -> ColumnElement[bool]:
+    """Customers holding every word as a word prefix; on SQLite at most `cap` of them."""
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
         matching: Select[tuple[Any]] = (
             select(literal_column("cid"))
             .select_from(sql_text("customer_search"))
             .where(sql_text("customer_search MATCH :fts").bindparams(fts=fts5_query(words)))
-            .limit(cap)
         )
+        if cap is not None:
+            matching = matching.limit(cap)
         return Customer.id.in_(matching)
     matched = sql_text(
         "to_tsvector('simple'::regconfig, customer.search_text)"

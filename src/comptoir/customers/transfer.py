@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from comptoir.accounts.events import SecurityAction, record_event
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput
 from comptoir.core.uow import UnitOfWork
@@ -269,6 +270,31 @@ def _groups_for(session: Session, rows: Sequence[ParsedRow]) -> tuple[dict[str, 
             created += 1
         ids[name.lower()] = group.id
     return ids, created
+
+
+def export_customer_list(
+    uow: UnitOfWork,
+    *,
+    file_format: str,
+    actor_id: uuid.UUID | None,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> list[list[Any]]:
+    """Every live customer's export row. Each export of the whole list is a security
+    event: who (None from the command line), from where, how many rows, never their data."""
+    rows = list(export_rows(uow.reader))
+    via = "cli" if actor_id is None else "web"
+    record_event(
+        uow.session,
+        action=SecurityAction.CUSTOMERS_EXPORTED,
+        user_id=actor_id,
+        actor_id=actor_id,
+        ip=ip,
+        user_agent=user_agent,
+        details={"rows": len(rows), "format": file_format, "via": via},
+    )
+    uow.commit()
+    return rows
 
 
 def export_rows(session: Session) -> Iterator[list[Any]]:

@@ -107,6 +107,14 @@ def _authenticate(request: Request, session: Session, settings: Settings) -> Pri
         if by_token is None:
             raise NotAuthenticated("invalid, expired or revoked token")
         user, api_token = by_token
+        if user.require_password_change:
+            # A token must not outlive the password an admin gave: the user chooses theirs
+            # first (signing in), and only then do their tokens work.
+            raise PasswordChangeRequired(
+                "this user must choose their password before using API tokens: sign in at "
+                "/login to choose it",
+                reason="password_change_required",
+            )
         return Principal(
             user=user,
             login=None,
@@ -153,7 +161,7 @@ PASSWORD_CHANGE_PATHS = ("/account/password", "/account/mfa", "/logout")
 
 class PasswordChangeRequired(PermissionDenied):
     """The user was given their password by an admin and must choose their own (pages
-    redirect to /account/password). Personal API tokens are not concerned."""
+    redirect to /account/password; the API, tokens included, answers 403)."""
 
 
 def _check_password_change(request: Request, user: User) -> None:

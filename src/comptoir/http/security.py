@@ -1,9 +1,11 @@
-"""Security headers on every response. Pages load only first-party scripts and styles."""
+"""Security headers on every response, and the Host check. Pages load only first-party
+scripts and styles."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 from starlette.datastructures import MutableHeaders
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -56,3 +58,9 @@ class SecurityHeaders:
 
 def install_security_headers(app: FastAPI) -> None:
     app.add_middleware(SecurityHeaders)
+
+
+def install_host_check(app: FastAPI, hosts: list[str]) -> None:
+    """Answer only requests whose Host header names one of `hosts` (others: 400), so a
+    forged Host never reaches a page, a redirect or an emailed link."""
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False)

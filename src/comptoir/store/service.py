@@ -10,13 +10,15 @@ from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
 from babel.numbers import get_currency_name
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.i18n import N_
 from comptoir.core.tax import Rate
 from comptoir.core.uow import UnitOfWork
+from comptoir.sales.models import Sale
 from comptoir.store.models import Outlet, PaymentKind, PaymentType, Register, Retailer, Tax, TaxRate
 
 SUPPORTED_LOCALES = ("fr", "en")
@@ -202,19 +204,43 @@ class RegisterFields:
     outlet_id: uuid.UUID
     invoice_prefix: str = ""
     invoice_suffix: str = ""
-    invoice_sequence: int = 1
+    # The next invoice sequence; None keeps the register's (1 for a new register), so a
+    # form saved while sales went on does not take the numbering back.
+    invoice_sequence: int | None = None
     print_receipt: bool = True
+
+
+# A number the register already issued would be refused by every sale (one invoice number
+# per sale), leaving the register unable to sell.
+SEQUENCE_ALREADY_USED = N_(
+    "This register has already issued this number or a later one: choose a number after "
+    "the last one it issued."
+)
+
+
+def last_invoice_sequence(session: Session, *, register_id: uuid.UUID) -> int | None:
+    """The highest invoice sequence the register has issued, None before its first sale."""
+    return session.scalar(
+        select(func.max(Sale.invoice_sequence)).where(Sale.register_id == register_id)
+    )
 
 
 def _apply_register(session: Session, register: Register, fields: RegisterFields) -> None:
     get_outlet(session, outlet_id=fields.outlet_id)
-    if fields.invoice_sequence < 1:
-        raise InvalidInput("the invoice sequence starts at 1 or more", field="invoice_sequence")
+    if fields.invoice_sequence is not None:
+        if fields.invoice_sequence < 1:
+            raise InvalidInput("the invoice sequence starts at 1 or more", field="invoice_sequence")
+        last = last_invoice_sequence(session, register_id=register.id)
+        if last is not None and fields.invoice_sequence <= last:
+            raise InvalidInput(SEQUENCE_ALREADY_USED, field="invoice_sequence", last_used=last)
     register.name = _check_name(fields.name)
     register.outlet_id = fields.outlet_id
     register.invoice_prefix = fields.invoice_prefix.strip()
     register.invoice_suffix = fields.invoice_suffix.strip()
-    register.invoice_sequence = fields.invoice_sequence
+    if fields.invoice_sequence is not None:
+        register.invoice_sequence = fields.invoice_sequence
+    elif register.invoice_sequence is None:
+        register.invoice_sequence = 1
     register.print_receipt = fields.print_receipt
 
 
@@ -227,6 +253,10 @@ def create_register(uow: UnitOfWork, *, fields: RegisterFields) -> Register:
 
 
 def update_register(uow: UnitOfWork, *, register_id: uuid.UUID, fields: RegisterFields) -> Register:
+    """Change a register. Its sequence may move forward, never back onto a number it has
+    issued; the register row is locked first, so a sale taking a number meanwhile is
+    either seen by the check or waits for this change."""
+    uow.session.execute(select(Register.id).where(Register.id == register_id).with_for_update())
     register = get_register(uow.session, register_id=register_id)
     _apply_register(uow.session, register, fields)
     uow.commit()

@@ -8,20 +8,21 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
-from comptoir.core.errors import InvalidInput
+from comptoir.core.errors import InvalidInput, PermissionDenied
 from comptoir.core.i18n import N_
-from comptoir.customers import gdpr, groups, service, transfer
+from comptoir.customers import gdpr, groups, listing, service, transfer
 from comptoir.customers import imports as customer_imports
 from comptoir.customers.models import Customer
 from comptoir.customers.profiles import EDITABLE, FLAG_FIELDS
 from comptoir.http.deps import DatabaseDep, PrincipalDep, SessionDep, UowDep
+from comptoir.http.errors import status_of
 from comptoir.io import write_csv, write_xlsx
 from comptoir.store import service as store
+from comptoir.web.auth import client_ip
 from comptoir.web.deps import page_requires
 from comptoir.web.imports import attachment, uploaded_file
 from comptoir.web.render import check_csrf, render
@@ -34,6 +35,7 @@ Editor = Annotated[User, Depends(page_requires(Permission.MANAGE_CUSTOMERS))]
 GroupEditor = Annotated[User, Depends(page_requires(Permission.MANAGE_CUSTOMER_GROUPS))]
 DataOfficer = Annotated[User, Depends(page_requires(Permission.CUSTOMER_DATA_REQUESTS))]
 Importer = Annotated[User, Depends(page_requires(Permission.IMPORT_CUSTOMERS))]
+Exporter = Annotated[User, Depends(page_requires(Permission.EXPORT_CUSTOMERS))]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 GENDERS = [("M", N_("Male")), ("F", N_("Female")), ("X", N_("Other"))]
@@ -55,22 +57,11 @@ def customer_list(
     group: Annotated[str, Query(max_length=40)] = "",
     before: Annotated[int | None, Query(ge=0)] = None,
 ) -> Response:
-    """Newest customers first, paged by version; or the best matches of a search."""
-    group_id = _maybe_uuid(group)
-    if q.strip():
-        found = service.search_customers(session, text=q, limit=PAGE)
-        if group_id is not None:
-            found = [c for c in found if c.customer_group_id == group_id]
-        next_before = None
-    else:
-        query = select(Customer).where(Customer.deleted_at.is_(None))
-        if group_id is not None:
-            query = query.where(Customer.customer_group_id == group_id)
-        if before is not None:
-            query = query.where(Customer.version < before)
-        found = list(session.scalars(query.order_by(Customer.version.desc()).limit(PAGE + 1)))
-        next_before = found[PAGE - 1].version if len(found) > PAGE else None
-        found = found[:PAGE]
+    """Newest customers first, searched and filtered by group, paged by version."""
+    page = listing.list_customers(
+        session, text=q, group_id=_maybe_uuid(group), before=before, page_size=PAGE
+    )
+    found = page.customers
     figures = service.figures_of(session, customer_ids=[c.id for c in found])
     return render(
         request,
@@ -81,12 +72,13 @@ def customer_list(
         group_names={g.id: g.name for g in groups.list_groups(session)},
         q=q,
         group=group,
-        next_before=next_before,
+        next_before=page.next_before,
         retailer=store.get_retailer(session),
         can_edit=principal.allows(Permission.MANAGE_CUSTOMERS),
         can_groups=principal.allows(Permission.MANAGE_CUSTOMER_GROUPS),
         can_gdpr=principal.allows(Permission.CUSTOMER_DATA_REQUESTS),
         can_import=principal.allows(Permission.IMPORT_CUSTOMERS),
+        can_export=principal.allows(Permission.EXPORT_CUSTOMERS),
     )
 
 
@@ -118,6 +110,7 @@ def _form_page(
     *,
     customer: Customer | None,
     values: dict[str, Any],
+    can_groups: bool,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
@@ -127,6 +120,7 @@ def _form_page(
         status_code=status_code,
         customer=customer,
         values=values,
+        can_groups=can_groups,
         errors=errors or {},
         groups=[(str(g.id), g.name) for g in groups.list_groups(session)],
         taxes=[(str(t.id), t.name) for t in store.list_taxes(session)],
@@ -147,30 +141,42 @@ def _submitted(form: dict[str, str]) -> dict[str, Any]:
 
 
 @router.get("/customers/new")
-def new_customer(request: Request, session: SessionDep, _user: Editor) -> Response:
+def new_customer(
+    request: Request, session: SessionDep, principal: PrincipalDep, _user: Editor
+) -> Response:
     default = groups.default_group(session)
     return _form_page(
-        request, session, customer=None, values={"customer_group_id": str(default.id)}
+        request,
+        session,
+        customer=None,
+        values={"customer_group_id": str(default.id)},
+        can_groups=principal.allows(Permission.MANAGE_CUSTOMER_GROUPS),
     )
 
 
 @router.post("/customers/new")
 async def create_customer(
-    request: Request, session: SessionDep, uow: UowDep, user: Editor
+    request: Request, session: SessionDep, uow: UowDep, principal: PrincipalDep, user: Editor
 ) -> Response:
     form = await _posted(request)
+    can_groups = principal.allows(Permission.MANAGE_CUSTOMER_GROUPS)
     try:
         created, _ = service.create_customer(
-            uow, values=_submitted(form), source=service.ConsentSource.BACK_OFFICE, user_id=user.id
+            uow,
+            values=_submitted(form),
+            source=service.ConsentSource.BACK_OFFICE,
+            user_id=user.id,
+            may_change_group=can_groups,
         )
-    except InvalidInput as error:
+    except (InvalidInput, PermissionDenied) as error:
         return _form_page(
             request,
             session,
             customer=None,
             values=form,
+            can_groups=can_groups,
             errors={str(error.details.get("field", "_form")): error.message},
-            status_code=422,
+            status_code=status_of(error),
         )
     return RedirectResponse(f"/customers/{created.id}", status_code=303)
 
@@ -236,15 +242,21 @@ async def group_action(
 
 
 @router.get("/customers/export.{extension}")
-def export_list(extension: str, session: SessionDep, _user: Viewer) -> Response:
-    rows = transfer.export_rows(session)
+def export_list(extension: str, request: Request, uow: UowDep, user: Exporter) -> Response:
+    if extension not in ("csv", "xlsx"):
+        raise InvalidInput(N_("Export as csv or xlsx."), field="extension")
+    rows = transfer.export_customer_list(
+        uow,
+        file_format=extension,
+        actor_id=user.id,
+        ip=client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
     if extension == "xlsx":
         content = write_xlsx(transfer.EXPORT_COLUMNS, rows, sheet_title="Customers")
         media = XLSX_TYPE
-    elif extension == "csv":
-        content, media = write_csv(transfer.EXPORT_COLUMNS, rows), "text/csv; charset=utf-8"
     else:
-        raise InvalidInput(N_("Export as csv or xlsx."), field="extension")
+        content, media = write_csv(transfer.EXPORT_COLUMNS, rows), "text/csv; charset=utf-8"
     return Response(
         content,
         media_type=media,
@@ -352,17 +364,33 @@ def profile(
 
 @router.get("/customers/{customer_id}/edit")
 def edit_customer(
-    customer_id: uuid.UUID, request: Request, session: SessionDep, _user: Editor
+    customer_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    principal: PrincipalDep,
+    _user: Editor,
 ) -> Response:
     customer = service.get_customer(session, customer_id=customer_id)
-    return _form_page(request, session, customer=customer, values=_form_values(customer))
+    return _form_page(
+        request,
+        session,
+        customer=customer,
+        values=_form_values(customer),
+        can_groups=principal.allows(Permission.MANAGE_CUSTOMER_GROUPS),
+    )
 
 
 @router.post("/customers/{customer_id}/edit")
 async def update_customer(
-    customer_id: uuid.UUID, request: Request, session: SessionDep, uow: UowDep, user: Editor
+    customer_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    uow: UowDep,
+    principal: PrincipalDep,
+    user: Editor,
 ) -> Response:
     form = await _posted(request)
+    can_groups = principal.allows(Permission.MANAGE_CUSTOMER_GROUPS)
     try:
         service.update_customer(
             uow,
@@ -370,16 +398,18 @@ async def update_customer(
             values=_submitted(form),
             source=service.ConsentSource.BACK_OFFICE,
             user_id=user.id,
+            may_change_group=can_groups,
         )
-    except InvalidInput as error:
+    except (InvalidInput, PermissionDenied) as error:
         customer = service.get_customer(session, customer_id=customer_id)
         return _form_page(
             request,
             session,
             customer=customer,
             values=form,
+            can_groups=can_groups,
             errors={str(error.details.get("field", "_form")): error.message},
-            status_code=422,
+            status_code=status_of(error),
         )
     return RedirectResponse(f"/customers/{customer_id}", status_code=303)
 

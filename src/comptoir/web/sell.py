@@ -92,6 +92,8 @@ def sell_screen(
         payment_types=payment_types,
         switch_targets=switching.switch_targets(session, current=user),
         config=config,
+        # A cashier's new customer goes in the default group (customers:groups moves them).
+        can_groups=role_allows(user.role, Permission.MANAGE_CUSTOMER_GROUPS),
         retailer=retailer,
     )
 

@@ -252,8 +252,13 @@ async def save_outlet(
 # Registers ------------------------------------------------------------------------------
 
 
-def _register_listing(session: Session) -> dict[str, Any]:
-    return {"registers": store.list_registers(session), "outlets": store.list_outlets(session)}
+def _register_listing(session: Session, edit: uuid.UUID | None) -> dict[str, Any]:
+    last = None if edit is None else store.last_invoice_sequence(session, register_id=edit)
+    return {
+        "registers": store.list_registers(session),
+        "outlets": store.list_outlets(session),
+        "last_invoice_sequence": last,
+    }
 
 
 @router.get("/registers")
@@ -269,6 +274,7 @@ def registers(
             "invoice_prefix": r.invoice_prefix,
             "invoice_suffix": r.invoice_suffix,
             "invoice_sequence": r.invoice_sequence,
+            "invoice_sequence_shown": r.invoice_sequence,
             "print_receipt": r.print_receipt,
         }
     return _page(
@@ -276,8 +282,16 @@ def registers(
         "settings/register.html",
         values=values,
         edit_id=edit,
-        **_register_listing(session),
+        **_register_listing(session, edit),
     )
+
+
+def _wanted_sequence(form: Form) -> int | None:
+    """The sequence typed, or None when it is still the one the page showed: sales made
+    while the page was open moved it on, and saving the name must not take it back."""
+    wanted = _int(form.get("invoice_sequence"), "invoice_sequence")
+    shown = (form.get("invoice_sequence_shown") or "").strip()
+    return None if shown and shown == str(wanted) else wanted
 
 
 @router.post("/registers")
@@ -293,7 +307,7 @@ async def save_register(
             outlet_id=outlet_id,
             invoice_prefix=form.get("invoice_prefix", ""),
             invoice_suffix=form.get("invoice_suffix", ""),
-            invoice_sequence=_int(form.get("invoice_sequence"), "invoice_sequence"),
+            invoice_sequence=_wanted_sequence(form),
             print_receipt=_checked(form, "print_receipt"),
         )
         if edit is None:
@@ -310,7 +324,7 @@ async def save_register(
             errors=errors,
             edit_id=edit,
             status_code=422,
-            **_register_listing(session),
+            **_register_listing(session, edit),
         )
 
     return await _submit(request, save=save, done="/settings/registers", again=again)

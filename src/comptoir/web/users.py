@@ -57,6 +57,7 @@ ACTION_LABELS = {
     SecurityAction.USER_SWITCH: N_("User switched"),
     SecurityAction.CUSTOMER_DATA_EXPORTED: N_("Customer data exported (GDPR)"),
     SecurityAction.CUSTOMER_ERASED: N_("Customer erased (GDPR)"),
+    SecurityAction.CUSTOMERS_EXPORTED: N_("Customer list exported"),
 }
 EVENTS_PAGE = 50
 
