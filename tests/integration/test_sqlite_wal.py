@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 
 from comptoir.catalog.models import Product
 from comptoir.core.db import Database, open_database
+from comptoir.customers import service as customers
 from comptoir.migrate import upgrade_database
 from comptoir.sales import service as sales
 from comptoir.sales.models import Sale
@@ -121,7 +122,12 @@ def test_the_write_ahead_log_stays_under_64_mb_during_2000_concurrent_sales_and_
                 shop, [(first, 1), (second, 2)], total="30.00", sale_id=uuid.uuid4()
             )
             with shop.db.unit_of_work() as uow:
-                sales.record_sale(uow, sale=wanted, user_id=shop.owner.id)
+                sales.record_sale(
+                    uow,
+                    sale=wanted,
+                    user_id=shop.owner.id,
+                    find_customer=customers.get_customer,
+                )
             sold += 1
 
     stop_reading = threading.Event()

@@ -293,3 +293,25 @@ def test_deactivating_a_user_revokes_their_tokens_so_reactivation_does_not_reviv
     with shop.uow() as uow:
         users.reactivate_user(uow, actor=actor(shop.owner), user_id=clerk.id)
     assert app_client.get("/api/2.0/user", headers=headers).status_code == 401
+
+
+def test_limiting_a_user_to_outlets_gives_them_a_new_version_for_clients_syncing_users(
+    api: TestClient, shop: Store
+) -> None:
+    lea = create(shop, shop.owner)
+    seen = api.get("/api/2.0/users").json()["version"]["max"]
+    with shop.uow() as uow:  # the same fields again: nothing changed, no new version
+        users.update_user(uow, actor=actor(shop.owner), user_id=lea.id, fields=fields(pin=None))
+    assert api.get("/api/2.0/users", params={"after": seen}).json()["data"] == []
+
+    with shop.uow() as uow:
+        users.update_user(
+            uow,
+            actor=actor(shop.owner),
+            user_id=lea.id,
+            fields=fields(pin=None, outlet_ids=[shop.outlet.id]),
+        )
+
+    [changed] = api.get("/api/2.0/users", params={"after": seen}).json()["data"]
+    assert changed["id"] == str(lea.id)
+    assert changed["restricted_outlet_ids"] == [str(shop.outlet.id)]

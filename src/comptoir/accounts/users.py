@@ -265,7 +265,11 @@ def update_user(uow: UnitOfWork, *, actor: Actor, user_id: uuid.UUID, fields: Us
     if fields.pin is not None:
         user.pin_hash = pin_hash
         _event(session, actor, SecurityAction.PIN_CHANGED, user, removed=pin_hash is None)
-    _set_outlets(session, user.id, outlets)
+    if set(outlets) != set(outlets_of(session, user_ids=[user.id]).get(user.id, [])):
+        _set_outlets(session, user.id, outlets)
+        # The outlets live in their own table: touching the user gives it a new version, so a
+        # client syncing users with `after=` sees the change.
+        user.updated_at = utcnow()
     if old_role != new_role.value:
         _event(session, actor, SecurityAction.ROLE_CHANGED, user, old=old_role, new=new_role.value)
     uow.commit()
