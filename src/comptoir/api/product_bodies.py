@@ -75,8 +75,11 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=255), NO_NUL]
 Description = Annotated[str, StringConstraints(max_length=65_535), NO_NUL]
 ShortText = Annotated[str, StringConstraints(max_length=100), NO_NUL]
 Ids = Annotated[list[uuid.UUID], Field(max_length=MAX_ITEMS)]
-ShortHandle = Annotated[str, StringConstraints(min_length=1, max_length=200), NO_NUL]
-Sku = Annotated[str, StringConstraints(min_length=1, max_length=100), NO_NUL]
+ShortHandle = Annotated[
+    str, StringConstraints(min_length=1, max_length=catalog.HANDLE_MAX_LENGTH), NO_NUL
+]
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=catalog.SKU_MAX_LENGTH), NO_NUL]
+SkuOrBlank = Annotated[str, StringConstraints(max_length=catalog.SKU_MAX_LENGTH), NO_NUL]
 MAX_LIST = Field(max_length=MAX_ITEMS)
 
 
@@ -167,7 +170,7 @@ class VariantIn(PricesIn, Ignored):
     """`ProductAddVariantPayload`."""
 
     variant_definitions: Annotated[list[VariantDefinitionIn], Field(min_length=1, max_length=3)]
-    sku: ShortText | None = None
+    sku: SkuOrBlank | None = None
     product_codes: Annotated[list[ProductCodeIn], Field(max_length=MAX_ITEMS)] = []
     supply_price: AmountIn | None = None
     supplier_code: ShortText | None = None
@@ -183,8 +186,10 @@ class ProductCreateIn(PricesIn, Ignored):
     id: uuid.UUID | None = None
     name: Name
     description: Description | None = None
-    handle: Annotated[str, StringConstraints(max_length=200), NO_NUL] | None = None
-    sku: ShortText | None = None
+    handle: (
+        Annotated[str, StringConstraints(max_length=catalog.HANDLE_MAX_LENGTH), NO_NUL] | None
+    ) = None
+    sku: SkuOrBlank | None = None
     product_codes: Annotated[list[ProductCodeIn], Field(max_length=MAX_ITEMS)] = []
     source: Annotated[str, StringConstraints(min_length=1, max_length=20), NO_NUL] = "USER"
     source_id: Annotated[str, StringConstraints(max_length=200), NO_NUL] | None = None
