@@ -8,6 +8,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
@@ -17,7 +18,6 @@ from comptoir.core import i18n
 from comptoir.core.db import Database
 from comptoir.inventory.models import InventoryLevel, InventoryMovement
 from tests.unit.io.biff8 import xls_bytes
-from tests.unit.io.test_reading import xlsx_bytes
 
 __all__ = ["xls_bytes", "xlsx_bytes"]
 
@@ -45,6 +45,18 @@ def csv_bytes(
     buffer = io.StringIO(newline="")
     csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     return buffer.getvalue().encode(encoding)
+
+
+def xlsx_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
+    """A workbook whose first sheet holds `rows`."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def run(

@@ -22,7 +22,6 @@ from comptoir.core.db import Base
 from comptoir.core.ids import new_id
 from comptoir.core.versioning import Versioned
 
-
 # SKUs and handles hold up to 255 characters, as Lightspeed's do (migration 0008). SQLite
 # ignores a declared length (any text fits), so its tables keep the VARCHAR(100)/(200) they
 # were made with: widening them there would rebuild the product table, its search triggers

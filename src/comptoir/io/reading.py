@@ -140,10 +140,10 @@ def read_table(
     else:
         text, encoding, notes = decode_text(data)
         delimiter = detect_delimiter(text)
-        records = _CsvRecords(text, delimiter)
+        csv_records = _CsvRecords(text, delimiter)
         # An upper bound: quoted newlines make fewer records than lines.
         total = max(text.count("\n"), 1)
-        table = _build(fmt, records, total, limits, progress, line_of=records.line)
+        table = _build(fmt, csv_records, total, limits, progress, line_of=csv_records.line)
         table.encoding, table.delimiter, table.notes = encoding, delimiter, notes
     return table
 
@@ -200,9 +200,7 @@ class _CsvRecords:
         # the csv module's own (global) field limit must not cut in first.
         if csv.field_size_limit() < len(text) + 1:
             csv.field_size_limit(len(text) + 1)
-        self._reader = csv.reader(
-            io.StringIO(text, newline=""), delimiter=delimiter, strict=False
-        )
+        self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
 
     def line(self) -> int:
         return self._reader.line_num

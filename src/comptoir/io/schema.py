@@ -346,11 +346,11 @@ def _written_in_full(table: Table) -> int | None:
 
 
 def is_broken(row: Row, width: int, *, full_width: int | None) -> bool:
-    """A row with cells past the header's, or in a file written in full, with fewer cells
-    than the others: a quote in a cell split it or swallowed the next lines."""
+    """A row with values past the header's, or in a file written in full, with another
+    count of cells than the others: a quote in a cell split it or swallowed the next lines."""
     if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
         return True
-    return full_width is not None and row.width < full_width
+    return full_width is not None and row.width != full_width
 
 
 def _as_written(issues: list[Issue], headers: dict[str, str]) -> list[Issue]:

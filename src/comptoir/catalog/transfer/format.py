@@ -17,9 +17,9 @@ Cells are read strictly, so a wrong value is reported rather than guessed:
 - text is kept as given (HTML descriptions included: showing them safely is the pages' job),
   except control characters, which are removed with a warning.
 
-What Lightspeed exports as it is, Comptoir takes with a warning rather than an error: a
-negative retail price (deposits, discounts), a negative stock count (sold past zero, see
-`fields`), an option value without its name (named "Option 1"...).
+
+
+
 """
 
 from __future__ import annotations
@@ -210,17 +210,6 @@ def check_tags(row: ParsedRow, report: Report) -> None:
     row.values[TAGS] = _unique_tags(cleaned)
 
 
-def check_retail_price(row: ParsedRow, report: Report) -> None:
-    """A negative price is a deposit or a discount item: kept, with a warning."""
-    price = row.values.get(RETAIL_PRICE)
-    if price is not None and price < 0:
-        report.warning(
-            row.number,
-            RETAIL_PRICE,
-            _("A negative price (a deposit or a discount?): kept as it is."),
-        )
-
-
 # Free text where a line break means something; every other column is one line.
 _MULTI_LINE = frozenset({DESCRIPTION})
 
@@ -365,7 +354,6 @@ def product_schema(outlet_names: Sequence[str]) -> Schema:
         row_checks=[
             clean_text,
             check_tags,
-            check_retail_price,
             check_variant_cells,
             check_component_cells,
         ],
