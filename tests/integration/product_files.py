@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from comptoir.catalog.models import Product
+from comptoir.catalog.transfer.export import export_products
 from comptoir.catalog.transfer.service import Outcome, import_products
 from comptoir.core import i18n
 from comptoir.core.db import Database
@@ -63,6 +64,12 @@ def run(
     db: Database, data: bytes, *, filename: str = "products.csv", accept_warnings: bool = False
 ) -> Outcome:
     return import_products(db, data, filename=filename, accept_warnings=accept_warnings)
+
+
+def export_of(db: Database, fmt: str = "csv") -> bytes:
+    """The catalog as `comptoir export products` writes it."""
+    with db.read_sessions() as session:
+        return export_products(session, fmt=fmt)  # type: ignore[arg-type]
 
 
 def products(db: Database) -> dict[str, Product]:

@@ -17,9 +17,9 @@ Cells are read strictly, so a wrong value is reported rather than guessed:
 - text is kept as given (HTML descriptions included: showing them safely is the pages' job),
   except control characters, which are removed with a warning.
 
-
-
-
+What Lightspeed exports as it is, Comptoir takes with a warning rather than an error: a
+negative retail price (deposits, discounts; `fields`), a negative stock count (sold past
+zero; `stock`), odd variant options (`grouping`).
 """
 
 from __future__ import annotations
@@ -249,23 +249,11 @@ def _clean(row: ParsedRow, report: Report, column: str, value: str) -> str:
 
 
 def check_variant_cells(row: ParsedRow, report: Report) -> None:
-    """Variant options one before two before three; a value without its option's name gets
-    the name "Option 1" (2, 3) with a warning. A name without a value is the family's to
-    settle (`plan`): it may be the only row of its family, or one of many."""
+    """Variant options one before two before three. An option with a name or a value but
+    not both is the family's to settle (`grouping`): the row may be its only one."""
     seen_gap = False
-    for position, (name_column, value_column) in enumerate(
-        zip(OPTION_NAMES, OPTION_VALUES, strict=True), start=1
-    ):
+    for name_column, value_column in zip(OPTION_NAMES, OPTION_VALUES, strict=True):
         name, value = row.values.get(name_column), row.values.get(value_column)
-        if value and not name:
-            name = row.values[name_column] = _("Option {number}").format(number=position)
-            report.warning(
-                row.number,
-                name_column,
-                _("A variant value without its option's name: the option is named {name}.").format(
-                    name=name
-                ),
-            )
         if name or value:
             if seen_gap:
                 report.error(

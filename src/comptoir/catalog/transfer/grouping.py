@@ -5,9 +5,10 @@ rows of a composite without a handle share its SKU):
 
 - **a variant family**: one row per variant, each with its variant options. Empty common
   cells (name, description, prices...) take the family's first row's. Odd options are
-  settled with a warning rather than refused: a value without its option's name is named
-  "Option 1" (`format.check_variant_cells`); an option name that no row of the family gives
-  a value is left out; a variant without a value the others have gets "Not set".
+  settled with a warning rather than refused: a value without its option's name takes the
+  name the family's other rows give it ("Option 1" when none does); an option name that no
+  row of the family gives a value is left out; a variant without a value the others have
+  gets "Not set". Two variants alike: the second is skipped (`plan.Planner._variants`).
 - **a composite**: its own row, and one row per component repeating its handle and SKU and
   naming the component (`composite_handle`/`composite_sku`, `composite_quantity`), anywhere
   in the file, each with an `id` of its own (Lightspeed's layout: the id of that line of
@@ -166,35 +167,17 @@ def _has_options(row: ParsedRow) -> bool:
 
 
 def _settle_options(rows: Sequence[ParsedRow], report: Report) -> None:
-    """Every row of the family with a value for each option the family uses, the options
-    numbered from one without gaps (a value without its name was named by the row check)."""
+    """Every row of the family with a name and a value for each option the family uses, the
+    options numbered from one without gaps."""
     used: list[int] = []
     for position, (name_column, value_column) in enumerate(
         zip(f.OPTION_NAMES, f.OPTION_VALUES, strict=True)
     ):
-        valued = [r for r in rows if r.values.get(value_column)]
+        named = [r.values[name_column] for r in rows if r.values.get(name_column)]
+        valued = any(r.values.get(value_column) for r in rows)
+        family_name = named[0] if named else _("Option {number}").format(number=position + 1)
         for row in rows:
-            name = row.values.get(name_column)
-            if row.values.get(value_column) or not (name or valued):
-                continue
-            if not valued:
-                row.values[name_column] = None
-                report.warning(
-                    row.number,
-                    value_column,
-                    _("The option {name} has no value: it was left out.").format(name=name),
-                )
-                continue
-            name = name or valued[0].values[name_column]
-            value = _("Not set")
-            row.values[name_column], row.values[value_column] = name, value
-            report.warning(
-                row.number,
-                value_column,
-                _("This variant has no value for {name}: it was given {value}.").format(
-                    name=name, value=value
-                ),
-            )
+            _settle_option(row, name_column, value_column, family_name, valued, report)
         if valued:
             used.append(position)
     if used == list(range(len(used))):
@@ -209,6 +192,37 @@ def _settle_options(rows: Sequence[ParsedRow], report: Report) -> None:
             options, f.OPTION_NAMES, f.OPTION_VALUES, strict=True
         ):
             row.values[name_column], row.values[value_column] = option
+
+
+def _settle_option(
+    row: ParsedRow,
+    name_column: str,
+    value_column: str,
+    family_name: str,
+    valued: bool,
+    report: Report,
+) -> None:
+    """One option of one row: named as the family names it, valued "Not set" where the
+    other variants have a value, left out where none has."""
+    name, value = row.values.get(name_column), row.values.get(value_column)
+    if name and value:
+        return
+    if value:
+        row.values[name_column] = family_name
+        message = _("A variant value without its option's name: the option is {name}.")
+        report.warning(row.number, name_column, message.format(name=family_name))
+    elif not valued:
+        if name:
+            row.values[name_column] = None
+            message = _("The option {name} has no value: it was left out.")
+            report.warning(row.number, value_column, message.format(name=name))
+    else:
+        placeholder = _("Not set")
+        row.values[name_column], row.values[value_column] = name or family_name, placeholder
+        message = _("This variant has no value for {name}: it was given {value}.")
+        report.warning(
+            row.number, value_column, message.format(name=name or family_name, value=placeholder)
+        )
 
 
 def _empty(value: Any) -> bool:
