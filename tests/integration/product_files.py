@@ -18,6 +18,7 @@ from comptoir.catalog.transfer.service import Outcome, import_products
 from comptoir.core import i18n
 from comptoir.core.db import Database
 from comptoir.inventory.models import InventoryLevel, InventoryMovement
+from comptoir.tables import Base
 from tests.unit.io.biff8 import xls_bytes
 
 __all__ = ["xls_bytes", "xlsx_bytes"]
@@ -100,6 +101,32 @@ def counts(db: Database) -> tuple[int, int, int]:
             session.scalar(select(func.count()).select_from(model)) or 0
             for model in (Product, InventoryLevel, InventoryMovement)
         )
+
+
+# What an import writes: emptied between the examples of a property test.
+CATALOG_TABLES = {
+    "inventory_movement",
+    "inventory_level",
+    "product_component",
+    "product_tag",
+    "variant_option",
+    "product_outlet_tax",
+    "product_code",
+    "product",
+    "tag",
+    "brand",
+    "supplier",
+    "product_type",
+    "variant_attribute",
+}
+
+
+def clear_catalog(db: Database) -> None:
+    """Every product and what an import makes with them; the store itself stays."""
+    with db.write_sessions() as session, session.begin():
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name in CATALOG_TABLES:
+                session.execute(table.delete())
 
 
 def messages(outcome: Outcome) -> list[tuple[int | None, str | None, str]]:

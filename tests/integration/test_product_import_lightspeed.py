@@ -574,3 +574,13 @@ def test_warnings_are_written_in_french_for_a_french_user(shop: Store) -> None:
     finally:
         i18n._current.reset(token)
     assert warnings(outcome)[0][2].startswith("Ligne 4 du fichier : 5 cellules")
+
+
+def test_a_category_the_file_also_gives_subcategories_cannot_hold_its_products(
+    shop: Store,
+) -> None:
+    header = ["sku", "name", "retail_price", "type"]
+    data = csv_bytes([header, ["A1", "A", "1", "Mode"], ["A2", "B", "1", "Mode / Hauts"]])
+    outcome = run(shop.db, data)
+    assert messages(outcome) == [(2, "type", "Choose a category without subcategories.")]
+    assert counts(shop.db) == (0, 0, 0)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.catalog import categories, entities
@@ -101,6 +102,8 @@ class Fields:
         # (kind, name as written) -> the entity's id, or the message refusing the name.
         self._named: dict[tuple[NamedModel, str], uuid.UUID | str] = {}
         self._began = utcnow()
+        # Where the file files products in each category: (row, column) by category id.
+        self._filed: dict[uuid.UUID, list[tuple[int, str]]] = {}
 
     def resolve(
         self, member: Member, *, kind: str, handle: str | None, family_id: uuid.UUID | None
@@ -167,7 +170,27 @@ class Fields:
         if isinstance(found, str):
             self.report.error(row, column, found)
             return None
+        if model is ProductType:
+            self._filed.setdefault(found, []).append((row, column))
         return found
+
+    def check_categories(self) -> None:
+        """A category the file files products in must still have no subcategories once the
+        file's own paths are made ("Men" on one row, "Men / Shoes" on another)."""
+        if not self._filed:
+            return
+        self.session.flush()
+        parents = set(
+            self.session.scalars(
+                select(ProductType.parent_id).where(
+                    ProductType.parent_id.in_(list(self._filed)),
+                    ProductType.deleted_at.is_(None),
+                )
+            )
+        )
+        for category_id in parents:
+            for row, column in self._filed.get(category_id, ()) if category_id else ():
+                self.report.error(row, column, _("Choose a category without subcategories."))
 
     def _ensure(self, model: NamedModel, name: str, column: str) -> uuid.UUID | str:
         try:

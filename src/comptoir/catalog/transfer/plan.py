@@ -105,6 +105,7 @@ class Planner:
                 )
             if self.progress is not None and done % 1000 == 0:
                 self.progress(done, len(self.groups))
+        self.fields.check_categories()
         self._unique_skus(members)
         if {f.COMPOSITE_SKU, f.COMPOSITE_HANDLE} & self.present:  # else components unchanged
             by_handle = {g.handle: g.members for g in self.groups if g.handle}
