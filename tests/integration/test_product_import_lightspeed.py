@@ -14,8 +14,9 @@ from comptoir.catalog.models import ProductComponent, Tag
 from comptoir.catalog.transfer.service import Status
 from comptoir.inventory import service as inventory
 from comptoir.io import read_table
+from comptoir.sales import service as sales
 from comptoir.store import service as store
-from tests.factories import Store, make_product
+from tests.factories import Store, make_product, sale_input
 from tests.integration.lightspeed_export import OUTLETS, lightspeed_export, make_lightspeed_store
 from tests.integration.product_files import (
     VARIANT_HEADER,
@@ -584,3 +585,16 @@ def test_a_category_the_file_also_gives_subcategories_cannot_hold_its_products(
     outcome = run(shop.db, data)
     assert messages(outcome) == [(2, "type", "Choose a category without subcategories.")]
     assert counts(shop.db) == (0, 0, 0)
+
+
+def test_a_product_with_a_255_character_sku_and_handle_sells(shop: Store) -> None:
+    sku, handle = "S" * 255, "h" * 255
+    data = csv_bytes([["handle", "sku", "name", "retail_price"], [handle, sku, "Long", "10"]])
+    assert run(shop.db, data).status is Status.IMPORTED
+    product = products(shop.db)[sku]
+    with shop.uow() as uow:
+        sale, _created = sales.record_sale(
+            uow, sale=sale_input(shop, [(product, 1)], total="10.00"), user_id=shop.owner.id
+        )
+    (line,) = sale.lines
+    assert (line.sku, line.handle) == (sku, handle)
