@@ -80,12 +80,11 @@ REORDER_POINT = "reorder_point_"
 RESTOCK_LEVEL = "restock_level_"
 OUTLET_PREFIXES = (OUTLET_TAX, INVENTORY, REORDER_POINT, RESTOCK_LEVEL)
 
-# Control characters: C0 (but line breaks and tabs in multi-line text), DEL and C1.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_SINGLE_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SINGLE_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What makes a cell worth a closer look: control characters, or bytes the decoder replaced.
-_SUSPECT = re.compile(r"[\x00-\x1f\x7f-\x9f\ufffd]")
-_SUSPECT_MULTI_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
+_SUSPECT = re.compile(r"[\x00-\x1f\x7f\ufffd]")
+_SUSPECT_MULTI_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
 _TAG_SEPARATOR = re.compile(r"[,;]")
 _NUMBER = re.compile(r"(?P<sign>-?)(?P<whole>\d*)(?:(?P<sep>[.,])(?P<fraction>\d+))?")
 _GROUPED = re.compile(r"-?[\d\s\u00a0\u202f.,']*\d[\d\s\u00a0\u202f.,']*")
