@@ -169,6 +169,8 @@ def _has_options(row: ParsedRow) -> bool:
 def _settle_options(rows: Sequence[ParsedRow], report: Report) -> None:
     """Every row of the family with a name and a value for each option the family uses, the
     options numbered from one without gaps."""
+    if _settled(rows):
+        return
     used: list[int] = []
     for position, (name_column, value_column) in enumerate(
         zip(f.OPTION_NAMES, f.OPTION_VALUES, strict=True)
@@ -192,6 +194,24 @@ def _settle_options(rows: Sequence[ParsedRow], report: Report) -> None:
             options, f.OPTION_NAMES, f.OPTION_VALUES, strict=True
         ):
             row.values[name_column], row.values[value_column] = option
+
+
+def _settled(rows: Sequence[ParsedRow]) -> bool:
+    """Whether every row names and values the same options, one before two before three
+    (most families): nothing to settle."""
+    shape: tuple[bool, ...] | None = None
+    for row in rows:
+        values = row.values
+        names = tuple(bool(values.get(c)) for c in f.OPTION_NAMES)
+        if names != tuple(bool(values.get(c)) for c in f.OPTION_VALUES):
+            return False
+        if shape is None:
+            if names not in ((True, False, False), (True, True, False), (True, True, True)):
+                return False
+            shape = names
+        elif names != shape:
+            return False
+    return True
 
 
 def _settle_option(
