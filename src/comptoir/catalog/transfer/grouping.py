@@ -112,9 +112,7 @@ def _split(group: Group, report: Report) -> None:
     if has_components:
         _composite(group, report)
         return
-    if has_options:
-        _settle_options(group.rows, report)
-    if any(_has_options(r) for r in group.rows):
+    if has_options and _settle_options(group.rows, report):
         group.kind = VARIANTS
         for row in group.rows:
             inherit(row, first)
@@ -166,11 +164,12 @@ def _has_options(row: ParsedRow) -> bool:
     return any(row.values.get(c) for c in (*f.OPTION_NAMES, *f.OPTION_VALUES))
 
 
-def _settle_options(rows: Sequence[ParsedRow], report: Report) -> None:
+def _settle_options(rows: Sequence[ParsedRow], report: Report) -> bool:
     """Every row of the family with a name and a value for each option the family uses, the
-    options numbered from one without gaps."""
+    options numbered from one without gaps; False when no option is left (a name without a
+    value on every row)."""
     if _settled(rows):
-        return
+        return True
     used: list[int] = []
     for position, (name_column, value_column) in enumerate(
         zip(f.OPTION_NAMES, f.OPTION_VALUES, strict=True)
@@ -183,7 +182,7 @@ def _settle_options(rows: Sequence[ParsedRow], report: Report) -> None:
         if valued:
             used.append(position)
     if used == list(range(len(used))):
-        return
+        return bool(used)
     # An option left out before one that stays: the others move up (two becomes one...).
     for row in rows:
         options = [
@@ -194,6 +193,7 @@ def _settle_options(rows: Sequence[ParsedRow], report: Report) -> None:
             options, f.OPTION_NAMES, f.OPTION_VALUES, strict=True
         ):
             row.values[name_column], row.values[value_column] = option
+    return True
 
 
 def _settled(rows: Sequence[ParsedRow]) -> bool:
