@@ -104,7 +104,8 @@ def _split(group: Group, report: Report) -> None:
     first = group.rows[0]
     has_components = any(names_component(r.values) for r in group.rows)
     has_options = any(_has_options(r) for r in group.rows)
-    if has_options and has_components:
+    # An option name without a value on a composite's rows says nothing: only values clash.
+    if has_components and any(r.values.get(c) for r in group.rows for c in f.OPTION_VALUES):
         report.error(
             first.number, f.COMPOSITE_SKU, _("A product has variants or components, not both.")
         )
