@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from comptoir.catalog import products as catalog
 from comptoir.catalog.models import (
     Brand,
     Product,
@@ -257,6 +258,17 @@ def test_rows_without_a_sku_get_generated_ones_skipping_skus_already_taken(shop:
     assert [by_name[n].handle for n in "ABC"] == ["a", "b", "c"]
     with shop.db.read_sessions() as session:
         assert store.get_retailer(session).sku_sequence_value == 1004
+
+
+def test_a_handle_made_from_the_name_skips_the_numbered_ones_the_store_has(shop: Store) -> None:
+    for handle in ("mug", "mug2"):
+        with shop.uow() as uow:
+            catalog.create_product(
+                uow, new=catalog.NewProduct(name="Mug", price=Decimal("5"), handle=handle)
+            )
+    outcome = run(shop.db, csv_bytes([["sku", "name", "retail_price"], ["M3", "Mug", "5"]]))
+    assert outcome.status is Status.IMPORTED, messages(outcome)
+    assert products(shop.db)["M3"].handle == "mug3"
 
 
 def test_a_row_without_a_sku_is_an_error_when_sku_generation_is_off(shop: Store) -> None:

@@ -173,13 +173,15 @@ class Planner:
             separated.append(group)
             for member in [m for m in group.members if m is not keeper]:
                 inherit(member.rows[0], keeper.rows[0])
-                existing = member.existing
+                # A product of the store stays under the file's handle, where `_family`
+                # says what is wrong with it (another family's, or a variant's).
+                new = member.existing is None
                 separated.append(
                     Group(
-                        handle=existing.handle if existing else None,
+                        handle=None if new else group.handle,
                         rows=member.rows,
                         members=[member],
-                        base_handle=None if existing else group.handle,
+                        base_handle=group.handle if new else None,
                     )
                 )
             group.members = [keeper]
@@ -397,11 +399,11 @@ class Planner:
             handle, suffix = base, 1
             while handle in used or handle in taken:
                 suffix += 1
-                handle = _numbered(base, suffix)
-                if suffix % 50 == 0:
+                if suffix % 50 == 2:  # the store's handles among the next 50, at once
                     taken |= _handles_in_store(
                         self.session, {_numbered(base, n) for n in range(suffix, suffix + 50)}
                     )
+                handle = _numbered(base, suffix)
             used.add(handle)
             group.handle = handle
             for member in group.members:
