@@ -218,6 +218,24 @@ _MULTI_LINE = frozenset({DESCRIPTION})
 def clean_text(row: ParsedRow, report: Report) -> None:
     """Remove control characters (a warning) and refuse undecodable bytes (an error)."""
     values = row.values
+    # Most rows have nothing to clean: one search over all their text says so.
+    one_line = [
+        value
+        for name, value in values.items()
+        if value.__class__ is str and name not in _MULTI_LINE
+    ]
+    one_line += [
+        cell
+        for value in values.values()
+        if value.__class__ is dict
+        for cell in value.values()
+        if cell.__class__ is str
+    ]
+    multi_line = [values[name] for name in _MULTI_LINE if values.get(name).__class__ is str]
+    if not _SUSPECT.search("".join(one_line)) and not _SUSPECT_MULTI_LINE.search(
+        "".join(multi_line)
+    ):
+        return
     for name, value in values.items():
         if isinstance(value, str):
             suspect = _SUSPECT_MULTI_LINE if name in _MULTI_LINE else _SUSPECT
