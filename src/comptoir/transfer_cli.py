@@ -2,14 +2,16 @@
 
 An import reads and validates the whole file first. With errors it writes the file again
 with an `errors` column next to the original (fix the cells, delete the column, import it
-again), prints that path and exits 1; with warnings only it stops (exit 2) unless
-`--continue-on-warnings`; otherwise everything is written in one transaction, exit 0.
+again), prints every error (the first 50, and how many more) and that path on the last line,
+and exits 1; with warnings only it stops (exit 2) unless `--continue-on-warnings`, the same
+way (a product file's warnings are written to that file too); otherwise everything is
+written in one transaction, exit 0.
 """
 
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,6 +43,7 @@ console = Console(stderr=True)
 
 EXIT_ERRORS = 1
 EXIT_WARNINGS = 2
+SHOWN_ISSUES = 50  # printed of each kind; the error file has them all
 
 FileArg = Annotated[Path, typer.Argument(help="The spreadsheet file")]
 
@@ -88,8 +91,7 @@ def run_import(path: Path, importer: Importer, *, continue_on_warnings: bool) ->
                 _report_errors(path, table, result)
             if result.warnings and not continue_on_warnings:
                 bar.stop()
-                for warning in result.warnings[:20]:
-                    console.print(f"[yellow]warning:[/yellow] {warning}")
+                print_issues("warning", result.warnings)
                 console.print(
                     f"{len(result.warnings)} warning(s): nothing imported. Fix the file, or"
                     " run again with --continue-on-warnings to import it as it is."
@@ -114,12 +116,21 @@ def _report_errors(path: Path, table: Table, result: ValidationResult) -> None:
     content, extension = write_error_file(table, result)
     error_file = path.with_name(f"{path.stem}-errors.{extension}")
     error_file.write_bytes(content)
-    for issue in result.errors[:20]:
-        console.print(f"[red]error:[/red] {issue}")
+    print_issues("error", result.errors)
     console.print(f"{len(result.errors)} error(s): nothing was imported.")
     console.print("Fix the cells in this file, delete its 'errors' column, then import it:")
     print(error_file)
     raise typer.Exit(EXIT_ERRORS)
+
+
+def print_issues(kind: str, issues: Sequence[Any]) -> None:
+    """Every error (or warning), or the first `SHOWN_ISSUES` and how many more."""
+    colour = "red" if kind == "error" else "yellow"
+    for issue in issues[:SHOWN_ISSUES]:
+        console.print(f"[{colour}]{kind}:[/{colour}] {issue}", highlight=False)
+    if len(issues) > SHOWN_ISSUES:
+        more = len(issues) - SHOWN_ISSUES
+        console.print(f"... and {more} more {kind}(s): the file written below lists them all.")
 
 
 def run_export(
@@ -223,29 +234,33 @@ def import_products(
             )
     finally:
         db.dispose()
-    for warning in outcome.warnings[:20]:
-        console.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     status = products.Status
     if outcome.status is status.IMPORTED:
+        print_issues("warning", outcome.warnings)
         print(_products_summary(outcome.summary))
         return
     if outcome.status in (status.UNREADABLE, status.FAILED):
+        print_issues("warning", outcome.warnings)
         console.print(f"[red]error:[/red] {outcome.message}", highlight=False)
         raise typer.Exit(EXIT_ERRORS)
+    print_issues("error", outcome.errors)
+    print_issues("warning", outcome.warnings)
     if outcome.status is status.WARNINGS:
         console.print(
             f"{len(outcome.warnings)} warning(s): nothing imported. Fix the file, or run"
             " again with --continue-on-warnings to import it as it is."
         )
-        raise typer.Exit(EXIT_WARNINGS)
-    for issue in outcome.errors[:20]:
-        console.print(f"[red]error:[/red] {issue}", highlight=False)
-    console.print(f"{len(outcome.errors)} error(s): nothing was imported.")
-    console.print("Fix the cells in this file, delete its 'errors' column, then import it:")
-    assert outcome.error_file is not None and outcome.error_file_extension is not None
+        console.print("The file with its warnings in an 'errors' column:")
+        code = EXIT_WARNINGS
+    else:
+        console.print(f"{len(outcome.errors)} error(s): nothing was imported.")
+        console.print("Fix the cells in this file, delete its 'errors' column, then import it:")
+        code = EXIT_ERRORS
+    if outcome.error_file is None or outcome.error_file_extension is None:
+        raise typer.Exit(code)  # not expected: both refusals come with their file
     name = products.error_file_name(file.name, outcome.error_file_extension)
     print(_write_beside(file, name, outcome.error_file))
-    raise typer.Exit(EXIT_ERRORS)
+    raise typer.Exit(code)
 
 
 def _products_summary(summary: Any) -> str:

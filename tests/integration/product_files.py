@@ -8,16 +8,18 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+import openpyxl
 import pytest
 from sqlalchemy import func, select
 
 from comptoir.catalog.models import Product
+from comptoir.catalog.transfer.export import export_products
 from comptoir.catalog.transfer.service import Outcome, import_products
 from comptoir.core import i18n
 from comptoir.core.db import Database
 from comptoir.inventory.models import InventoryLevel, InventoryMovement
+from comptoir.tables import Base
 from tests.unit.io.biff8 import xls_bytes
-from tests.unit.io.test_reading import xlsx_bytes
 
 __all__ = ["xls_bytes", "xlsx_bytes"]
 
@@ -47,10 +49,28 @@ def csv_bytes(
     return buffer.getvalue().encode(encoding)
 
 
+def xlsx_bytes(rows: Sequence[Sequence[Any]]) -> bytes:
+    """A workbook whose first sheet holds `rows`."""
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(list(row))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
 def run(
     db: Database, data: bytes, *, filename: str = "products.csv", accept_warnings: bool = False
 ) -> Outcome:
     return import_products(db, data, filename=filename, accept_warnings=accept_warnings)
+
+
+def export_of(db: Database, fmt: str = "csv") -> bytes:
+    """The catalog as `comptoir export products` writes it."""
+    with db.read_sessions() as session:
+        return export_products(session, fmt=fmt)  # type: ignore[arg-type]
 
 
 def products(db: Database) -> dict[str, Product]:
@@ -81,6 +101,32 @@ def counts(db: Database) -> tuple[int, int, int]:
             session.scalar(select(func.count()).select_from(model)) or 0
             for model in (Product, InventoryLevel, InventoryMovement)
         )
+
+
+# What an import writes: emptied between the examples of a property test.
+CATALOG_TABLES = {
+    "inventory_movement",
+    "inventory_level",
+    "product_component",
+    "product_tag",
+    "variant_option",
+    "product_outlet_tax",
+    "product_code",
+    "product",
+    "tag",
+    "brand",
+    "supplier",
+    "product_type",
+    "variant_attribute",
+}
+
+
+def clear_catalog(db: Database) -> None:
+    """Every product and what an import makes with them; the store itself stays."""
+    with db.write_sessions() as session, session.begin():
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name in CATALOG_TABLES:
+                session.execute(table.delete())
 
 
 def messages(outcome: Outcome) -> list[tuple[int | None, str | None, str]]:

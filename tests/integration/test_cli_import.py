@@ -112,13 +112,32 @@ def test_an_import_with_warnings_exits_2_unless_told_to_continue(
         "warn.csv",
         csv_bytes([[*HEADER, "colour"], ["cli-w", "CLI-W", "W", "1", "", "", "red"]]),
     )
-    code, _output, messages = import_file(demo, file)
+    code, output, messages = import_file(demo, file)
     assert code == 2
     assert "warning: column colour: Unknown column; it was ignored." in messages
     assert product_count(store_db) == before
+    # The file with its warnings, to fix instead of continuing: its path alone, last.
+    assert output == str(tmp_path / "warn-errors.csv")
+    errors = read_table((tmp_path / "warn-errors.csv").read_bytes())
+    assert errors.rows[0].cells[-1] == "[file] colour: (warning) Unknown column; it was ignored."
     code, _output, messages = import_file(demo, file, "--continue-on-warnings")
     assert code == 0, messages
     assert product_count(store_db) == before + 1
+
+
+def test_every_error_is_printed_up_to_50_then_how_many_more_and_the_file_last(
+    demo: InitialisedStore, tmp_path: Path
+) -> None:
+    rows = [HEADER, *([f"cli-{n}", f"CLI-{n}", "X", "douze", "", ""] for n in range(60))]
+    file = write(tmp_path, "many.csv", csv_bytes(rows))
+    run = comptoir(demo.url, demo.cwd, "import", "products", str(file))
+    assert run.returncode == 1
+    printed = run.stderr.replace("\n", " ")
+    assert printed.count("error: row") == 50
+    assert "row 51, column retail_price: douze is not a number." in " ".join(printed.split())
+    assert "row 52," not in printed
+    assert "... and 10 more error(s)" in " ".join(printed.split())
+    assert run.stdout.strip().splitlines()[-1] == str(tmp_path / "many-errors.csv")
 
 
 def test_an_unreadable_file_exits_1_with_its_reason(demo: InitialisedStore, tmp_path: Path) -> None:

@@ -210,7 +210,7 @@ def test_a_composite_keeps_its_kind_and_its_components_change(
     [
         ({"name": " "}, "name", "a product needs a name"),
         ({"sku": "TAKEN"}, "sku", "already used"),
-        ({"sku": ""}, "sku", "a SKU has 1 to 100 characters"),
+        ({"sku": ""}, "sku", "a SKU has 1 to 255 characters"),
         ({"price": "cher"}, "price", "Enter an amount, such as 12.50."),
         ({"price": "-1"}, "price", "the price cannot be negative"),
         ({"code_0": "3760000000017"}, "codes", "already belongs to the product"),

@@ -209,3 +209,31 @@ def test_jobs_finished_a_month_ago_are_deleted_with_their_files(db: Database) ->
     with db.read_sessions() as session:
         kept = set(session.scalars(select(jobs.ImportJob.id)))
     assert kept == {recent, running, new}
+
+
+def test_a_broken_row_is_shown_by_its_line_with_the_file_to_mend_or_skipped_on_continuing(
+    browser: TestClient, shop: Store
+) -> None:
+    data = (
+        b"sku,name,description,retail_price\r\n"
+        b'P1,Mug,"<p>Big\r\nmug</p>",5\r\n'
+        b'P2,Bowl,"<p class="x">Deep, wide</p>",7\r\n'
+    )
+    job_id = upload(browser, data, name="export.csv")
+    page = browser.get(f"/products/import/{job_id}").text
+    assert "Nothing is imported yet. Warnings: 1." in page
+    assert "Line 4 of the file: 5 cells where the header has 4." in page
+    assert f'id="download-warnings" href="/products/import/{job_id}/errors"' in page
+    download = browser.get(f"/products/import/{job_id}/errors")
+    assert download.headers["content-disposition"].startswith(
+        'attachment; filename="export-errors.csv"'
+    )
+    broken = read_table(download.content).rows[-1].cells
+    assert broken[:5] == ("P2", "Bowl", '<p class=x">Deep', ' wide</p>"', "7")
+    reply = browser.post(
+        f"/products/import/{job_id}/continue", data={"csrf": csrf_of(page)}, follow_redirects=False
+    )
+    assert reply.status_code == 303
+    jobs.wait(job_id, timeout=60)
+    assert "export.csv is imported." in browser.get(f"/products/import/{job_id}").text
+    assert list(products(shop.db)) == ["P1"]

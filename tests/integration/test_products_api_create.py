@@ -439,7 +439,7 @@ BAD_BODIES: list[tuple[str, Body, str | None]] = [
     ),
     ("unknown tag", lambda s, c, p: {"name": "X", "tag_ids": [UNKNOWN]}, "tag_ids"),
     ("SKU taken", lambda s, c, p: {"name": "X", "sku": p.sku}, "sku"),
-    ("SKU too long", lambda s, c, p: {"name": "X", "sku": "S" * 101}, "sku"),
+    ("SKU too long", lambda s, c, p: {"name": "X", "sku": "S" * 256}, "sku"),
     ("handle taken", lambda s, c, p: {"name": "X", "handle": p.handle}, "handle"),
     (
         "code held by another product",

@@ -32,6 +32,7 @@ from comptoir.api.product_body_parts import (
     PricesIn,
     ProductCodeIn,
     ShortText,
+    SkuOrBlank,
     SupplierIn,
     VariantDefinitionIn,
     codes_of,
@@ -50,7 +51,7 @@ class VariantIn(PricesIn, Ignored):
     """`ProductAddVariantPayload`."""
 
     variant_definitions: Annotated[list[VariantDefinitionIn], Field(min_length=1, max_length=3)]
-    sku: ShortText | None = None
+    sku: SkuOrBlank | None = None
     product_codes: Annotated[list[ProductCodeIn], Field(max_length=MAX_ITEMS)] = []
     supply_price: AmountIn | None = None
     supplier_code: ShortText | None = None
@@ -66,8 +67,10 @@ class ProductCreateIn(PricesIn, Ignored):
     id: uuid.UUID | None = None
     name: Name
     description: Description | None = None
-    handle: Annotated[str, StringConstraints(max_length=200), NO_NUL] | None = None
-    sku: ShortText | None = None
+    handle: (
+        Annotated[str, StringConstraints(max_length=catalog.HANDLE_MAX_LENGTH), NO_NUL] | None
+    ) = None
+    sku: SkuOrBlank | None = None
     product_codes: Annotated[list[ProductCodeIn], Field(max_length=MAX_ITEMS)] = []
     source: Annotated[str, StringConstraints(min_length=1, max_length=20), NO_NUL] = "USER"
     source_id: Annotated[str, StringConstraints(max_length=200), NO_NUL] | None = None

@@ -64,8 +64,11 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=255), NO_NUL]
 Description = Annotated[str, StringConstraints(max_length=65_535), NO_NUL]
 ShortText = Annotated[str, StringConstraints(max_length=100), NO_NUL]
 Ids = Annotated[list[uuid.UUID], Field(max_length=MAX_ITEMS)]
-ShortHandle = Annotated[str, StringConstraints(min_length=1, max_length=200), NO_NUL]
-Sku = Annotated[str, StringConstraints(min_length=1, max_length=100), NO_NUL]
+ShortHandle = Annotated[
+    str, StringConstraints(min_length=1, max_length=catalog.HANDLE_MAX_LENGTH), NO_NUL
+]
+Sku = Annotated[str, StringConstraints(min_length=1, max_length=catalog.SKU_MAX_LENGTH), NO_NUL]
+SkuOrBlank = Annotated[str, StringConstraints(max_length=catalog.SKU_MAX_LENGTH), NO_NUL]
 MAX_LIST = Field(max_length=MAX_ITEMS)
 
 

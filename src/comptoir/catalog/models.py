@@ -22,6 +22,13 @@ from comptoir.core.db import Base
 from comptoir.core.ids import new_id
 from comptoir.core.versioning import Versioned
 
+# SKUs and handles hold up to 255 characters, as Lightspeed's do (migration 0008). SQLite
+# ignores a declared length (any text fits), so its tables keep the VARCHAR(100)/(200) they
+# were made with: widening them there would rebuild the product table, its search triggers
+# and the rows that cascade from it, for no change in what it can hold.
+SKU_TYPE = String(255).with_variant(String(100), "sqlite")
+HANDLE_TYPE = String(255).with_variant(String(200), "sqlite")
+
 
 class Product(Versioned, Base):
     __tablename__ = "product"
@@ -36,8 +43,8 @@ class Product(Versioned, Base):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    handle: Mapped[str] = mapped_column(String(200), index=True)
-    sku: Mapped[str] = mapped_column(String(100), unique=True)
+    handle: Mapped[str] = mapped_column(HANDLE_TYPE, index=True)
+    sku: Mapped[str] = mapped_column(SKU_TYPE, unique=True)
     name: Mapped[str] = mapped_column(String(255))
     description: Mapped[str | None] = mapped_column(Text, default=None)
     # Both prices are kept to 5 places: the one the shop typed, and the one derived from it

@@ -175,8 +175,11 @@ class _FamilyPlan:
             name = catalog.check_name(changes.name, field="common.name")
         if not isinstance(changes.handle, Keep):
             handle = changes.handle.strip()
-            if not handle or len(handle) > 200:
-                raise InvalidInput("a handle has 1 to 200 characters", field="common.handle")
+            if not handle or len(handle) > catalog.HANDLE_MAX_LENGTH:
+                raise InvalidInput(
+                    f"a handle has 1 to {catalog.HANDLE_MAX_LENGTH} characters",
+                    field="common.handle",
+                )
             if catalog.handle_in_use(session, handle=handle, family_id=product.family_id):
                 raise InvalidInput(f"the handle {handle!r} is already used", field="common.handle")
         if not isinstance(changes.brand_id, Keep):
@@ -294,8 +297,10 @@ def _check_and_apply_details(
         product.active = changes.active
     if not isinstance(changes.sku, Keep):
         sku = changes.sku.strip()
-        if not sku or len(sku) > 100:
-            raise InvalidInput("a SKU has 1 to 100 characters", field="details.sku")
+        if not sku or len(sku) > catalog.SKU_MAX_LENGTH:
+            raise InvalidInput(
+                f"a SKU has 1 to {catalog.SKU_MAX_LENGTH} characters", field="details.sku"
+            )
         if sku != product.sku:
             catalog.check_sku_free(session, sku=sku, field="details.sku")
             product.sku = sku

@@ -41,6 +41,9 @@ from comptoir.store import service as store
 from comptoir.store.models import Outlet, Retailer, Tax
 
 MAX_VARIANT_ATTRIBUTES = 3
+# As long as Lightspeed's (migration 0008), so that any export imports.
+SKU_MAX_LENGTH = 255
+HANDLE_MAX_LENGTH = 255
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -276,8 +279,8 @@ def take_sku(
         if not retailer.sku_sequence_enabled:
             raise InvalidInput("a SKU is required (SKU generation is off)", field=field)
         wanted = store.next_sku(session)
-    if len(wanted) > 100:
-        raise InvalidInput("a SKU has at most 100 characters", field=field)
+    if len(wanted) > SKU_MAX_LENGTH:
+        raise InvalidInput(f"a SKU has at most {SKU_MAX_LENGTH} characters", field=field)
     if wanted in taken:
         raise InvalidInput(f"the SKU {wanted!r} is already used", field=field)
     check_sku_free(session, sku=wanted, field=field)
@@ -540,8 +543,10 @@ def add_product(
 
     handle = (new.handle or "").strip()
     if handle:
-        if len(handle) > 200:
-            raise InvalidInput("a handle has at most 200 characters", field="handle")
+        if len(handle) > HANDLE_MAX_LENGTH:
+            raise InvalidInput(
+                f"a handle has at most {HANDLE_MAX_LENGTH} characters", field="handle"
+            )
         if handle_in_use(session, handle=handle):
             raise InvalidInput(f"the handle {handle!r} is already used", field="handle")
     else:

@@ -6,7 +6,9 @@ detects the delimiter from the header line and enforces size limits. Every failu
 `TabularError` with a message a shop owner can act on, never a crash.
 
 Row numbers are 1-based as in a spreadsheet: the header is row 1, the first data row is
-row 2. A CSV record whose quoted cell holds a newline is still one row.
+row 2. A CSV record whose quoted cell holds a newline is still one row; its `line` and
+`end_line` are the lines of the text file it spans, for messages about a row a text editor
+must open (a quote inside a cell that broke the CSV).
 """
 
 from __future__ import annotations
@@ -57,6 +59,12 @@ class Limits:
 class Row:
     number: int  # 1-based, as the user sees it in a spreadsheet
     cells: tuple[str, ...]
+    # The cells the record had before its empty trailing ones were dropped: a CSV written
+    # cell for cell has as many on every row, so another count is a broken row.
+    width: int = 0
+    # A CSV record's first and last physical lines (1-based); 0 for a workbook.
+    line: int = 0
+    end_line: int = 0
 
 
 @dataclass
@@ -69,6 +77,8 @@ class Table:
     delimiter: str = ","
     # Non-blocking notes from reading (e.g. undecodable bytes replaced).
     notes: list[str] = field(default_factory=list)
+    # The header's cells before its empty trailing ones were dropped.
+    width: int = 0
 
 
 def column_letter(index: int) -> str:
@@ -130,10 +140,10 @@ def read_table(
     else:
         text, encoding, notes = decode_text(data)
         delimiter = detect_delimiter(text)
-        records = _csv_records(text, delimiter)
+        csv_records = _CsvRecords(text, delimiter)
         # An upper bound: quoted newlines make fewer records than lines.
         total = max(text.count("\n"), 1)
-        table = _build(fmt, records, total, limits, progress)
+        table = _build(fmt, csv_records, total, limits, progress, line_of=csv_records.line)
         table.encoding, table.delimiter, table.notes = encoding, delimiter, notes
     return table
 
@@ -182,16 +192,25 @@ def detect_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
-def _csv_records(text: str, delimiter: str) -> Iterator[list[str]]:
-    # The cell limit is checked per cell below, with the row and column in the message;
-    # the csv module's own (global) field limit must not cut in first.
-    if csv.field_size_limit() < len(text) + 1:
-        csv.field_size_limit(len(text) + 1)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
-    try:
-        yield from reader
-    except csv.Error as exc:
-        raise TabularError(f"Row {reader.line_num}: the CSV is malformed ({exc}).") from exc
+class _CsvRecords:
+    """The records of a CSV text, and the physical line the reader has reached."""
+
+    def __init__(self, text: str, delimiter: str) -> None:
+        # The cell limit is checked per cell below, with the row and column in the message;
+        # the csv module's own (global) field limit must not cut in first.
+        if csv.field_size_limit() < len(text) + 1:
+            csv.field_size_limit(len(text) + 1)
+        self._reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=False)
+
+    def line(self) -> int:
+        return self._reader.line_num
+
+    def __iter__(self) -> Iterator[list[str]]:
+        reader = self._reader
+        try:
+            yield from reader
+        except csv.Error as exc:
+            raise TabularError(f"Row {reader.line_num}: the CSV is malformed ({exc}).") from exc
 
 
 def _xls_records(data: bytes) -> tuple[Iterator[list[str]], int]:
@@ -249,12 +268,20 @@ def _build(
     total: int,
     limits: Limits,
     progress: Progress | None,
+    *,
+    line_of: Callable[[], int] | None = None,
 ) -> Table:
     header: list[str] | None = None
+    header_width = 0
     rows: list[Row] = []
     number = 0
+    end_line = 0
     for number, record in enumerate(records, start=1):
         cells = list(record)
+        width = len(cells)
+        line = end_line + 1
+        if line_of is not None:
+            end_line = line_of()
         while cells and cells[-1] == "":
             cells.pop()
         if len(cells) > limits.max_columns:
@@ -276,12 +303,16 @@ def _build(
             if not any(c.strip() for c in cells):
                 continue  # blank lines above the header
             header = [c.strip().lstrip("\ufeff") for c in cells]
+            header_width = width
             continue
         if not any(c.strip() for c in cells):
             continue
         if len(rows) >= limits.max_rows:
             raise TabularError(f"The file has more than {limits.max_rows:,} rows.", row=number)
-        rows.append(Row(number, tuple(cells)))
+        if line_of is None:
+            rows.append(Row(number, tuple(cells), width))
+        else:
+            rows.append(Row(number, tuple(cells), width, line, end_line))
         if progress is not None and len(rows) % PROGRESS_EVERY == 0:
             progress(min(number, total), total)
     if header is None:
@@ -289,4 +320,4 @@ def _build(
     if progress is not None:
         final = max(total, number) if total else number
         progress(final, final)
-    return Table(fmt, header, rows)
+    return Table(fmt, header, rows, width=header_width)

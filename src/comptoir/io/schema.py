@@ -15,6 +15,9 @@ Conventions:
   `'@...`) is read back without the added quote, so export then import changes nothing.
 - A column named `errors` (from a downloaded error file) is ignored with a warning unless the
   schema itself declares such a column.
+- A broken row (a quote inside a cell split it into more cells than the header has, or
+  joined the next lines into it) is an error; with `Schema.skip_broken_rows` it is left out
+  of the parsed rows and listed in `ValidationResult.broken` for the caller to report.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from comptoir.io.reading import PROGRESS_EVERY, Progress, Table, column_letter
+from comptoir.io.reading import PROGRESS_EVERY, Progress, Row, Table, column_letter
 
 ERROR_COLUMN = "errors"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -105,6 +108,8 @@ class Schema:
     row_checks: Sequence[RowCheck] = ()
     table_checks: Sequence[TableCheck] = ()  # cross-row rules, e.g. duplicate SKU
     unknown_columns_are_errors: bool = False
+    # Broken rows are left out and listed (the caller reports them), not errors.
+    skip_broken_rows: bool = False
 
 
 @dataclass
@@ -113,6 +118,8 @@ class ValidationResult:
     errors: list[Issue]
     warnings: list[Issue]
     present: list[str] = field(default_factory=list)  # schema names found in the header
+    # Rows left out because they are broken (`Schema.skip_broken_rows`), in file order.
+    broken: list[Row] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -254,10 +261,6 @@ def _cell(value: str) -> str:
     return value.strip()
 
 
-def _parse(parser: Parser | None, text: str) -> Any:
-    return parser(text) if parser is not None else text
-
-
 def validate(
     table: Table,
     schema: Schema,
@@ -269,11 +272,18 @@ def validate(
     slots, headers = _map_header(table.header, schema, report)
     width = len(table.header)
     parsed: list[ParsedRow] = []
+    broken: list[Row] = []
+    full_width = _written_in_full(table)
     total = len(table.rows)
     for done, row in enumerate(table.rows, start=1):
         if progress is not None and done % PROGRESS_EVERY == 0:
             progress(done, total)
-        texts = [_cell(c) for c in row.cells]
+        if schema.skip_broken_rows and is_broken(row, width, full_width=full_width):
+            broken.append(row)
+            continue
+        # `_cell` only for the cells that may carry the export's quote (per-cell calls add
+        # up over a 100,000-row file).
+        texts = [c.strip() if c[:1] != "'" else _cell(c) for c in row.cells]
         if not any(texts):
             continue  # blank once un-neutralised (e.g. a lone "'" + tab)
         values: dict[str, Any] = {}
@@ -287,7 +297,7 @@ def validate(
                         report.error(row.number, slot.header, "A value is required.")
                     continue
                 try:
-                    values[col.name] = _parse(col.parse, text)
+                    values[col.name] = text if col.parse is None else col.parse(text)
                 except (ValueError, ArithmeticError) as exc:
                     report.error(row.number, slot.header, str(exc) or f"Invalid value: {text}")
             elif slot.pattern is not None and slot.key is not None:
@@ -295,12 +305,12 @@ def validate(
                 if text == "":
                     bucket[slot.key] = None
                     continue
+                parse = slot.pattern.parse
                 try:
-                    bucket[slot.key] = _parse(slot.pattern.parse, text)
+                    bucket[slot.key] = text if parse is None else parse(text)
                 except (ValueError, ArithmeticError) as exc:
                     report.error(row.number, slot.header, str(exc) or f"Invalid value: {text}")
-        extra = [c for c in row.cells[width:] if c.strip()]
-        if extra:
+        if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
             report.error(
                 row.number,
                 None,
@@ -321,7 +331,24 @@ def validate(
         _as_written(report.errors, headers),
         _as_written(report.warnings, headers),
         list(headers),
+        broken,
     )
+
+
+def _written_in_full(table: Table) -> int | None:
+    """The cell count of every row when the file writes each cell, empty or not (as
+    exporters do, most of the rows with as many cells as the header); else None."""
+    width = table.width or len(table.header)
+    same = sum(1 for row in table.rows if row.width == width)
+    return width if table.rows and same * 2 > len(table.rows) else None
+
+
+def is_broken(row: Row, width: int, *, full_width: int | None) -> bool:
+    """A row with values past the header's, or in a file written in full, with another
+    count of cells than the others: a quote in a cell split it or swallowed the next lines."""
+    if len(row.cells) > width and any(c.strip() for c in row.cells[width:]):
+        return True
+    return full_width is not None and row.width != full_width
 
 
 def _as_written(issues: list[Issue], headers: dict[str, str]) -> list[Issue]:

@@ -99,16 +99,24 @@ def write_error_file(table: Table, result: ValidationResult) -> tuple[bytes, str
     XLSX. Each row's cell lists its errors, separated by " | "; messages about the file as a
     whole (missing column, ...) go in the first data row's cell, prefixed "[file]". A previous
     `errors` column is replaced, not repeated. Cells are written as read (no neutralising,
-    so a re-upload is byte for byte what the user typed).
+    so a re-upload is byte for byte what the user typed). A broken row (`result.broken`)
+    keeps every cell it was read with, so nothing of it is lost: its message then follows
+    its last cell, and lands in the `errors` column once the row is mended.
     """
     by_row = result.messages_by_row()
     keep = [i for i, h in enumerate(table.header) if h.strip().casefold() != ERROR_COLUMN]
+    dropped = set(range(len(table.header))) - set(keep)
+    broken = {row.number for row in result.broken}
     header = [table.header[i] for i in keep] + [ERROR_COLUMN]
     file_level = ["[file] " + m for m in by_row.get(None, [])]
 
     def lines() -> Iterable[list[str]]:
         for position, row in enumerate(table.rows):
-            cells = [row.cells[i] if i < len(row.cells) else "" for i in keep]
+            if row.number in broken:
+                cells = [c for i, c in enumerate(row.cells) if i not in dropped]
+                cells += [""] * (len(keep) - len(cells))
+            else:
+                cells = [row.cells[i] if i < len(row.cells) else "" for i in keep]
             messages = (file_level if position == 0 else []) + by_row.get(row.number, [])
             yield [*cells, " | ".join(messages)]
         if not table.rows and file_level:

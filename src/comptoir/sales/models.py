@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from comptoir.catalog.models import HANDLE_TYPE, SKU_TYPE
 from comptoir.core.db import Base
 from comptoir.core.ids import new_id
 from comptoir.core.versioning import Versioned
@@ -60,8 +61,8 @@ class SaleLine(Base):
     sequence: Mapped[int] = mapped_column(Integer)
     product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("product.id"), index=True)
     name: Mapped[str] = mapped_column(String(255))
-    sku: Mapped[str] = mapped_column(String(100))
-    handle: Mapped[str] = mapped_column(String(200))
+    sku: Mapped[str] = mapped_column(SKU_TYPE)
+    handle: Mapped[str] = mapped_column(HANDLE_TYPE)
     quantity: Mapped[Decimal]
     price: Mapped[Decimal]  # unit price excluding tax, 5 places
     price_including_tax: Mapped[Decimal]

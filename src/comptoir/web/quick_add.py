@@ -16,6 +16,7 @@ from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.catalog import quick_add
 from comptoir.catalog.models import Product
+from comptoir.catalog.products import SKU_MAX_LENGTH
 from comptoir.core.errors import PermissionDenied
 from comptoir.http.deps import UowDep
 from comptoir.http.json import DecimalJSONResponse
@@ -30,7 +31,7 @@ class QuickAddBody(BaseModel):
     client_id: uuid.UUID
     name: str = Field(max_length=255)
     price: Decimal = Field(max_digits=15, decimal_places=5)
-    sku: str | None = Field(default=None, max_length=100)
+    sku: str | None = Field(default=None, max_length=SKU_MAX_LENGTH)
     barcode: str | None = Field(default=None, max_length=64)
 
 

@@ -183,7 +183,7 @@ def _details() -> list[Detail]:
             lambda m: m.components,
             lambda m: [
                 {
-                    "id": uuid.uuid4(),
+                    "id": m.link_ids.get(part) or uuid.uuid4(),
                     "product_id": m.id,
                     "component_id": part,
                     "quantity": quantity,

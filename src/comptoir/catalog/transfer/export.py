@@ -1,9 +1,10 @@
 """Exporting the catalog as a Lightspeed X-Series product spreadsheet (CSV or XLSX).
 
 One row per product or variant, families together (in the order they were created, members
-in theirs), and one row per component of a composite: its first row carries the product,
-the next ones only its id, handle and SKU and the component. Importing the export changes
-nothing; importing it into an empty store gives a store whose export is the same file.
+in theirs). A composite is written as Lightspeed writes it: its own row, then one row per
+component repeating its handle and SKU, with the id of that line of the composite and the
+component's handle, SKU and quantity. Importing the export changes nothing; importing it
+into an empty store gives a store whose export is the same file.
 The writers neutralise cells a spreadsheet would run as formulas.
 """
 
@@ -80,13 +81,16 @@ def export_rows(session: Session) -> tuple[list[str], Iterator[list[Cell]]]:
         (row.product_id, row.outlet_id): row.tax_id
         for row in session.execute(select(ProductOutletTax.__table__))
     }
-    components: dict[uuid.UUID, list[tuple[uuid.UUID | None, Decimal | None]]] = {}
-    for product_id, component_id, quantity in session.execute(
+    components: dict[uuid.UUID, list[tuple[uuid.UUID, uuid.UUID, Decimal]]] = {}
+    for line_id, product_id, component_id, quantity in session.execute(
         select(
-            ProductComponent.product_id, ProductComponent.component_id, ProductComponent.quantity
+            ProductComponent.id,
+            ProductComponent.product_id,
+            ProductComponent.component_id,
+            ProductComponent.quantity,
         ).order_by(ProductComponent.product_id, ProductComponent.position)
     ):
-        components.setdefault(product_id, []).append((component_id, quantity))
+        components.setdefault(product_id, []).append((line_id, component_id, quantity))
     levels = {
         (product_id, outlet_id): (count, point, amount)
         for product_id, outlet_id, count, point, amount in session.execute(
@@ -113,7 +117,6 @@ def export_rows(session: Session) -> tuple[list[str], Iterator[list[Cell]]]:
     def rows() -> Iterator[list[Cell]]:
         for p in products:
             stated = p.price_excluding_tax if tax_exclusive else p.price_including_tax
-            parts = components.get(p.id) or [(None, None)]
             values: dict[str, Cell] = {
                 f.ID: str(p.id),
                 f.HANDLE: p.handle,
@@ -146,15 +149,18 @@ def export_rows(session: Session) -> tuple[list[str], Iterator[list[Cell]]]:
                 for prefix, amount in ((f.REORDER_POINT, point), (f.RESTOCK_LEVEL, restock)):
                     if amount is not None:
                         values[f.outlet_column(prefix, outlet.name)] = f.plain_decimal(amount)
-            for index, (component_id, quantity) in enumerate(parts):
-                if index:
-                    values = {f.ID: str(p.id), f.HANDLE: p.handle, f.SKU: p.sku}
-                if component_id is not None and quantity is not None:
-                    handle, sku = references.get(component_id, ("", ""))
-                    values[f.COMPOSITE_HANDLE] = handle
-                    values[f.COMPOSITE_SKU] = sku
-                    values[f.COMPOSITE_QUANTITY] = f.plain_decimal(quantity)
-                yield [values.get(column) for column in header]
+            yield [values.get(column) for column in header]
+            for line_id, component_id, quantity in components.get(p.id, ()):
+                handle, sku = references.get(component_id, ("", ""))
+                line: dict[str, Cell] = {
+                    f.ID: str(line_id),
+                    f.HANDLE: p.handle,
+                    f.SKU: p.sku,
+                    f.COMPOSITE_HANDLE: handle,
+                    f.COMPOSITE_SKU: sku,
+                    f.COMPOSITE_QUANTITY: f.plain_decimal(quantity),
+                }
+                yield [line.get(column) for column in header]
 
     return header, rows()
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.catalog import categories, entities
@@ -27,6 +28,8 @@ from comptoir.core.i18n import gettext_ as _
 from comptoir.io import ParsedRow, Report
 
 STANDARD, VARIANTS, COMPOSITE = "standard", "variants", "composite"
+# What Lightspeed writes in `outlet_tax_<Outlet>` for the outlet's default tax (any case).
+DEFAULT_TAX = "default tax"
 # Between the levels of a nested product category: "Men / Shoes" (as the pages show it).
 CATEGORY_SEPARATOR = " / "
 # Optional fields an empty cell clears on an update (the others keep their value).
@@ -45,24 +48,6 @@ NAMED: tuple[tuple[NamedModel, str, tuple[str, ...]], ...] = (
 
 
 @dataclass
-class StockTarget:
-    product_id: uuid.UUID
-    outlet_id: uuid.UUID
-    count: Decimal
-    existing: bool  # False: a new product, whose stock starts at 0
-
-
-@dataclass
-class ReorderTarget:
-    product_id: uuid.UUID
-    outlet_id: uuid.UUID
-    # None: leave as it is (only on existing products; a new one starts without).
-    reorder_point: Decimal | None
-    restock_level: Decimal | None
-    existing: bool
-
-
-@dataclass
 class Member:
     """One product of the file: a row, or all the rows of a composite."""
 
@@ -75,6 +60,8 @@ class Member:
     tag_ids: list[uuid.UUID] | None = None
     outlet_taxes: dict[uuid.UUID, uuid.UUID | None] | None = None
     components: list[tuple[uuid.UUID, Decimal]] | None = None
+    # A component's line id, from the `id` of its row (Lightspeed's layout), when it is free.
+    link_ids: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
 
     @property
     def number(self) -> int:
@@ -115,6 +102,8 @@ class Fields:
         # (kind, name as written) -> the entity's id, or the message refusing the name.
         self._named: dict[tuple[NamedModel, str], uuid.UUID | str] = {}
         self._began = utcnow()
+        # Where the file files products in each category: (row, column) by category id.
+        self._filed: dict[uuid.UUID, list[tuple[int, str]]] = {}
 
     def resolve(
         self, member: Member, *, kind: str, handle: str | None, family_id: uuid.UUID | None
@@ -159,7 +148,8 @@ class Fields:
                 target[name] = True
         if target["is_composite"]:
             if v.get(f.TRACK_INVENTORY):
-                self.report.warning(number, f.TRACK_INVENTORY, _no_own_stock())
+                message = _("A composite has no stock of its own: its components' stock moves.")
+                self.report.warning(number, f.TRACK_INVENTORY, message)
             target["has_inventory"] = False
         member.target = target
         if f.TAGS in v:
@@ -180,7 +170,27 @@ class Fields:
         if isinstance(found, str):
             self.report.error(row, column, found)
             return None
+        if model is ProductType:
+            self._filed.setdefault(found, []).append((row, column))
         return found
+
+    def check_categories(self) -> None:
+        """A category the file files products in must still have no subcategories once the
+        file's own paths are made ("Men" on one row, "Men / Shoes" on another)."""
+        if not self._filed:
+            return
+        self.session.flush()
+        parents = set(
+            self.session.scalars(
+                select(ProductType.parent_id).where(
+                    ProductType.parent_id.in_(list(self._filed)),
+                    ProductType.deleted_at.is_(None),
+                )
+            )
+        )
+        for category_id in parents:
+            for row, column in self._filed.get(category_id, ()) if category_id else ():
+                self.report.error(row, column, _("Choose a category without subcategories."))
 
     def _ensure(self, model: NamedModel, name: str, column: str) -> uuid.UUID | str:
         try:
@@ -201,13 +211,24 @@ class Fields:
         entity_id: uuid.UUID = entity.id
         return entity_id
 
-    def _tax_named(self, number: int, column: str, name: str) -> uuid.UUID | None:
+    def _find_tax(self, name: str, outlet_id: uuid.UUID | None = None) -> uuid.UUID | None:
+        """The tax of that name whatever its case; Lightspeed's "Default Tax", unless the
+        store has a tax of that name, is the outlet's default tax (the store's for none)."""
         tax = self.store.taxes.get(name.casefold())
-        if tax is None:
+        if tax is not None:
+            return tax.id
+        if name.casefold() == DEFAULT_TAX:
+            return self.store.default_tax_at(outlet_id)
+        return None
+
+    def _tax_named(
+        self, number: int, column: str, name: str, outlet_id: uuid.UUID | None = None
+    ) -> uuid.UUID | None:
+        found = self._find_tax(name, outlet_id)
+        if found is None and name.casefold() != DEFAULT_TAX:
             message = _("No tax is named {name} (Settings > Taxes).").format(name=name)
             self.report.error(number, column, message)
-            return None
-        return tax.id
+        return found
 
     def _tax(self, member: Member, target: dict[str, Any], new: bool) -> uuid.UUID | None:
         v = member.values
@@ -216,9 +237,14 @@ class Fields:
         elif new:
             # X-Series files name taxes per outlet only: the one they all agree on is the
             # product's own; otherwise the store's default.
-            named = {str(name).casefold() for name in (v.get("outlet_tax") or {}).values() if name}
-            agreed = self.store.taxes.get(named.pop()) if len(named) == 1 else None
-            target["tax_id"] = agreed.id if agreed else self.store.default_tax_id
+            given: dict[str, str | None] = v.get("outlet_tax") or {}
+            agreed = {
+                self._find_tax(str(name), self.store.outlets[outlet])
+                for outlet, name in given.items()
+                if name
+            }
+            only = agreed.pop() if len(agreed) == 1 else None
+            target["tax_id"] = only or self.store.default_tax_id
         tax_id: uuid.UUID | None = target.get("tax_id")
         return tax_id
 
@@ -242,6 +268,11 @@ class Fields:
             elif price is None:
                 price = existing.fields[stated_column]
         if price is not None:
+            if price < 0:
+                # A deposit or a discount item: kept, but worth a look (said only when the
+                # price is set, so importing an export again warns of nothing).
+                message = _("A negative price (a deposit or a discount?): kept as it is.")
+                self.report.warning(member.number, f.RETAIL_PRICE, message)
             rates = self.store.rates(tax_id)
             excl, incl = shelf_prices(retailer=self.store.retailer, rates=rates, price=price)
             target["price_excluding_tax"], target["price_including_tax"] = excl, incl
@@ -262,7 +293,7 @@ class Fields:
             outlet_tax = None
             if name:
                 column = f.outlet_column(f.OUTLET_TAX, outlet_name)
-                outlet_tax = self._tax_named(member.number, column, name)
+                outlet_tax = self._tax_named(member.number, column, name, outlet_id)
             # Only a tax other than the product's own is kept per outlet.
             if name and outlet_tax is not None and outlet_tax != tax_id:
                 current[outlet_id] = outlet_tax
@@ -278,12 +309,15 @@ class Fields:
         """Each composite's components, from the file or the store; a new composite's cost
         is its components' when the file gives none."""
         by_sku = {m.sku: m for m in members if m.sku}
+        lines_taken: set[uuid.UUID] = set()
         for member in members:
             if not member.target.get("is_composite"):
                 continue
             parts: list[tuple[uuid.UUID, Decimal]] = []
             cost = Decimal(0)
             for row in member.rows:
+                if not (row.values.get(f.COMPOSITE_SKU) or row.values.get(f.COMPOSITE_HANDLE)):
+                    continue  # the composite's own row (Lightspeed's layout)
                 found = self._component(row, by_sku, by_handle, index)
                 if found is None:
                     continue
@@ -300,6 +334,17 @@ class Fields:
                 else:
                     parts.append((part_id, quantity))
                     cost += part_cost * quantity
+                    line = row.values.get(f.ID)
+                    # The row's own id names the line, unless it is the composite's (older
+                    # exports) or already another composite's line, or this file's.
+                    if (
+                        line
+                        and line != member.values.get(f.ID)
+                        and line not in lines_taken
+                        and index.link_owners.get(line, member.id) == member.id
+                    ):
+                        lines_taken.add(line)
+                        member.link_ids[part_id] = line
             member.components = parts
             if member.existing is None and not member.target["supply_price"]:
                 member.target["supply_price"] = cost
@@ -313,6 +358,8 @@ class Fields:
     ) -> tuple[uuid.UUID, Decimal, bool] | None:
         """(id, supply price, is a composite) of the product a component row names."""
         sku, handle = row.values.get(f.COMPOSITE_SKU), row.values.get(f.COMPOSITE_HANDLE)
+        if not (sku or handle):
+            return None
         if sku:
             in_file = by_sku.get(sku)
             if in_file is not None:
@@ -323,7 +370,7 @@ class Fields:
                 self.report.error(row.number, f.COMPOSITE_SKU, message)
                 return None
             return product.id, product.fields["supply_price"], product.is_composite
-        assert handle
+        handle = str(handle)
         members = by_handle.get(handle)
         if members is None:
             products = index.family_of_handle(handle)
@@ -342,58 +389,3 @@ class Fields:
         ).format(handle=handle)
         self.report.error(row.number, f.COMPOSITE_HANDLE, message)
         return None
-
-    # -- stock ---------------------------------------------------------------------------
-
-    def stock(self, members: Sequence[Member]) -> tuple[list[StockTarget], list[ReorderTarget]]:
-        """The counts to set (only where they differ) and the reorder settings given."""
-        stock: list[StockTarget] = []
-        reorder: list[ReorderTarget] = []
-        for member in members:
-            v, existing = member.values, member.existing
-            counts: dict[str, Decimal | None] = v.get("inventory") or {}
-            for outlet_name, count in counts.items():
-                if count is None:
-                    continue
-                outlet_id = self.store.outlets[outlet_name]
-                if self._count_applies(member, outlet_name, outlet_id, count):
-                    stock.append(StockTarget(member.id, outlet_id, count, existing is not None))
-            points: dict[str, Decimal | None] = v.get("reorder_point") or {}
-            levels: dict[str, Decimal | None] = v.get("restock_level") or {}
-            for outlet_name in sorted(set(points) | set(levels)):
-                point, level = points.get(outlet_name), levels.get(outlet_name)
-                if point is not None or level is not None:
-                    outlet_id = self.store.outlets[outlet_name]
-                    reorder.append(
-                        ReorderTarget(member.id, outlet_id, point, level, existing is not None)
-                    )
-        return stock, reorder
-
-    def _count_applies(
-        self, member: Member, outlet_name: str, outlet_id: uuid.UUID, count: Decimal
-    ) -> bool:
-        target, existing, number = member.target, member.existing, member.number
-        column = f.outlet_column(f.INVENTORY, outlet_name)
-        if target["is_composite"]:
-            if count:
-                self.report.error(number, column, _no_own_stock())
-            return False
-        if count == (existing.stock.get(outlet_id, 0) if existing else 0):
-            return False  # already the stock on hand: nothing to move or to warn about
-        if count < 0:
-            # A count the product already has may be negative (sold before being counted,
-            # as above); a new count may not.
-            self.report.error(number, column, _("Stock cannot be negative."))
-            return False
-        if not target["has_inventory"]:
-            if count:
-                message = _("This product does not track its stock: the count was ignored.")
-                self.report.warning(number, column, message)
-            return False
-        if count and not target["active"]:
-            self.report.warning(number, column, _("This product is inactive but has stock."))
-        return True
-
-
-def _no_own_stock() -> str:
-    return _("A composite has no stock of its own: its components' stock moves.")

@@ -5,31 +5,39 @@ takes one row per component (`composite_handle`/`composite_sku`, `composite_quan
 Outlet columns are `outlet_tax_<Outlet>`, `inventory_<Outlet>`, `reorder_point_<Outlet>` and
 `restock_level_<Outlet>`, spaces in the outlet name written as underscores (matched without
 regard to case). `tax` (the product's own tax, a Comptoir column), and the newer exports'
-`product_category` and `composite_name` are read too.
+`product_category` and `composite_name` are read too; `loyalty_value` and
+`loyalty_value_default` are accepted and ignored (Comptoir keeps no loyalty per product).
 
 Cells are read strictly, so a wrong value is reported rather than guessed:
 - amounts and quantities are exact decimals with a dot or a comma as the decimal separator
   and no thousands separator ("1,234" is refused as ambiguous: 1.234 or 1234?);
 - flags are 1/0, true/false, yes/no (oui/non, vrai/faux);
-- tags are separated by commas;
+- tags are separated by commas or semicolons; a tag longer than a tag name may be is cut
+  (a warning);
 - text is kept as given (HTML descriptions included: showing them safely is the pages' job),
   except control characters, which are removed with a warning.
+
+What Lightspeed exports as it is, Comptoir takes with a warning rather than an error: a
+negative retail price (deposits, discounts; `fields`), a negative stock count (sold past
+zero; `stock`), odd variant options (`grouping`).
 """
 
 from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from comptoir.catalog.products import HANDLE_MAX_LENGTH, SKU_MAX_LENGTH
 from comptoir.core.i18n import N_
 from comptoir.core.i18n import gettext_ as _
 from comptoir.io import Column, ColumnPattern, ParsedRow, Report, Schema
 
 MAX_AMOUNT = Decimal(10) ** 12
 MAX_DECIMALS = 5
+TAG_MAX_LENGTH = 200  # the tag table's name column
 
 ID = "id"
 HANDLE = "handle"
@@ -38,6 +46,8 @@ COMPOSITE_HANDLE = "composite_handle"
 COMPOSITE_SKU = "composite_sku"
 COMPOSITE_QUANTITY = "composite_quantity"
 COMPOSITE_NAME = "composite_name"
+# Lightspeed columns Comptoir has no use for: read without a warning, then ignored.
+IGNORED = ("loyalty_value", "loyalty_value_default")
 NAME = "name"
 DESCRIPTION = "description"
 TYPE = "type"
@@ -75,6 +85,7 @@ _SINGLE_LINE_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 # What makes a cell worth a closer look: control characters, or bytes the decoder replaced.
 _SUSPECT = re.compile(r"[\x00-\x1f\x7f\ufffd]")
 _SUSPECT_MULTI_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffd]")
+_TAG_SEPARATOR = re.compile(r"[,;]")
 _NUMBER = re.compile(r"(?P<sign>-?)(?P<whole>\d*)(?:(?P<sep>[.,])(?P<fraction>\d+))?")
 _GROUPED = re.compile(r"-?[\d\s\u00a0\u202f.,']*\d[\d\s\u00a0\u202f.,']*")
 _TRUE = frozenset({"1", "true", "yes", "y", "oui", "vrai"})
@@ -128,7 +139,6 @@ def _non_negative(what: str) -> Any:
 
 
 parse_amount = _non_negative(N_("An amount cannot be negative."))
-parse_level = _non_negative(N_("A reorder point or restock level cannot be negative."))
 
 
 def parse_quantity(text: str) -> Decimal:
@@ -164,14 +174,41 @@ def _text(limit: int) -> Any:
 
 
 def parse_tags(text: str) -> list[str]:
-    tags: dict[str, str] = {}
-    for part in text.split(","):
-        tag = part.strip()
-        if len(tag) > 200:
-            raise ValueError(_("A tag has at most {limit} characters.").format(limit=200))
+    """The tags of a cell, "bio, local", "bio;local" or "bio; local": each once, as first
+    written (their length is checked by `check_tags`, which may cut them)."""
+    return _unique_tags(part.strip() for part in _TAG_SEPARATOR.split(text))
+
+
+def _unique_tags(tags: Iterable[str]) -> list[str]:
+    unique: dict[str, str] = {}
+    for tag in tags:
         if tag:
-            tags.setdefault(tag.casefold(), tag)
-    return list(tags.values())
+            unique.setdefault(tag.casefold(), tag)
+    return list(unique.values())
+
+
+def check_tags(row: ParsedRow, report: Report) -> None:
+    """Tags without control characters and no longer than a tag name may be: a longer one
+    is cut (a warning) rather than refusing the file."""
+    tags = row.values.get(TAGS)
+    if not tags or (
+        max(map(len, tags)) <= TAG_MAX_LENGTH and not _SINGLE_LINE_CONTROL.search("".join(tags))
+    ):
+        return  # most rows: nothing to do
+    cleaned = [_SINGLE_LINE_CONTROL.sub("", tag).strip() for tag in tags]
+    if cleaned != tags:
+        message = _("Control characters (invisible) were removed from this cell.")
+        report.warning(row.number, TAGS, message)
+    if any(len(tag) > TAG_MAX_LENGTH for tag in cleaned):
+        report.warning(
+            row.number,
+            TAGS,
+            _("A tag has at most {limit} characters: a longer one was cut.").format(
+                limit=TAG_MAX_LENGTH
+            ),
+        )
+        cleaned = [tag[:TAG_MAX_LENGTH].rstrip() for tag in cleaned]
+    row.values[TAGS] = _unique_tags(cleaned)
 
 
 # Free text where a line break means something; every other column is one line.
@@ -181,6 +218,24 @@ _MULTI_LINE = frozenset({DESCRIPTION})
 def clean_text(row: ParsedRow, report: Report) -> None:
     """Remove control characters (a warning) and refuse undecodable bytes (an error)."""
     values = row.values
+    # Most rows have nothing to clean: one search over all their text says so.
+    one_line = [
+        value
+        for name, value in values.items()
+        if value.__class__ is str and name not in _MULTI_LINE
+    ]
+    one_line += [
+        cell
+        for value in values.values()
+        if value.__class__ is dict
+        for cell in value.values()
+        if cell.__class__ is str
+    ]
+    multi_line = [values[name] for name in _MULTI_LINE if values.get(name).__class__ is str]
+    if not _SUSPECT.search("".join(one_line)) and not _SUSPECT_MULTI_LINE.search(
+        "".join(multi_line)
+    ):
+        return
     for name, value in values.items():
         if isinstance(value, str):
             suspect = _SUSPECT_MULTI_LINE if name in _MULTI_LINE else _SUSPECT
@@ -213,13 +268,11 @@ def _clean(row: ParsedRow, report: Report, column: str, value: str) -> str:
 
 
 def check_variant_cells(row: ParsedRow, report: Report) -> None:
-    """Each variant option has a name and a value, one before two before three."""
+    """Variant options one before two before three. An option with a name or a value but
+    not both is the family's to settle (`grouping`): the row may be its only one."""
     seen_gap = False
     for name_column, value_column in zip(OPTION_NAMES, OPTION_VALUES, strict=True):
         name, value = row.values.get(name_column), row.values.get(value_column)
-        if bool(name) != bool(value):
-            missing = value_column if name else name_column
-            report.error(row.number, missing, _("A variant option needs a name and a value."))
         if name or value:
             if seen_gap:
                 report.error(
@@ -248,10 +301,10 @@ def check_component_cells(row: ParsedRow, report: Report) -> None:
 
 def product_schema(outlet_names: Sequence[str]) -> Schema:
     text_columns = [
-        Column(HANDLE, parse=_text(200)),
-        Column(SKU, parse=_text(100)),
-        Column(COMPOSITE_HANDLE, parse=_text(200)),
-        Column(COMPOSITE_SKU, parse=_text(100)),
+        Column(HANDLE, parse=_text(HANDLE_MAX_LENGTH)),
+        Column(SKU, parse=_text(SKU_MAX_LENGTH)),
+        Column(COMPOSITE_HANDLE, parse=_text(HANDLE_MAX_LENGTH)),
+        Column(COMPOSITE_SKU, parse=_text(SKU_MAX_LENGTH)),
         Column(COMPOSITE_NAME),
         Column(NAME, required=True, parse=_text(255)),
         Column(DESCRIPTION),
@@ -272,38 +325,46 @@ def product_schema(outlet_names: Sequence[str]) -> Schema:
             Column(COMPOSITE_QUANTITY, parse=parse_quantity),
             Column(TAGS, parse=parse_tags),
             Column(SUPPLY_PRICE, parse=parse_amount),
-            Column(RETAIL_PRICE, parse=parse_amount),
+            Column(RETAIL_PRICE, parse=parse_decimal),
             Column(ACTIVE, parse=parse_flag),
             Column(TRACK_INVENTORY, parse=parse_flag),
+            *(Column(name) for name in IGNORED),
         ],
         patterns=[
             ColumnPattern(
                 OUTLET_TAX, "outlet_tax", parse=_text(100), keys=outlet_names, key_label="outlet"
             ),
             ColumnPattern(
-                # Negative only as the count a product already has (checked with the store).
+                # Negative counts are kept, with a warning (`fields`).
                 INVENTORY,
                 "inventory",
                 parse=parse_decimal,
                 keys=outlet_names,
                 key_label="outlet",
             ),
+            # Negative ones are ignored, with a warning (`fields`).
             ColumnPattern(
                 REORDER_POINT,
                 "reorder_point",
-                parse=parse_level,
+                parse=parse_decimal,
                 keys=outlet_names,
                 key_label="outlet",
             ),
             ColumnPattern(
                 RESTOCK_LEVEL,
                 "restock_level",
-                parse=parse_level,
+                parse=parse_decimal,
                 keys=outlet_names,
                 key_label="outlet",
             ),
         ],
-        row_checks=[clean_text, check_variant_cells, check_component_cells],
+        row_checks=[
+            clean_text,
+            check_tags,
+            check_variant_cells,
+            check_component_cells,
+        ],
+        skip_broken_rows=True,
     )
 
 

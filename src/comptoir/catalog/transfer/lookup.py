@@ -111,6 +111,8 @@ class Snapshot:
     taxes: dict[str, TaxInfo]  # casefolded name -> tax
     tax_names: dict[uuid.UUID, str]
     attribute_names: dict[uuid.UUID, str]  # every variant attribute's, by id
+    # Each outlet's own default tax, when it has one (Settings > Outlets).
+    outlet_default_taxes: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
 
     @property
     def tax_exclusive(self) -> bool:
@@ -123,6 +125,12 @@ class Snapshot:
     @property
     def sku_generation(self) -> bool:
         return self.retailer.sku_sequence_enabled
+
+    def default_tax_at(self, outlet_id: uuid.UUID | None) -> uuid.UUID | None:
+        """What Lightspeed's "Default Tax" means at an outlet (or for the product's own tax,
+        without one): the outlet's default tax, else the store's."""
+        own = self.outlet_default_taxes.get(outlet_id) if outlet_id else None
+        return own if own in self.tax_names else self.default_tax_id
 
     def rates(self, tax_id: uuid.UUID | None) -> tuple[Rate, ...]:
         if tax_id is None:
@@ -144,12 +152,14 @@ def snapshot(session: Session) -> Snapshot:
             select(VariantAttribute.id, VariantAttribute.name)
         )
     }
+    outlets = store.list_outlets(session)
     return Snapshot(
         retailer=retailer,
-        outlets={o.name: o.id for o in store.list_outlets(session)},
+        outlets={o.name: o.id for o in outlets},
         taxes=taxes,
         tax_names=tax_names,
         attribute_names=attribute_names,
+        outlet_default_taxes={o.id: o.default_tax_id for o in outlets if o.default_tax_id},
     )
 
 
@@ -239,15 +249,27 @@ class StoreIndex:
     by_sku: dict[str, Existing] = field(default_factory=dict)
     by_family: dict[uuid.UUID, list[Existing]] = field(default_factory=dict)
     families_by_handle: dict[str, set[uuid.UUID]] = field(default_factory=dict)
+    # The composite each component line id of the file already belongs to.
+    link_owners: dict[uuid.UUID, uuid.UUID] = field(default_factory=dict)
 
     def family_of_handle(self, handle: str) -> list[Existing]:
         return [p for f in self.families_by_handle.get(handle, ()) for p in self.by_family[f]]
 
 
 def load_index(
-    session: Session, *, ids: Sequence[uuid.UUID], skus: Sequence[str], handles: Sequence[str]
+    session: Session,
+    *,
+    ids: Sequence[uuid.UUID],
+    skus: Sequence[str],
+    handles: Sequence[str],
+    component_ids: Sequence[uuid.UUID] = (),
 ) -> StoreIndex:
     index = StoreIndex()
+    for part in chunks(list(dict.fromkeys(component_ids))):
+        query = select(ProductComponent.id, ProductComponent.product_id).where(
+            ProductComponent.id.in_(part)
+        )
+        index.link_owners.update({link: owner for link, owner in session.execute(query)})
     for product in products_where(session, Product.id, ids):
         index.by_id[product.id] = product
     for product in products_where(session, Product.sku, skus):

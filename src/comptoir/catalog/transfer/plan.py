@@ -1,8 +1,7 @@
 """From parsed rows to the writes of an import: group, match, resolve, check.
 
-Rows group into families by `handle` (a row without one is a family of its own). A family
-is a standard product (one row), a variant family (one row per variant, each with its
-variant options) or a composite (one row per component, all with the composite's SKU).
+Rows group into families by `handle` (see `grouping`): a standard product, a variant family
+(one row per variant) or a composite (its row and one row per component).
 
 Each product of the file is matched to the store, as X-Series does: by `id` when the id is
 a product of the store, otherwise by `sku`. A matched product is updated; an unmatched one is
@@ -17,24 +16,16 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import Product, VariantAttribute
-from comptoir.catalog.products import make_handle
+from comptoir.catalog.products import HANDLE_MAX_LENGTH, make_handle
 from comptoir.catalog.transfer import format as f
-from comptoir.catalog.transfer.fields import (
-    COMPOSITE,
-    STANDARD,
-    VARIANTS,
-    Fields,
-    Member,
-    ReorderTarget,
-    StockTarget,
-)
+from comptoir.catalog.transfer.fields import COMPOSITE, STANDARD, VARIANTS, Fields, Member
+from comptoir.catalog.transfer.grouping import Group, group_rows, inherit
 from comptoir.catalog.transfer.lookup import (
     Existing,
     NamedModel,
@@ -43,36 +34,11 @@ from comptoir.catalog.transfer.lookup import (
     chunks,
     load_index,
 )
+from comptoir.catalog.transfer.stock import ReorderTarget, StockPlan, StockTarget
 from comptoir.core.i18n import gettext_ as _
 from comptoir.io import ParsedRow, Report
 
 Progress = Callable[[int, int], None]
-# A variant row leaves these empty to take the family's first row's value.
-INHERITED = (
-    f.NAME,
-    f.DESCRIPTION,
-    f.TYPE,
-    f.PRODUCT_CATEGORY,
-    f.TAGS,
-    f.BRAND_NAME,
-    f.SUPPLIER_NAME,
-    f.ACCOUNT_CODE,
-    f.ACCOUNT_CODE_PURCHASE,
-    f.TRACK_INVENTORY,
-    f.TAX,
-    f.SUPPLY_PRICE,
-    f.RETAIL_PRICE,
-)
-
-
-@dataclass
-class Group:
-    handle: str | None
-    rows: list[ParsedRow]
-    kind: str = STANDARD
-    members: list[Member] = field(default_factory=list)
-    family_id: uuid.UUID | None = None
-    family: list[Existing] = field(default_factory=list)  # the live members in the store
 
 
 @dataclass
@@ -118,14 +84,18 @@ class Planner:
     # -- the steps ---------------------------------------------------------------------
 
     def plan(self) -> Plan:
-        self._group()
+        self.groups = group_rows(self.rows, self.report)
         self.index = self._load()
         claimed: dict[uuid.UUID, int] = {}
         for group in self.groups:
             # A row that cannot be matched is left out of the checks that follow.
             group.members = [m for m in group.members if self._match(m, claimed)]
+        self._separate()
+        for group in self.groups:
             if group.members:
                 self._family(group)
+            if group.kind == VARIANTS:
+                self._variants(group)  # may skip variants alike: before anything is made
         members = [m for g in self.groups for m in g.members]
         total = len(members)
         for done, group in enumerate(self.groups, start=1):
@@ -133,16 +103,15 @@ class Planner:
                 self.fields.resolve(
                     member, kind=group.kind, handle=group.handle, family_id=group.family_id
                 )
-            if group.kind == VARIANTS:
-                self._variants(group)
             if self.progress is not None and done % 1000 == 0:
                 self.progress(done, len(self.groups))
+        self.fields.check_categories()
         self._unique_skus(members)
         if {f.COMPOSITE_SKU, f.COMPOSITE_HANDLE} & self.present:  # else components unchanged
             by_handle = {g.handle: g.members for g in self.groups if g.handle}
             self.fields.components(members, by_handle=by_handle, index=self.index)
         self._new_handles()
-        stock, reorder = self.fields.stock(members)
+        stock, reorder = StockPlan(self.store, self.report).targets(members)
         if self.progress is not None:
             self.progress(total, total)
         created = [m for m in members if m.existing is None]
@@ -157,102 +126,66 @@ class Planner:
             families_created=sum(1 for g in self.groups if g.members and not g.family),
         )
 
-    def _group(self) -> None:
-        by_key: dict[tuple[str, str], Group] = {}
-        for row in self.rows:
-            v = row.values
-            handle = v.get(f.HANDLE)
-            names_component = v.get(f.COMPOSITE_SKU) or v.get(f.COMPOSITE_HANDLE)
-            if handle:
-                key = ("handle", str(handle))
-            elif names_component and (v.get(f.SKU) or v.get(f.ID)):
-                # A composite without a handle: its rows share its SKU (or id).
-                key = ("composite", str(v.get(f.SKU) or v.get(f.ID)))
-            else:
-                key = ("row", str(row.number))
-            group = by_key.get(key)
-            if group is None:
-                group = by_key[key] = Group(handle=handle or None, rows=[])
-                self.groups.append(group)
-            group.rows.append(row)
-        for group in self.groups:
-            self._split(group)
-
-    def _split(self, group: Group) -> None:
-        """The family's kind and its products."""
-        first = group.rows[0]
-        has_options = any(r.values.get(f.OPTION_NAMES[0]) for r in group.rows)
-        has_components = any(
-            r.values.get(f.COMPOSITE_SKU) or r.values.get(f.COMPOSITE_HANDLE) for r in group.rows
-        )
-        if has_options and has_components:
-            self.report.error(
-                first.number,
-                f.COMPOSITE_SKU,
-                _("A product has variants or components, not both."),
-            )
-            return
-        if has_components:
-            group.kind = COMPOSITE
-            for row in group.rows[1:]:
-                for column in (f.SKU, f.ID):
-                    value, expected = row.values.get(column), first.values.get(column)
-                    if value and expected and value != expected:
-                        self.report.error(
-                            row.number,
-                            column,
-                            _(
-                                "The rows sharing a handle are one composite (a row per "
-                                "component): this row has {value}, row {row} has {expected}."
-                            ).format(value=value, row=first.number, expected=expected),
-                        )
-                if not (row.values.get(f.COMPOSITE_SKU) or row.values.get(f.COMPOSITE_HANDLE)):
-                    self.report.error(
-                        row.number,
-                        f.COMPOSITE_SKU,
-                        _("Each row of a composite names one of its components."),
-                    )
-            group.members = [Member(rows=list(group.rows), values=first.values)]
-            return
-        if has_options:
-            group.kind = VARIANTS
-            for row in group.rows:
-                if not row.values.get(f.OPTION_NAMES[0]):
-                    self.report.error(
-                        row.number,
-                        f.OPTION_NAMES[0],
-                        _("The other rows of this handle are variants: give this one's options."),
-                    )
-                    continue
-                values = row.values
-                if row is not first:
-                    for column in INHERITED:
-                        if column in values and _empty(values[column]):
-                            values[column] = first.values.get(column)
-                group.members.append(Member(rows=[row], values=values))
-            return
-        group.members = [Member(rows=[first], values=first.values)]
-        for row in group.rows[1:]:
-            self.report.error(
-                row.number,
-                f.HANDLE,
-                _(
-                    "Row {row} has the same handle: rows sharing a handle are variants (give "
-                    "their variant options) or the components of a composite."
-                ).format(row=first.number),
-            )
-
     def _load(self) -> StoreIndex:
+        """The store's products the file names. A component row's `id` is its own (the
+        line of the composite), never a product's: only products' rows are matched by id."""
         ids: list[uuid.UUID] = []
         skus: list[str] = []
-        handles: list[str] = []
+        handles: list[str] = [g.handle for g in self.groups if g.handle]
+        for member in (m for g in self.groups for m in g.members):
+            if member.values.get(f.ID):
+                ids.append(member.values[f.ID])
+            if member.values.get(f.SKU):
+                skus.append(str(member.values[f.SKU]))
+        link_ids: list[uuid.UUID] = []
         for row in self.rows:
             v = row.values
-            if v.get(f.ID):
-                ids.append(v[f.ID])
-            skus.extend(str(v[c]) for c in (f.SKU, f.COMPOSITE_SKU) if v.get(c))
-            handles.extend(str(v[c]) for c in (f.HANDLE, f.COMPOSITE_HANDLE) if v.get(c))
-        return load_index(self.session, ids=ids, skus=skus, handles=handles)
+            if v.get(f.COMPOSITE_SKU):
+                skus.append(str(v[f.COMPOSITE_SKU]))
+            if v.get(f.COMPOSITE_HANDLE):
+                handles.append(str(v[f.COMPOSITE_HANDLE]))
+                if v.get(f.ID):
+                    link_ids.append(v[f.ID])
+            elif v.get(f.COMPOSITE_SKU) and v.get(f.ID):
+                link_ids.append(v[f.ID])
+        return load_index(self.session, ids=ids, skus=skus, handles=handles, component_ids=link_ids)
+
+    def _separate(self) -> None:
+        """Rows sharing a handle with neither options nor components: one stays under the
+        handle (the product of the store's family of that handle, else the first), each
+        other becomes a product of its own (a warning, in `_new_handles`). When the file
+        has no option columns and the handle is a variant family of the store, they are
+        its variants, updated (their options left as they are)."""
+        separated: list[Group] = []
+        for group in self.groups:
+            if not group.loose or len(group.members) < 2:
+                separated.append(group)
+                continue
+            families = self.index.families_by_handle.get(group.handle or "", set())
+            in_store = [p for family in families for p in self.index.by_family[family]]
+            if f.OPTION_NAMES[0] not in self.present and any(p.options for p in in_store):
+                separated.append(group)
+                continue
+            keeper = next(
+                (m for m in group.members if m.existing and m.existing.family_id in families),
+                group.members[0],
+            )
+            separated.append(group)
+            for member in [m for m in group.members if m is not keeper]:
+                inherit(member.rows[0], keeper.rows[0])
+                # A product of the store stays under the file's handle, where `_family`
+                # says what is wrong with it (another family's, or a variant's).
+                new = member.existing is None
+                separated.append(
+                    Group(
+                        handle=None if new else group.handle,
+                        rows=member.rows,
+                        members=[member],
+                        base_handle=group.handle if new else None,
+                    )
+                )
+            group.members = [keeper]
+        self.groups = separated
 
     def _match(self, member: Member, claimed: dict[uuid.UUID, int]) -> bool:
         """Find the product the row updates, if any; False (with an error) when it cannot be."""
@@ -383,10 +316,12 @@ class Planner:
             if product.id not in in_file:
                 seen[tuple(value.casefold() for _a, value in product.options)] = product.sku
         folded: list[str] = [n.casefold() for n in expected] if expected else []
+        kept: list[Member] = []
         for member in group.members:
             v = member.values
             names = [str(v[c]) for c in f.OPTION_NAMES if v.get(c)]
             if not names:
+                kept.append(member)
                 continue
             values = [str(v[c]) for c in f.OPTION_VALUES if v.get(c)]
             if expected is None:
@@ -399,20 +334,24 @@ class Planner:
                         names=" / ".join(expected)
                     ),
                 )
+                kept.append(member)
                 continue
             key = tuple(value.casefold() for value in values)
             other = seen.get(key)
             if other is not None:
+                # Two variants alike cannot both be sold: the first is kept.
                 other_text = (
                     _("row {row}").format(row=other)
                     if isinstance(other, int)
                     else _("the product {sku}").format(sku=other)
                 )
-                message = _("This variant has the same options as {other}.").format(
+                message = _("This variant has the same options as {other}: it is skipped.").format(
                     other=other_text
                 )
-                self.report.error(member.number, f.OPTION_VALUES[0], message)
+                self.report.warning(member.number, f.OPTION_VALUES[0], message)
+                continue
             seen[key] = member.number
+            kept.append(member)
             options = [
                 (
                     self.fields.entity(
@@ -423,6 +362,7 @@ class Planner:
                 for position, (name, value) in enumerate(zip(expected, values, strict=True))
             ]
             member.options = [(a, value) for a, value in options if a is not None]
+        group.members = kept
 
     def _unique_skus(self, members: list[Member]) -> None:
         first: dict[str, int] = {}
@@ -452,25 +392,37 @@ class Planner:
                 if member.target.get("family_id") is None:
                     member.target["family_id"] = group.family_id
             if group.handle is None and group.members[0].existing is None:
-                wanted.append((group, make_handle(str(group.members[0].target.get("name") or ""))))
+                name = str(group.members[0].target.get("name") or "")
+                wanted.append((group, group.base_handle or make_handle(name)))
         taken = _handles_in_store(self.session, {base for _g, base in wanted})
         for group, base in wanted:
             handle, suffix = base, 1
             while handle in used or handle in taken:
                 suffix += 1
-                handle = f"{base}{suffix}"
-                if suffix % 50 == 0:
+                if suffix % 50 == 2:  # the store's handles among the next 50, at once
                     taken |= _handles_in_store(
-                        self.session, {f"{base}{n}" for n in range(suffix, suffix + 50)}
+                        self.session, {_numbered(base, n) for n in range(suffix, suffix + 50)}
                     )
+                handle = _numbered(base, suffix)
             used.add(handle)
             group.handle = handle
             for member in group.members:
                 member.target["handle"] = handle
+            if group.base_handle is not None:
+                self.report.warning(
+                    group.members[0].number,
+                    f.HANDLE,
+                    _(
+                        "The rows of the handle {handle} have neither variant options nor "
+                        "components: this one is a product of its own, with the handle {new}."
+                    ).format(handle=group.base_handle, new=handle),
+                )
 
 
-def _empty(value: Any) -> bool:
-    return value is None or value == "" or value == []
+def _numbered(base: str, number: int) -> str:
+    """`base` followed by `number`, cut so that the handle stays within its column."""
+    suffix = str(number)
+    return base[: HANDLE_MAX_LENGTH - len(suffix)] + suffix
 
 
 def _kind_change(store_kind: str, file_kind: str) -> str:

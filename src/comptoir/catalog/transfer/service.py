@@ -7,7 +7,11 @@
    taxes, SKUs of other products, variants...).
 3. With errors nothing is written: the outcome holds them and the file with an added error
    column. With warnings only, nothing is written unless `accept_warnings`; then the user
-   may continue anyway. Otherwise everything is written and committed at once.
+   may continue anyway (the outcome holds the file with its warnings too, to fix it
+   instead). Otherwise everything is written and committed at once.
+
+A broken row (a quote in a cell split it or swallowed the next lines) is a warning naming
+its lines in the file: continuing anyway imports the file without it.
 
 Messages are written in the current locale (`comptoir.core.i18n.set_locale`).
 """
@@ -32,6 +36,7 @@ from comptoir.io import (
     Issue,
     Limits,
     Report,
+    Row,
     Table,
     TabularError,
     ValidationResult,
@@ -50,7 +55,7 @@ READING, VALIDATING, CHECKING, IMPORTING = "reading", "validating", "checking", 
 class Status(StrEnum):
     UNREADABLE = "unreadable"  # the file could not be read at all: `message` says why
     ERRORS = "errors"  # nothing imported; `error_file` is the file with an error column
-    WARNINGS = "warnings"  # nothing imported yet; may be imported anyway
+    WARNINGS = "warnings"  # nothing imported yet; may be imported anyway (`error_file` too)
     IMPORTED = "imported"
     FAILED = "failed"  # the catalog changed during the import; nothing was imported
 
@@ -166,6 +171,8 @@ def _import_read(
     report = Report()
     report.errors.extend(_named(result.errors, read.outlet_names))
     report.warnings.extend(_named(result.warnings, read.outlet_names))
+    header_width = table.width or len(table.header)
+    report.warnings.extend(_broken(row, header_width) for row in result.broken)
     present = {name.partition(":")[0] for name in result.present}
     if {f.COMPOSITE_SKU, f.COMPOSITE_HANDLE} & present and f.COMPOSITE_QUANTITY not in present:
         report.error(
@@ -192,20 +199,16 @@ def _import_read(
         errors = sorted(report.errors, key=_order)
         warnings = sorted(report.warnings, key=_order)
         summary = _summary(len(result.rows), plan)
-        if errors or plan is None:
-            content, extension = write_error_file(
-                table, ValidationResult(result.rows, errors, warnings)
-            )
+        if errors or plan is None or (warnings and not accept_warnings):
+            content, extension = _error_file(table, result, errors, warnings)
             return Outcome(
-                Status.ERRORS,
+                Status.ERRORS if errors or plan is None else Status.WARNINGS,
                 errors=errors,
                 warnings=warnings,
                 summary=summary,
                 error_file=content,
                 error_file_extension=extension,
             )
-        if warnings and not accept_warnings:
-            return Outcome(Status.WARNINGS, warnings=warnings, summary=summary)
         try:
             summary.stock_levels_set = apply_plan(
                 uow.session,
@@ -227,6 +230,33 @@ def _import_read(
                 warnings=warnings,
             )
     return Outcome(Status.IMPORTED, warnings=warnings, summary=summary)
+
+
+def _error_file(
+    table: Table, result: ValidationResult, errors: list[Issue], warnings: list[Issue]
+) -> tuple[bytes, str]:
+    """The file with an `errors` column holding the errors, then the warnings, of each row."""
+    marked = [
+        Issue(i.row, i.column, _("(warning) {message}").format(message=i.message)) for i in warnings
+    ]
+    issues = sorted([*errors, *marked], key=_order)
+    return write_error_file(table, ValidationResult(result.rows, issues, [], broken=result.broken))
+
+
+def _broken(row: Row, header_width: int) -> Issue:
+    """A broken row, named by the lines of the file it spans: a text editor is what mends it."""
+    if not row.line:
+        where = _("This row")
+    elif row.end_line > row.line:
+        where = _("Lines {first} to {last} of the file").format(first=row.line, last=row.end_line)
+    else:
+        where = _("Line {line} of the file").format(line=row.line)
+    message = _(
+        "{where}: {cells} cells where the header has {columns}. A quote or a line break "
+        "inside a cell (often an HTML description) broke the row. Mend it in the file, or "
+        "continue anyway to import the file without it."
+    ).format(where=where, cells=row.width, columns=header_width)
+    return Issue(row.number, None, message)
 
 
 def _summary(rows: int, plan: Plan | None) -> Summary:

@@ -97,7 +97,7 @@ function variantRow(n, values) {
   const price = $("f-price").value;
   return element("tr", { class: "variant-row", "data-row": String(n) }, [
     element("td", {}, [values.join(" / "), ...hidden]),
-    cell(`variant_${n}_sku`, `${t.sku} ${values.join(" / ")}`, { attributes: { maxlength: "100", size: "10", placeholder: t.generated } }),
+    cell(`variant_${n}_sku`, `${t.sku} ${values.join(" / ")}`, { attributes: { maxlength: "255", size: "10", placeholder: t.generated } }),
     cell(`variant_${n}_barcode`, `${t.barcode} ${values.join(" / ")}`, { attributes: { maxlength: "64", size: "13" } }),
     cell(`variant_${n}_price`, `${t.price} ${values.join(" / ")}`, { num: true, attributes: { inputmode: "decimal", size: "7", placeholder: price } }),
     ...config.outlet_ids.map((outletId, i) => cell(`variant_${n}_stock_${outletId}`,
