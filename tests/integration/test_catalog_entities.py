@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from comptoir.catalog import categories, entities
+from comptoir.catalog import categories, entities, product_rules
 from comptoir.catalog import products as catalog
 from comptoir.catalog.models import (
     Brand,
@@ -314,7 +314,7 @@ def test_a_variant_attribute_used_by_live_variants_cannot_be_deleted(shop: Store
     assert reload(shop, VariantAttribute, size.id).deleted_at is None
     # Once the variants are deleted, the attribute may go.
     with shop.uow() as uow:
-        for member in catalog.family_members(uow.session, family_id=family.family_id):
+        for member in product_rules.family_members(uow.session, family_id=family.family_id):
             member.deleted_at = member.created_at
         uow.commit()
     with shop.uow() as uow:

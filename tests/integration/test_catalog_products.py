@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from comptoir.catalog import product_rules
 from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Brand, Product, Tag
 from comptoir.core.errors import InvalidInput
@@ -39,7 +40,7 @@ def stock(shop: Store, product_id: uuid.UUID) -> Decimal:
 
 def family(shop: Store, product: Product) -> list[Product]:
     with shop.db.read_sessions() as session:
-        return catalog.family_members(session, family_id=product.family_id)
+        return product_rules.family_members(session, family_id=product.family_id)
 
 
 def test_a_variant_family_shares_handle_and_family_with_own_sku_codes_prices_and_stock(

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from comptoir.accounts.permissions import Role
-from comptoir.catalog import products
+from comptoir.catalog import product_rules, products
 from comptoir.catalog.models import Brand, Product, Supplier, Tag
 from comptoir.inventory.models import InventoryMovement
 from tests.factories import (
@@ -149,7 +149,7 @@ def test_a_variant_is_edited_with_its_values_and_the_family_shares_its_name(
     form.update({"name": "Pull marin", "variant_value_1": "XS", "price": "45"})
     assert save(browser, first.id, form).status_code == 303
     with shop.db.read_sessions() as session:
-        family = products.family_members(session, family_id=first.family_id)
+        family = product_rules.family_members(session, family_id=first.family_id)
         assert [p.variant_name for p in family] == ["Pull marin / XS", "Pull marin / M"]
         assert [p.price_including_tax for p in family] == [Decimal("45"), Decimal("40")]
 

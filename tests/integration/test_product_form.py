@@ -13,7 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from comptoir.accounts.permissions import Role
-from comptoir.catalog import products
+from comptoir.catalog import product_rules, products
 from comptoir.catalog.models import (
     Brand,
     Product,
@@ -54,7 +54,7 @@ def created(shop: Store, reply: Any) -> Product:
 
 def members(shop: Store, product: Product) -> list[Product]:
     with shop.db.read_sessions() as session:
-        found = products.family_members(session, family_id=product.family_id)
+        found = product_rules.family_members(session, family_id=product.family_id)
         for member in found:
             _ = member.codes, member.variant_options
         return found

@@ -41,6 +41,7 @@ from comptoir.api.product_body_parts import (
     outlet_taxes_of,
     tax_id_of,
 )
+from comptoir.catalog import product_rules
 from comptoir.catalog import products as catalog
 from comptoir.core.errors import InvalidInput
 
@@ -68,7 +69,7 @@ class ProductCreateIn(PricesIn, Ignored):
     name: Name
     description: Description | None = None
     handle: (
-        Annotated[str, StringConstraints(max_length=catalog.HANDLE_MAX_LENGTH), NO_NUL] | None
+        Annotated[str, StringConstraints(max_length=product_rules.HANDLE_MAX_LENGTH), NO_NUL] | None
     ) = None
     sku: SkuOrBlank | None = None
     product_codes: Annotated[list[ProductCodeIn], Field(max_length=MAX_ITEMS)] = []

@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from comptoir.api.params import AmountIn, TextIn
+from comptoir.catalog import product_rules
 from comptoir.catalog import products as catalog
 from comptoir.core.errors import InvalidInput
 
@@ -65,10 +66,12 @@ Description = Annotated[str, StringConstraints(max_length=65_535), NO_NUL]
 ShortText = Annotated[str, StringConstraints(max_length=100), NO_NUL]
 Ids = Annotated[list[uuid.UUID], Field(max_length=MAX_ITEMS)]
 ShortHandle = Annotated[
-    str, StringConstraints(min_length=1, max_length=catalog.HANDLE_MAX_LENGTH), NO_NUL
+    str, StringConstraints(min_length=1, max_length=product_rules.HANDLE_MAX_LENGTH), NO_NUL
 ]
-Sku = Annotated[str, StringConstraints(min_length=1, max_length=catalog.SKU_MAX_LENGTH), NO_NUL]
-SkuOrBlank = Annotated[str, StringConstraints(max_length=catalog.SKU_MAX_LENGTH), NO_NUL]
+Sku = Annotated[
+    str, StringConstraints(min_length=1, max_length=product_rules.SKU_MAX_LENGTH), NO_NUL
+]
+SkuOrBlank = Annotated[str, StringConstraints(max_length=product_rules.SKU_MAX_LENGTH), NO_NUL]
 MAX_LIST = Field(max_length=MAX_ITEMS)
 
 

@@ -18,7 +18,7 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.catalog import entities
+from comptoir.catalog import entities, product_rules
 from comptoir.catalog import products as catalog
 from comptoir.catalog.models import (
     Brand,
@@ -127,7 +127,7 @@ def update_product(
     """
     session = uow.session
     product = get_product(session, product_id=product_id)
-    family = catalog.family_members(session, family_id=product.family_id)
+    family = product_rules.family_members(session, family_id=product.family_id)
     common = common or FamilyChanges()
     details = details or ProductChanges()
     plan = _FamilyPlan.check(session, product=product, changes=common)
@@ -172,15 +172,15 @@ class _FamilyPlan:
         name: str | Kept = KEEP
         handle: str | Kept = KEEP
         if not isinstance(changes.name, Keep):
-            name = catalog.check_name(changes.name, field="common.name")
+            name = product_rules.check_name(changes.name, field="common.name")
         if not isinstance(changes.handle, Keep):
             handle = changes.handle.strip()
-            if not handle or len(handle) > catalog.HANDLE_MAX_LENGTH:
+            if not handle or len(handle) > product_rules.HANDLE_MAX_LENGTH:
                 raise InvalidInput(
-                    f"a handle has 1 to {catalog.HANDLE_MAX_LENGTH} characters",
+                    f"a handle has 1 to {product_rules.HANDLE_MAX_LENGTH} characters",
                     field="common.handle",
                 )
-            if catalog.handle_in_use(session, handle=handle, family_id=product.family_id):
+            if product_rules.handle_in_use(session, handle=handle, family_id=product.family_id):
                 raise InvalidInput(f"the handle {handle!r} is already used", field="common.handle")
         if not isinstance(changes.brand_id, Keep):
             entities.referenced(session, Brand, entity_id=changes.brand_id, field="common.brand_id")
@@ -297,12 +297,12 @@ def _check_and_apply_details(
         product.active = changes.active
     if not isinstance(changes.sku, Keep):
         sku = changes.sku.strip()
-        if not sku or len(sku) > catalog.SKU_MAX_LENGTH:
+        if not sku or len(sku) > product_rules.SKU_MAX_LENGTH:
             raise InvalidInput(
-                f"a SKU has 1 to {catalog.SKU_MAX_LENGTH} characters", field="details.sku"
+                f"a SKU has 1 to {product_rules.SKU_MAX_LENGTH} characters", field="details.sku"
             )
         if sku != product.sku:
-            catalog.check_sku_free(session, sku=sku, field="details.sku")
+            product_rules.check_sku_free(session, sku=sku, field="details.sku")
             product.sku = sku
     if not isinstance(changes.codes, Keep):
         _replace_codes(session, product=product, codes=changes.codes)
@@ -315,9 +315,9 @@ def _check_and_apply_details(
 
 def _replace_codes(session: Session, *, product: Product, codes: Sequence[catalog.NewCode]) -> None:
     field = "details.product_codes"
-    cleaned = catalog.check_codes(codes, field=field)
+    cleaned = product_rules.check_codes(codes, field=field)
     for code in cleaned:
-        catalog.check_code_free(session, code=code.code, product_id=product.id, field=field)
+        product_rules.check_code_free(session, code=code.code, product_id=product.id, field=field)
     kept_codes = {(c.type, c.code): c for c in product.codes}
     replaced: list[ProductCode] = []
     for position, code in enumerate(cleaned):
@@ -337,7 +337,7 @@ def _reprice(session: Session, *, product: Product, changes: ProductChanges) -> 
     retailer = store.get_retailer(session)
     if not isinstance(changes.tax_id, Keep):
         if changes.tax_id is not None:
-            catalog.known_tax(session, tax_id=changes.tax_id, field="details.all_outlets_tax")
+            product_rules.known_tax(session, tax_id=changes.tax_id, field="details.all_outlets_tax")
         product.tax_id = changes.tax_id or retailer.default_tax_id
     includes_tax: bool | None = not retailer.tax_exclusive
     if isinstance(changes.price, Keep):
@@ -347,9 +347,9 @@ def _reprice(session: Session, *, product: Product, changes: ProductChanges) -> 
         price = changes.price
         if price < 0:
             raise InvalidInput("the price cannot be negative", field="details.price")
-    product.price_excluding_tax, product.price_including_tax = catalog.shelf_prices(
+    product.price_excluding_tax, product.price_including_tax = product_rules.shelf_prices(
         retailer=retailer,
-        rates=catalog.rates_for(session, retailer=retailer, tax_id=product.tax_id),
+        rates=product_rules.rates_for(session, retailer=retailer, tax_id=product.tax_id),
         price=price,
         includes_tax=includes_tax,
     )
@@ -360,7 +360,7 @@ def _change_outlet_taxes(
 ) -> None:
     if not outlet_taxes:
         return
-    catalog.check_outlet_taxes(session, outlet_taxes, field="details.outlet_taxes")
+    product_rules.check_outlet_taxes(session, outlet_taxes, field="details.outlet_taxes")
     wanted = {t.outlet_id: t.tax_id for t in outlet_taxes}
     current = {t.outlet_id: t for t in product.outlet_taxes}
     for outlet_id, tax_id in wanted.items():
@@ -399,7 +399,9 @@ def _replace_components(
         raise InvalidInput("a product has variants or components, not both", field=field)
     if not product.is_composite:
         _check_may_become_composite(session, product=product)
-    found = catalog.check_components(session, components, field=field, composite_id=product.id)
+    found = product_rules.check_components(
+        session, components, field=field, composite_id=product.id
+    )
     current = {c.component_id: c for c in product.components}
     replaced: list[ProductComponent] = []
     for position, (part, quantity) in enumerate(found):
@@ -413,10 +415,10 @@ def _replace_components(
 
 def _check_may_become_composite(session: Session, *, product: Product) -> None:
     field = "details.composite_components"
-    siblings = catalog.family_members(session, family_id=product.family_id)
+    siblings = product_rules.family_members(session, family_id=product.family_id)
     if len(siblings) > 1:
         raise InvalidInput("a variant cannot be a composite", field=field)
-    if catalog.composites_using(session, product_id=product.id):
+    if product_rules.composites_using(session, product_id=product.id):
         raise InvalidInput(
             "this product is a component of a composite: a composite cannot contain another",
             field=field,

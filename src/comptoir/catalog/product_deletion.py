@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.catalog import products as catalog
+from comptoir.catalog import product_rules
 from comptoir.catalog.models import Product
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import Conflict, NotFound
@@ -55,7 +55,7 @@ def delete_family(uow: UnitOfWork, *, product_id: uuid.UUID) -> list[Product]:
                 .order_by(Product.created_at, Product.sku)
             )
         )
-    family = catalog.family_members(uow.session, family_id=product.family_id)
+    family = product_rules.family_members(uow.session, family_id=product.family_id)
     _delete(uow.session, family)
     uow.commit()
     return family
@@ -73,7 +73,7 @@ def _delete(session: Session, products: Sequence[Product]) -> None:
     for product in products:
         holders = [
             c
-            for c in catalog.composites_using(session, product_id=product.id)
+            for c in product_rules.composites_using(session, product_id=product.id)
             if c.id not in deleting
         ]
         if holders:

@@ -13,7 +13,7 @@ from typing import Final, Literal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.catalog import products as catalog
+from comptoir.catalog import product_rules
 from comptoir.catalog.models import Product
 from comptoir.core.errors import InvalidInput
 from comptoir.inventory.models import InventoryLevel, MovementKind
@@ -64,7 +64,7 @@ def set_stock(
     seen: set[uuid.UUID] = set()
     for index, setting in enumerate(settings):
         where = f"{field}[{index}]"
-        catalog.known_outlet(session, outlet_id=setting.outlet_id, field=f"{where}.outlet_id")
+        product_rules.known_outlet(session, outlet_id=setting.outlet_id, field=f"{where}.outlet_id")
         if setting.outlet_id in seen:
             raise InvalidInput("an outlet is listed twice", field=f"{where}.outlet_id")
         seen.add(setting.outlet_id)

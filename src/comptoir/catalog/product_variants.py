@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from comptoir.catalog import entities
+from comptoir.catalog import entities, product_rules
 from comptoir.catalog import products as catalog
 from comptoir.catalog.models import (
     Product,
@@ -242,7 +242,7 @@ def _added_before(
 
 def _family_of(session: Session, family_id: uuid.UUID) -> list[Product]:
     named = session.get(Product, family_id)
-    members = catalog.family_members(
+    members = product_rules.family_members(
         session, family_id=named.family_id if named is not None else family_id
     )
     if not members:
@@ -307,34 +307,36 @@ def _new_member(session: Session, *, model: Product, variant: NewFamilyVariant) 
     tax_id = model.tax_id
     if not isinstance(variant.tax_id, Keep):
         if variant.tax_id is not None:
-            catalog.known_tax(session, tax_id=variant.tax_id, field="details.all_outlets_tax")
+            product_rules.known_tax(session, tax_id=variant.tax_id, field="details.all_outlets_tax")
         tax_id = variant.tax_id or retailer.default_tax_id
     outlet_taxes: Mapping[uuid.UUID, uuid.UUID | None] = {
         t.outlet_id: t.tax_id for t in model.outlet_taxes
     }
     if variant.outlet_taxes is not None:
-        catalog.check_outlet_taxes(session, variant.outlet_taxes, field="details.outlet_taxes")
+        product_rules.check_outlet_taxes(
+            session, variant.outlet_taxes, field="details.outlet_taxes"
+        )
         outlet_taxes = {t.outlet_id: t.tax_id for t in variant.outlet_taxes}
     if variant.price is None:
         excl, incl = model.price_excluding_tax, model.price_including_tax
         if tax_id != model.tax_id:
             stated = incl if not retailer.tax_exclusive else excl
-            excl, incl = catalog.shelf_prices(
+            excl, incl = product_rules.shelf_prices(
                 retailer=retailer,
-                rates=catalog.rates_for(session, retailer=retailer, tax_id=tax_id),
+                rates=product_rules.rates_for(session, retailer=retailer, tax_id=tax_id),
                 price=stated,
             )
     else:
-        excl, incl = catalog.shelf_prices(
+        excl, incl = product_rules.shelf_prices(
             retailer=retailer,
-            rates=catalog.rates_for(session, retailer=retailer, tax_id=tax_id),
+            rates=product_rules.rates_for(session, retailer=retailer, tax_id=tax_id),
             price=variant.price,
             includes_tax=variant.price_includes_tax,
         )
     product = Product(
         **{name: getattr(model, name) for name in SHARED_BY_THE_FAMILY},
         id=variant.id or uuid.uuid4(),
-        sku=catalog.take_sku(
+        sku=product_rules.take_sku(
             session, retailer=retailer, sku=variant.sku, taken=set(), field="details.sku"
         ),
         price_excluding_tax=excl,
@@ -345,8 +347,8 @@ def _new_member(session: Session, *, model: Product, variant: NewFamilyVariant) 
         supplier_code=(variant.supplier_code or "").strip() or None,
     )
     field = "details.product_codes"
-    for position, code in enumerate(catalog.check_codes(variant.codes, field=field)):
-        catalog.check_code_free(session, code=code.code, field=field)
+    for position, code in enumerate(product_rules.check_codes(variant.codes, field=field)):
+        product_rules.check_code_free(session, code=code.code, field=field)
         product.codes.append(ProductCode(type=code.type, code=code.code, position=position))
     product.tags = list(model.tags)
     product.outlet_taxes = [

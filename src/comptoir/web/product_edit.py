@@ -19,7 +19,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from comptoir.catalog import product_changes as changes
-from comptoir.catalog import products
+from comptoir.catalog import product_rules, products
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import Product
 from comptoir.core.errors import InvalidInput
@@ -121,7 +121,7 @@ def form_of_product(session: Session, product: Product, outlets: list[Outlet]) -
             }
             for index, part in enumerate(product.components)
         ],
-        family_size=len(products.family_members(session, family_id=product.family_id)),
+        family_size=len(product_rules.family_members(session, family_id=product.family_id)),
     )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
-from comptoir.catalog import attributes, entities, products
+from comptoir.catalog import attributes, entities, product_rules, products
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import (
     Brand,
@@ -434,7 +434,7 @@ def product_page(
         for level in inventory.levels_of_product(session, product_id=product.id)
     }
     taxes = {tax.id: tax for tax in store.list_taxes(session)}
-    family = products.family_members(session, family_id=product.family_id)
+    family = product_rules.family_members(session, family_id=product.family_id)
     stock = inventory.stock_by_product(session, product_ids=[p.id for p in family])
     return render(
         request,

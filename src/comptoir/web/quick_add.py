@@ -16,7 +16,7 @@ from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.catalog import quick_add
 from comptoir.catalog.models import Product
-from comptoir.catalog.products import SKU_MAX_LENGTH
+from comptoir.catalog.product_rules import SKU_MAX_LENGTH
 from comptoir.core.errors import PermissionDenied
 from comptoir.http.deps import UowDep
 from comptoir.http.json import DecimalJSONResponse

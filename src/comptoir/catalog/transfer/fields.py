@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.catalog import categories, entities
 from comptoir.catalog.models import Brand, ProductType, Supplier, Tag, VariantAttribute
-from comptoir.catalog.products import shelf_prices
+from comptoir.catalog.product_rules import shelf_prices
 from comptoir.catalog.transfer import format as f
 from comptoir.catalog.transfer.lookup import Existing, NamedModel, Snapshot, StoreIndex
 from comptoir.core.clock import utcnow

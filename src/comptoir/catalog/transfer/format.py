@@ -30,7 +30,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from comptoir.catalog.products import HANDLE_MAX_LENGTH, SKU_MAX_LENGTH
+from comptoir.catalog.product_rules import HANDLE_MAX_LENGTH, SKU_MAX_LENGTH
 from comptoir.core.i18n import N_
 from comptoir.core.i18n import gettext_ as _
 from comptoir.io import Column, ColumnPattern, ParsedRow, Report, Schema

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import Product, VariantAttribute
-from comptoir.catalog.products import HANDLE_MAX_LENGTH, make_handle
+from comptoir.catalog.product_rules import HANDLE_MAX_LENGTH, make_handle
 from comptoir.catalog.transfer import format as f
 from comptoir.catalog.transfer.fields import COMPOSITE, STANDARD, VARIANTS, Fields, Member
 from comptoir.catalog.transfer.grouping import Group, group_rows, inherit
