@@ -16,6 +16,7 @@ from sqlalchemy import select
 from comptoir.accounts.permissions import Role
 from comptoir.catalog import product_rules, products
 from comptoir.catalog.models import Brand, Product, Supplier, Tag
+from comptoir.catalog.transfer.service import Status
 from comptoir.inventory.models import InventoryMovement
 from tests.factories import (
     Store,
@@ -24,10 +25,13 @@ from tests.factories import (
     make_family,
     make_product,
     make_sale,
+    make_token,
     make_user,
     sign_in,
     sign_in_as,
 )
+from tests.integration.product_files import csv_bytes, run
+from tests.integration.product_files import products as products_by_sku
 from tests.integration.products_support import add, level
 
 
@@ -263,3 +267,26 @@ def test_editing_needs_the_csrf_token_and_the_catalog_permission(
     assert 'id="edit-product"' not in cashier.get(f"/products/{product.id}").text
     with shop.db.read_sessions() as session:
         assert session.scalar(select(Product.name).where(Product.id == product.id)) == "Théière"
+
+
+def test_an_imported_deposit_saves_with_its_negative_price_unchanged_but_no_new_one(
+    browser: TestClient, shop: Store
+) -> None:
+    rows = [["sku", "name", "retail_price"], ["DEP", "Consigne", "-0.20"]]
+    assert run(shop.db, csv_bytes(rows), accept_warnings=True).status is Status.IMPORTED
+    deposit = products_by_sku(shop.db)["DEP"]
+
+    form = shown_form(browser, deposit.id)
+    assert save(browser, deposit.id, {**form, "name": "Consigne verre"}).status_code == 303
+    assert fresh(shop, deposit.id).name == "Consigne verre"
+    token = {"Authorization": f"Bearer {make_token(shop)}"}
+    put = browser.put(
+        f"/api/2.1/products/{deposit.id}",
+        json={"details": {"price_including_tax": "-0.20"}},
+        headers=token,
+    )
+    assert put.status_code == 200, put.text
+
+    refused = save(browser, deposit.id, {**shown_form(browser, deposit.id), "price": "-0.30"})
+    assert refused.status_code == 422
+    assert fresh(shop, deposit.id).price_including_tax == Decimal("-0.20")

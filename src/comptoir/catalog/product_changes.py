@@ -345,7 +345,11 @@ def _reprice(session: Session, *, product: Product, changes: ProductChanges) -> 
     else:
         includes_tax = changes.price_includes_tax
         price = changes.price
-        if price < 0:
+        stated_in = not retailer.tax_exclusive if includes_tax is None else includes_tax
+        stated = product.price_including_tax if stated_in else product.price_excluding_tax
+        # Negative prices (deposits, discount items) come only from a Lightspeed import, with a
+        # warning; a form or client sending such a price back unchanged must still save.
+        if price < 0 and price != stated:
             raise InvalidInput("the price cannot be negative", field="details.price")
     product.price_excluding_tax, product.price_including_tax = product_rules.shelf_prices(
         retailer=retailer,
