@@ -12,13 +12,13 @@ from comptoir.accounts.permissions import Permission
 from comptoir.api import product_bodies as bodies
 from comptoir.api import product_body_parts as parts
 from comptoir.api import serialize, serialize_customers
-from comptoir.api.params import After, Before, Deleted, PageSize, TextIn
+from comptoir.api.params import Paging, PagingWithDeleted, TextIn
 from comptoir.catalog import product_deletion
 from comptoir.catalog import products as catalog_products
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import Product
 from comptoir.catalog.references import references_of
-from comptoir.core.paging import MAX_PAGE_SIZE, check_page_size
+from comptoir.core.paging import MAX_PAGE_SIZE
 from comptoir.customers import service as customer_search
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
@@ -40,20 +40,15 @@ def products_out(session: Session, products: Sequence[Product]) -> list[dict[str
 @router.get("/products", dependencies=catalog_read)
 def list_products(
     session: SessionDep,
-    after: After = None,
-    before: Before = None,
-    page_size: PageSize = None,
-    deleted: Deleted = False,
+    paging: PagingWithDeleted,
     sku: TextIn | None = None,
     name: Annotated[TextIn | None, Query(max_length=255)] = None,
     family_name: Annotated[TextIn | None, Query(max_length=255)] = None,
 ) -> Response:
     page = catalog.page_products(
         session,
-        after=after,
-        before=before,
-        page_size=check_page_size(page_size),
-        include_deleted=deleted,
+        **paging.bounds(),
+        include_deleted=paging.deleted,
         sku=sku,
         name=name if name is not None else family_name,
     )
@@ -104,28 +99,20 @@ def delete_product_family(product_id: uuid.UUID, uow: UowDep, user: ManagesCatal
 def get_product_inventory(
     product_id: uuid.UUID,
     session: SessionDep,
-    after: After = None,
-    before: Before = None,
-    page_size: PageSize = None,
+    paging: Paging,
 ) -> Response:
     catalog.get_product(session, product_id=product_id)
     page = inventory.page_levels(
         session,
-        after=after,
-        before=before,
-        page_size=check_page_size(page_size),
+        **paging.bounds(),
         product_id=product_id,
     )
     return serialize.collection([serialize.inventory(level) for level in page.items], page)
 
 
 @router.get("/inventory", dependencies=stock_read)
-def list_inventory(
-    session: SessionDep, after: After = None, before: Before = None, page_size: PageSize = None
-) -> Response:
-    page = inventory.page_levels(
-        session, after=after, before=before, page_size=check_page_size(page_size)
-    )
+def list_inventory(session: SessionDep, paging: Paging) -> Response:
+    page = inventory.page_levels(session, **paging.bounds())
     return serialize.collection([serialize.inventory(level) for level in page.items], page)
 
 

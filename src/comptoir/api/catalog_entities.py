@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -22,11 +21,11 @@ from sqlalchemy.orm import Session
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
 from comptoir.api import serialize_catalog as out
-from comptoir.api.params import After, Before, Deleted, PageSize, TextIn
+from comptoir.api.params import Deleted, PagingWithDeleted, TextIn
 from comptoir.catalog import categories, entities
 from comptoir.catalog.models import Brand, ProductType, Supplier, Tag, VariantAttribute
 from comptoir.core.errors import InvalidInput
-from comptoir.core.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, check_page_size
+from comptoir.core.paging import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE
 from comptoir.http.deps import SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 
@@ -34,19 +33,6 @@ router = APIRouter(prefix="/api/2.0", default_response_class=DecimalJSONResponse
 catalog_read = [Depends(require(Permission.VIEW_CATALOG))]
 catalog_write = [Depends(require(Permission.MANAGE_CATALOG))]
 Entity = TypeVar("Entity", Brand, Supplier, ProductType, Tag, VariantAttribute)
-
-
-@dataclass
-class VersionPaging:
-    """The query of every versioned list: `?after=`, `?before=`, `?page_size=`, `?deleted=`."""
-
-    after: After = None
-    before: Before = None
-    page_size: PageSize = None
-    deleted: Deleted = False
-
-
-Paging = Annotated[VersionPaging, Depends()]
 
 
 def _versioned_list(
@@ -57,13 +43,11 @@ def _versioned_list(
 ) -> None:
     """`GET /<path>`: the kind's rows in version order, paged like every 2.0 list."""
 
-    def listing(session: SessionDep, paging: Paging) -> Response:
+    def listing(session: SessionDep, paging: PagingWithDeleted) -> Response:
         page = entities.page_entities(
             session,
             model,
-            after=paging.after,
-            before=paging.before,
-            page_size=check_page_size(paging.page_size),
+            **paging.bounds(),
             include_deleted=paging.deleted,
         )
         return serialize.collection(show(session, page.items), page)

@@ -10,10 +10,14 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
-from comptoir.api.params import After, AmountIn, Before, Deleted, PageSize, TextIn
+from comptoir.api.params import (
+    AmountIn,
+    Paging,
+    PagingWithDeleted,
+    TextIn,
+)
 from comptoir.api.serialize import collection, data
 from comptoir.api.serialize_customers import customer, customer_group
-from comptoir.core.paging import check_page_size
 from comptoir.customers import groups
 from comptoir.customers import service as customers
 from comptoir.customers.models import Customer
@@ -105,17 +109,12 @@ def _with_figures(session: SessionDep, found: list[Customer]) -> list[dict[str, 
 @router.get("/customers", dependencies=customers_read)
 def list_customers(
     session: SessionDep,
-    after: After = None,
-    before: Before = None,
-    page_size: PageSize = None,
-    deleted: Deleted = False,
+    paging: PagingWithDeleted,
 ) -> Response:
     page = customers.page_customers(
         session,
-        after=after,
-        before=before,
-        page_size=check_page_size(page_size),
-        include_deleted=deleted,
+        **paging.bounds(),
+        include_deleted=paging.deleted,
     )
     return collection(_with_figures(session, page.items), page)
 
@@ -173,17 +172,12 @@ def delete_customer(customer_id: uuid.UUID, uow: UowDep, _user: Writer) -> Respo
 @router.get("/customer_groups", dependencies=customers_read)
 def list_customer_groups(
     session: SessionDep,
-    after: After = None,
-    before: Before = None,
-    page_size: PageSize = None,
-    deleted: Deleted = False,
+    paging: PagingWithDeleted,
 ) -> Response:
     page = groups.page_groups(
         session,
-        after=after,
-        before=before,
-        page_size=check_page_size(page_size),
-        include_deleted=deleted,
+        **paging.bounds(),
+        include_deleted=paging.deleted,
     )
     return collection([customer_group(g) for g in page.items], page)
 
@@ -216,16 +210,12 @@ def delete_customer_group(group_id: uuid.UUID, uow: UowDep, _user: GroupWriter) 
 def list_group_customers(
     group_id: uuid.UUID,
     session: SessionDep,
-    after: After = None,
-    before: Before = None,
-    page_size: PageSize = None,
+    paging: Paging,
 ) -> Response:
     groups.get_live_group(session, group_id=group_id)
     page = customers.page_customers(
         session,
-        after=after,
-        before=before,
-        page_size=check_page_size(page_size),
+        **paging.bounds(),
         group_id=group_id,
     )
     return collection(_with_figures(session, page.items), page)

@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, TypedDict
 
-from fastapi import Query
+from fastapi import Depends, Query
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from comptoir.core.paging import MAX_PAGE_SIZE
+from comptoir.core.paging import MAX_PAGE_SIZE, check_page_size
 
 # Versions are BIGINT: a larger `after`/`before` cannot be bound on SQLite (it would be a 500).
 MAX_VERSION = 2**63 - 1
@@ -35,6 +36,39 @@ NumberedPageSize = Annotated[
     int | None, Query(ge=1, le=MAX_PAGE_SIZE, description="At most 10,000 (default 100)")
 ]
 Deleted = Annotated[bool, Query(description="Include deleted objects")]
+
+
+class PageBounds(TypedDict):
+    """A versioned page as the domain's `page_*` functions take it."""
+
+    after: int | None
+    before: int | None
+    page_size: int
+
+
+@dataclass
+class VersionPaging:
+    """The query of every versioned list: `?after=`, `?before=` and `?page_size=`."""
+
+    after: After = None
+    before: Before = None
+    page_size: PageSize = None
+
+    def bounds(self) -> PageBounds:
+        return PageBounds(
+            after=self.after, before=self.before, page_size=check_page_size(self.page_size)
+        )
+
+
+@dataclass
+class VersionPagingWithDeleted(VersionPaging):
+    """A versioned list of objects that can be deleted: `?deleted=true` includes them."""
+
+    deleted: Deleted = False
+
+
+Paging = Annotated[VersionPaging, Depends()]
+PagingWithDeleted = Annotated[VersionPagingWithDeleted, Depends()]
 
 # Amounts in requests: exact decimals that fit the database (15 digits, 5 decimal places).
 AmountIn = Annotated[Decimal, Field(max_digits=15, decimal_places=5, allow_inf_nan=False)]

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Depends, Response
 
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
-from comptoir.api.params import After, Before, Deleted, PageSize
-from comptoir.core.paging import check_page_size
+from comptoir.api.params import Paging, PagingWithDeleted
 from comptoir.http.deps import SessionDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.store import listing
@@ -26,19 +25,14 @@ def get_retailer(session: SessionDep) -> Response:
 @router.get("/outlets", dependencies=setup_read)
 def list_outlets(
     session: SessionDep,
-    after: After = None,
-    before: Before = None,
-    page_size: PageSize = None,
-    deleted: Deleted = False,
+    paging: PagingWithDeleted,
 ) -> Response:
     retailer = store.get_retailer(session)
     page = listing.page_setup(
         session,
         Outlet,
-        after=after,
-        before=before,
-        page_size=check_page_size(page_size),
-        include_deleted=deleted,
+        **paging.bounds(),
+        include_deleted=paging.deleted,
     )
     return serialize.collection([serialize.outlet(o, retailer) for o in page.items], page)
 
@@ -54,18 +48,13 @@ def get_outlet(outlet_id: uuid.UUID, session: SessionDep) -> Response:
 @router.get("/registers", dependencies=setup_read)
 def list_registers(
     session: SessionDep,
-    after: After = None,
-    before: Before = None,
-    page_size: PageSize = None,
-    deleted: Deleted = False,
+    paging: PagingWithDeleted,
 ) -> Response:
     page = listing.page_setup(
         session,
         Register,
-        after=after,
-        before=before,
-        page_size=check_page_size(page_size),
-        include_deleted=deleted,
+        **paging.bounds(),
+        include_deleted=paging.deleted,
     )
     return serialize.collection([serialize.register(r) for r in page.items], page)
 
@@ -76,23 +65,15 @@ def get_register(register_id: uuid.UUID, session: SessionDep) -> Response:
 
 
 @router.get("/taxes", dependencies=setup_read)
-def list_taxes(
-    session: SessionDep, after: After = None, before: Before = None, page_size: PageSize = None
-) -> Response:
+def list_taxes(session: SessionDep, paging: Paging) -> Response:
     default = store.get_retailer(session).default_tax_id
-    page = listing.page_setup(
-        session, Tax, after=after, before=before, page_size=check_page_size(page_size)
-    )
+    page = listing.page_setup(session, Tax, **paging.bounds())
     return serialize.collection(
         [serialize.tax(t, default_tax_id=default) for t in page.items], page
     )
 
 
 @router.get("/payment_types", dependencies=setup_read)
-def list_payment_types(
-    session: SessionDep, after: After = None, before: Before = None, page_size: PageSize = None
-) -> Response:
-    page = listing.page_setup(
-        session, PaymentType, after=after, before=before, page_size=check_page_size(page_size)
-    )
+def list_payment_types(session: SessionDep, paging: Paging) -> Response:
+    page = listing.page_setup(session, PaymentType, **paging.bounds())
     return serialize.collection([serialize.payment_type(p) for p in page.items], page)

@@ -12,8 +12,7 @@ from comptoir.accounts import audit, users
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
-from comptoir.api.params import After, Before, Deleted, PageSize
-from comptoir.core.paging import check_page_size
+from comptoir.api.params import Paging, PagingWithDeleted
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 
@@ -37,17 +36,12 @@ def _users_out(session: SessionDep, found: list[User]) -> list[dict[str, object]
 @router.get("/users", dependencies=users_read)
 def list_users(
     session: SessionDep,
-    after: After = None,
-    before: Before = None,
-    page_size: PageSize = None,
-    deleted: Deleted = False,
+    paging: PagingWithDeleted,
 ) -> Response:
     page = users.page_users(
         session,
-        after=after,
-        before=before,
-        page_size=check_page_size(page_size),
-        include_deleted=deleted,
+        **paging.bounds(),
+        include_deleted=paging.deleted,
     )
     return serialize.collection(_users_out(session, page.items), page)
 
@@ -112,9 +106,7 @@ def list_security_events(
     session: SessionDep,
     principal: PrincipalDep,
     user: Annotated[User, Depends(require(Permission.VIEW_OWN_SECURITY_EVENTS))],
-    after: After = None,
-    before: Before = None,
-    page_size: PageSize = None,
+    paging: Paging,
     user_id: Annotated[uuid.UUID | None, Query(description="Another user's events")] = None,
     all_users: Annotated[bool, Query(alias="all", description="Every user's events")] = False,
 ) -> Response:
@@ -127,8 +119,6 @@ def list_security_events(
     page = audit.page_events(
         session,
         user_id=whose,
-        after=after,
-        before=before,
-        page_size=check_page_size(page_size),
+        **paging.bounds(),
     )
     return serialize.collection([serialize.security_event(e) for e in page.items], page)
