@@ -14,9 +14,8 @@ from comptoir.catalog.models import ProductComponent, Tag
 from comptoir.catalog.transfer.service import Status
 from comptoir.inventory import service as inventory
 from comptoir.io import read_table
-from comptoir.sales import service as sales
 from comptoir.store import service as store
-from tests.factories import Store, make_product, sale_input
+from tests.factories import Store, make_product, make_sale
 from tests.integration.lightspeed_export import OUTLETS, lightspeed_export, make_lightspeed_store
 from tests.integration.product_files import (
     counts,
@@ -388,9 +387,6 @@ def test_a_product_with_a_255_character_sku_and_handle_sells(shop: Store) -> Non
     data = csv_bytes([["handle", "sku", "name", "retail_price"], [handle, sku, "Long", "10"]])
     assert run(shop.db, data).status is Status.IMPORTED
     product = products(shop.db)[sku]
-    with shop.uow() as uow:
-        sale, _created = sales.record_sale(
-            uow, sale=sale_input(shop, [(product, 1)], total="10.00"), user_id=shop.owner.id
-        )
+    sale = make_sale(shop, [(product, 1)], total="10.00")
     (line,) = sale.lines
     assert (line.sku, line.handle) == (sku, handle)
