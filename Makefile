@@ -69,6 +69,8 @@ bench: install
 	$(BIN)/python bench/import_engine.py
 	$(BIN)/python bench/catalog_search.py --backend sqlite
 	$(BIN)/python bench/catalog_search.py --backend postgresql
+	$(BIN)/python bench/customer_search.py --backend sqlite
+	$(BIN)/python bench/customer_search.py --backend postgresql
 	$(BIN)/python bench/product_list.py --backend sqlite
 	$(BIN)/python bench/product_list.py --backend postgresql
 	$(BIN)/python bench/product_import.py --backend sqlite
