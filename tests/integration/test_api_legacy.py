@@ -296,6 +296,10 @@ def test_writing_a_supplier_needs_products_write(api: TestClient, shop: Store) -
     headers = {"Authorization": f"Bearer {token}"}
     assert api.post("/api/supplier", json={"name": "X"}, headers=headers).status_code == 403
     assert api.get("/api/supplier", headers=headers).status_code == 200
+    kept = api.post("/api/supplier", json={"name": "Kept"}).json()
+    gone = api.delete(f"/api/supplier/{kept['id']}", headers=headers)
+    assert gone.status_code == 403
+    assert api.get(f"/api/supplier/{kept['id']}").status_code == 200
     manager = make_user(shop, role=Role.MANAGER)
     headers = {"Authorization": f"Bearer {make_token(shop, username=manager.username)}"}
     assert api.post("/api/supplier", json={"name": "X"}, headers=headers).status_code == 200

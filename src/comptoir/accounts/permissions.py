@@ -40,6 +40,8 @@ class Permission(StrEnum):
     VIEW_OWN_SECURITY_EVENTS = "audit:read"
     # Managing a shop floor (manager)
     DISCOUNT_OVER_LIMIT = "sales:discount_over_limit"
+    # A line sold at another price or tax than the catalog gives it (API `price`, `tax_id`).
+    OVERRIDE_PRICE = "sales:price_override"
     VOID_SALE = "sales:void"
     REFUND_WITHOUT_RECEIPT = "sales:refund_without_receipt"
     MANAGE_CATALOG = "products:write"
@@ -93,6 +95,7 @@ _CASHIER = frozenset(
 )
 _MANAGER = _CASHIER | {
     Permission.DISCOUNT_OVER_LIMIT,
+    Permission.OVERRIDE_PRICE,
     Permission.VOID_SALE,
     Permission.REFUND_WITHOUT_RECEIPT,
     Permission.MANAGE_CATALOG,

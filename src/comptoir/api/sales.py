@@ -114,6 +114,7 @@ def create_register_sale(
         user_id=user.id,
         find_customer=customers.get_customer,
         register_session=principal.login,
+        may_override_prices=principal.allows(Permission.OVERRIDE_PRICE),
     )
     reply = DecimalJSONResponse({"register_sale": serialize.register_sale(sale)})
     if not created:

@@ -94,3 +94,14 @@ class UnitTaxMismatch(InvalidInput):
             expected=str(expected),
             tax_id=str(tax_id) if tax_id else None,
         )
+
+
+class PriceOverrideNotAllowed(PermissionDenied):
+    """A line sold at another price or tax than the catalog's, by a user who may not."""
+
+    def __init__(self, *, index: int) -> None:
+        super().__init__(
+            "selling at another price or tax than the catalog's needs the"
+            " sales:price_override permission (managers and above)",
+            field=line_field(index, "price"),
+        )

@@ -44,6 +44,8 @@ class SaleContext:
     products: dict[uuid.UUID, Product]
     # The tax of each line, in the order of the lines (None: the line is not taxed).
     line_taxes: tuple[Tax | None, ...]
+    # The tax each line has in the catalog at this outlet, whatever the register sent.
+    catalog_tax_ids: tuple[uuid.UUID | None, ...]
     payment_types: dict[uuid.UUID, PaymentType]
 
 
@@ -65,9 +67,13 @@ def look_up_sale(
     sellers.check_seller_at_outlet(session, seller_id=seller_id, outlet_id=register.outlet_id)
     products = _find_products(session, {line.product_id for line in sale.lines})
     fallback_tax_id = store.default_tax_id(retailer=retailer, outlet=register.outlet)
-    tax_ids = [
-        line.tax_id or products[line.product_id].tax_id_at(register.outlet_id) or fallback_tax_id
+    catalog_tax_ids = tuple(
+        products[line.product_id].tax_id_at(register.outlet_id) or fallback_tax_id
         for line in sale.lines
+    )
+    tax_ids = [
+        line.tax_id or catalog_tax_id
+        for line, catalog_tax_id in zip(sale.lines, catalog_tax_ids, strict=True)
     ]
     taxes = _find_taxes(session, {t for t in tax_ids if t is not None})
     _check_line_taxes(sale, tax_ids, taxes)
@@ -78,6 +84,7 @@ def look_up_sale(
         seller_id=seller_id,
         products=products,
         line_taxes=tuple(taxes[t] if t is not None else None for t in tax_ids),
+        catalog_tax_ids=catalog_tax_ids,
         payment_types=_find_payment_types(session, {p.payment_type_id for p in sale.payments}),
     )
 

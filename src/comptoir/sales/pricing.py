@@ -31,6 +31,7 @@ from comptoir.core.tax import (
 from comptoir.sales.errors import (
     ChangeWithoutCash,
     PaymentShortfall,
+    PriceOverrideNotAllowed,
     UnitTaxMismatch,
     UnitTaxWithoutPrice,
 )
@@ -58,12 +59,16 @@ class PricedSale:
     payments: tuple[tuple[PaymentType, Decimal], ...]
 
 
-def price_sale(*, sale: SaleInput, context: SaleContext) -> PricedSale:
+def price_sale(*, sale: SaleInput, context: SaleContext, may_override: bool) -> PricedSale:
+    """The sale's amounts and payments. A line at another price or tax than the catalog's
+    needs `may_override` (the seller's `sales:price_override`), else nothing is recorded."""
     currency = context.currency
     lines = tuple(
         _price_line(index, line, context.products[line.product_id], tax, context=context)
         for index, (line, tax) in enumerate(zip(sale.lines, context.line_taxes, strict=True))
     )
+    if not may_override:
+        _refuse_overrides(lines, context=context)
     totals = total_sale(priced.amounts for priced in lines)
     payments = settle_payments(
         sale.payments, context.payment_types, total=totals.gross, currency=currency
@@ -98,6 +103,26 @@ def _price_line(
         amounts=amounts,
         cost_total=round_money(product.supply_price * line.quantity, currency=currency),
     )
+
+
+def _refuse_overrides(lines: Sequence[PricedLine], *, context: SaleContext) -> None:
+    """A register (or a client) may send a line's price and tax; a cashier's must be the
+    catalog's, to the cent, or a token would sell at any price or at a reduced VAT rate."""
+    for index, (priced, catalog_tax_id) in enumerate(
+        zip(lines, context.catalog_tax_ids, strict=True)
+    ):
+        line, product = priced.line, priced.product
+        if line.tax_id is not None and line.tax_id != catalog_tax_id:
+            raise PriceOverrideNotAllowed(index=index)
+        if line.price is None:
+            continue
+        if context.tax_exclusive:
+            sold, listed = priced.amounts.unit_price_excluding_tax, product.price_excluding_tax
+        else:
+            sold, listed = priced.amounts.unit_price_including_tax, product.price_including_tax
+        currency = context.currency
+        if round_money(sold, currency=currency) != round_money(listed, currency=currency):
+            raise PriceOverrideNotAllowed(index=index)
 
 
 def _unit_price(

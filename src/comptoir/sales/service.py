@@ -55,11 +55,14 @@ def record_sale(
     user_id: uuid.UUID,
     find_customer: FindCustomer,
     register_session: LoginSession | None = None,
+    may_override_prices: bool = False,
 ) -> tuple[Sale, bool]:
     """Record a closed sale sent by `user_id`. Returns the sale and whether this call
     created it. `register_session` is the browser session of the register it comes from
     (None for an API token): such a session sells as its current user (`sellers.py`).
     `find_customer` checks the customer the sale names (customers' `get_customer`).
+    `may_override_prices`: whether the sender may sell at another price or tax than the
+    catalog's (`sales:price_override`); without it such a sale is refused.
 
     A sale sent again with the same id returns the first one and changes nothing; the
     primary key, not the lookup, is what guarantees it under concurrency.
@@ -75,7 +78,13 @@ def record_sale(
         if existing is not None:
             return existing, False
     try:
-        created = _record_new_sale(uow, sale=sale, user_id=user_id, find_customer=find_customer)
+        created = _record_new_sale(
+            uow,
+            sale=sale,
+            user_id=user_id,
+            find_customer=find_customer,
+            may_override_prices=may_override_prices,
+        )
     except IntegrityError:
         uow.rollback()
         # A fresh transaction: the reader's snapshot may predate the winner's commit.
@@ -87,12 +96,17 @@ def record_sale(
 
 
 def _record_new_sale(
-    uow: UnitOfWork, *, sale: SaleInput, user_id: uuid.UUID, find_customer: FindCustomer
+    uow: UnitOfWork,
+    *,
+    sale: SaleInput,
+    user_id: uuid.UUID,
+    find_customer: FindCustomer,
+    may_override_prices: bool,
 ) -> Sale:
     # Everything is looked up and priced first, outside the write lock; the writes come
     # last and together, so the lock (and the register's numbering) is held briefly.
     context = look_up_sale(uow.reader, sale=sale, user_id=user_id, find_customer=find_customer)
-    priced = price_sale(sale=sale, context=context)
+    priced = price_sale(sale=sale, context=context, may_override=may_override_prices)
     return write_sale(
         uow, sale_id=sale.id or uuid.uuid4(), sale=sale, context=context, priced=priced
     )
