@@ -504,9 +504,10 @@ class CliRun:
     stderr: str
 
 
-def run_comptoir(url: str, cwd: Path, *args: str) -> CliRun:
+def run_comptoir(url: str, cwd: Path, *args: str, settings: dict[str, str] | None = None) -> CliRun:
+    """The real command; `settings` are more COMPTOIR_* variables for this run."""
     # The working directory is a temporary one, so no developer `.env` is read.
-    env = {**os.environ, "COMPTOIR_DATABASE_URL": url}
+    env = {**os.environ, "COMPTOIR_DATABASE_URL": url, **(settings or {})}
     done = subprocess.run(
         [str(COMPTOIR), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=60
     )

@@ -7,6 +7,7 @@ import threading
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 
 from comptoir.accounts import service as accounts
@@ -29,6 +30,20 @@ console = Console()
 def _fail(error: DomainError) -> None:
     console.print(f"[red]error:[/red] {error.message}")
     raise typer.Exit(code=1)
+
+
+@app.callback()
+def check_settings() -> None:
+    """Refuse a wrong COMPTOIR_* setting before any command, with what is wrong in a line
+    each (not the traceback the server or a worker would otherwise end with)."""
+    try:
+        get_settings()
+    except ValidationError as error:
+        for problem in error.errors():
+            where = "_".join(str(part) for part in problem["loc"]).upper()
+            prefix = f"COMPTOIR_{where}: " if where else ""
+            console.print(f"[red]error:[/red] {prefix}{problem['msg']}")
+        raise typer.Exit(code=2) from None
 
 
 @app.command()

@@ -134,6 +134,23 @@ def test_a_token_for_an_unknown_user_is_refused_with_a_message_not_a_traceback(
     assert "Traceback" not in refused.stdout + refused.stderr
 
 
+@pytest.mark.parametrize(
+    ("settings", "said"),
+    [
+        ({"COMPTOIR_ALLOWED_HOSTS": "*"}, 'COMPTOIR_ALLOWED_HOSTS "*" accepts any Host header'),
+        ({"COMPTOIR_SESSION_DAYS": "two weeks"}, "COMPTOIR_SESSION_DAYS: Input should be"),
+    ],
+)
+def test_a_wrong_setting_is_refused_in_a_line_before_any_command(
+    initialised: InitialisedStore, settings: dict[str, str], said: str
+) -> None:
+    for command in (("serve", "--port", "1"), ("migrate",)):
+        refused = comptoir(initialised.url, initialised.cwd, *command, settings=settings)
+        assert refused.returncode == 2
+        assert said in " ".join(refused.stdout.split())
+        assert "Traceback" not in refused.stdout + refused.stderr
+
+
 def test_a_token_created_on_the_command_line_can_be_scoped_and_expire(
     initialised: InitialisedStore,
 ) -> None:

@@ -49,7 +49,7 @@ def test_a_public_url_that_is_not_a_web_address_is_refused(
 
 def test_any_host_needs_a_public_url_for_the_links(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("COMPTOIR_ALLOWED_HOSTS", "*")
-    with pytest.raises(ValidationError, match="set public_url"):
+    with pytest.raises(ValidationError, match="set COMPTOIR_PUBLIC_URL"):
         Settings()
 
     monkeypatch.setenv("COMPTOIR_PUBLIC_URL", "https://shop.example.com")

@@ -67,8 +67,8 @@ class Settings(BaseSettings):
     def _links_need_a_known_host(self) -> Self:
         if "*" in self.allowed_hosts and self.public_url is None:
             raise ValueError(
-                'allowed_hosts "*" accepts any Host header: set public_url so that emailed '
-                "links never follow one"
+                'COMPTOIR_ALLOWED_HOSTS "*" accepts any Host header: set COMPTOIR_PUBLIC_URL '
+                "so that emailed links never follow one"
             )
         return self
 
