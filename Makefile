@@ -82,5 +82,5 @@ clean:
 # Extract the strings to translate and merge them into the .po files (then translate fr).
 messages: install
 	mkdir -p var
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext_ -k N_ --no-location --sort-output -o var/messages.pot src
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext_ -k N_ -k ngettext_:1,2 --no-location --sort-output -o var/messages.pot src
 	$(BIN)/pybabel update -i var/messages.pot -d src/comptoir/locale --no-fuzzy-matching --ignore-obsolete

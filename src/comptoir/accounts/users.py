@@ -23,7 +23,7 @@ from comptoir.accounts.tokens import end_access, sign_out_everywhere
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
 from comptoir.core.i18n import N_
-from comptoir.core.paging import Page, page_by_version
+from comptoir.core.paging import Page, page_live
 from comptoir.core.uow import UnitOfWork
 from comptoir.store.models import Outlet
 
@@ -78,11 +78,13 @@ def page_users(
     page_size: int,
     include_deleted: bool = False,
 ) -> Page[User]:
-    query = select(User)
-    if not include_deleted:
-        query = query.where(User.deleted_at.is_(None))
-    return page_by_version(
-        session, query, User.version, after=after, before=before, page_size=page_size
+    return page_live(
+        session,
+        User,
+        after=after,
+        before=before,
+        page_size=page_size,
+        include_deleted=include_deleted,
     )
 
 

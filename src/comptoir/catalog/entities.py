@@ -45,7 +45,7 @@ from comptoir.core.clock import utcnow
 from comptoir.core.errors import Conflict, InvalidInput, NotFound
 from comptoir.core.i18n import N_
 from comptoir.core.ids import new_id
-from comptoir.core.paging import Page, page_by_version
+from comptoir.core.paging import Page, page_live
 from comptoir.core.uow import UnitOfWork
 from comptoir.core.versioning import allocate_versions
 
@@ -81,11 +81,13 @@ def page_entities(
     page_size: int,
     include_deleted: bool = False,
 ) -> Page[Entity]:
-    query = select(model)
-    if not include_deleted:
-        query = query.where(model.deleted_at.is_(None))
-    return page_by_version(
-        session, query, model.version, after=after, before=before, page_size=page_size
+    return page_live(
+        session,
+        model,
+        after=after,
+        before=before,
+        page_size=page_size,
+        include_deleted=include_deleted,
     )
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from comptoir.core.errors import InvalidInput
+from comptoir.core.versioning import Versioned
 
 T = TypeVar("T")
 
@@ -80,6 +81,28 @@ def check_page_number(page: int | None) -> int:
         return 1
     if page < 1:
         raise InvalidInput("page starts at 1", page=page)
+    return page
+
+
+Live = TypeVar("Live", bound=Versioned)
+
+
+def page_live(
+    session: Session,
+    model: type[Live],
+    *,
+    after: int | None,
+    before: int | None,
+    page_size: int,
+    include_deleted: bool = False,
+) -> Page[Live]:
+    """One page of a versioned, soft-deleted kind of row (the deleted ones only if asked)."""
+    query = select(model)
+    if not include_deleted:
+        query = query.where(model.deleted_at.is_(None))
+    page: Page[Live] = page_by_version(
+        session, query, model.version, after=after, before=before, page_size=page_size
+    )
     return page
 
 

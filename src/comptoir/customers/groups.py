@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput, NotFound
-from comptoir.core.paging import Page, page_by_version
+from comptoir.core.paging import Page, page_live
 from comptoir.core.uow import UnitOfWork
 from comptoir.core.versioning import allocate_versions
 from comptoir.customers.models import DEFAULT_GROUP_NAME, Customer, CustomerGroup
@@ -48,11 +48,13 @@ def page_groups(
     page_size: int,
     include_deleted: bool = False,
 ) -> Page[CustomerGroup]:
-    query = select(CustomerGroup)
-    if not include_deleted:
-        query = query.where(CustomerGroup.deleted_at.is_(None))
-    return page_by_version(
-        session, query, CustomerGroup.version, after=after, before=before, page_size=page_size
+    return page_live(
+        session,
+        CustomerGroup,
+        after=after,
+        before=before,
+        page_size=page_size,
+        include_deleted=include_deleted,
     )
 
 

@@ -7,7 +7,7 @@ from typing import TypeVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from comptoir.core.paging import Page, page_by_version
+from comptoir.core.paging import Page, page_live
 from comptoir.store.models import Outlet, PaymentType, Register, Tax
 
 Listed = TypeVar("Listed", Outlet, Register, Tax, PaymentType)
@@ -23,11 +23,13 @@ def page_setup(
     include_deleted: bool = False,
 ) -> Page[Listed]:
     """Outlets, registers, taxes or payment types strictly between `after` and `before`."""
-    query = select(model)
-    if not include_deleted:
-        query = query.where(model.deleted_at.is_(None))
-    return page_by_version(
-        session, query, model.version, after=after, before=before, page_size=page_size
+    return page_live(
+        session,
+        model,
+        after=after,
+        before=before,
+        page_size=page_size,
+        include_deleted=include_deleted,
     )
 
 

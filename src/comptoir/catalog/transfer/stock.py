@@ -20,6 +20,7 @@ from comptoir.catalog.transfer import format as f
 from comptoir.catalog.transfer.fields import Member
 from comptoir.catalog.transfer.lookup import Snapshot
 from comptoir.core.i18n import gettext_ as _
+from comptoir.core.i18n import ngettext_
 from comptoir.io import Report
 
 
@@ -110,25 +111,19 @@ class StockPlan:
 
     def _warn_negatives(self) -> None:
         for column, count in sorted(self.negative_counts.items()):
-            message = (
-                _(
-                    "{count} product has a negative stock count (sold before it was counted): "
-                    "it is imported as it is."
-                )
-                if count == 1
-                else _(
-                    "{count} products have a negative stock count (sold before they were "
-                    "counted): they are imported as they are."
-                )
+            message = ngettext_(
+                "{count} product has a negative stock count (sold before it was counted): "
+                "it is imported as it is.",
+                "{count} products have a negative stock count (sold before they were "
+                "counted): they are imported as they are.",
+                count,
             )
             self.report.warning(None, column, message.format(count=count))
         for column, count in sorted(self.negative_levels.items()):
-            message = (
-                _("{count} value is negative: it was ignored (the setting is left as it is).")
-                if count == 1
-                else _(
-                    "{count} values are negative: they were ignored (the settings are left as "
-                    "they are)."
-                )
+            message = ngettext_(
+                "{count} value is negative: it was ignored (the setting is left as it is).",
+                "{count} values are negative: they were ignored (the settings are left as "
+                "they are).",
+                count,
             )
             self.report.warning(None, column, message.format(count=count))
