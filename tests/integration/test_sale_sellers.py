@@ -7,6 +7,7 @@ import dataclasses
 import uuid
 
 import pytest
+from fastapi.testclient import TestClient
 
 from comptoir.accounts.models import LoginSession, User
 from comptoir.accounts.permissions import Role
@@ -18,16 +19,25 @@ from comptoir.sales.models import Sale
 from tests.factories import (
     Store,
     make_product,
+    make_token,
     make_user,
     open_register_session,
     sale_input,
+    sale_payload,
     set_pin,
     snapshot,
     switch_at_register,
 )
 
 
-def record(shop: Store, *, sent_by: User, named: User | None, login: LoginSession | None) -> Sale:
+def record(
+    shop: Store,
+    *,
+    sent_by: User,
+    named: User | None,
+    login: LoginSession | None,
+    rights: sales.SaleRights = sales.SaleRights(),
+) -> Sale:
     """A 3.00 coffee sale sent by `sent_by`, naming `named` as its user (None: nobody)."""
     coffee = make_product(shop, price="3.00")
     wanted = dataclasses.replace(
@@ -41,6 +51,7 @@ def record(shop: Store, *, sent_by: User, named: User | None, login: LoginSessio
             user_id=sent_by.id,
             find_customer=customers.get_customer,
             register_session=login,
+            rights=rights,
         )
     assert created
     return sale
@@ -114,8 +125,25 @@ def test_a_user_switched_to_on_another_register_session_cannot_be_named_here(
 
 def test_an_api_token_may_record_a_sale_for_any_user_of_the_store(shop: Store) -> None:
     cashier = make_user(shop, role=Role.CASHIER)
-    sale = record(shop, sent_by=shop.owner, named=cashier, login=None)
+    rights = sales.SaleRights(sell_for_others=True)
+    sale = record(shop, sent_by=shop.owner, named=cashier, login=None, rights=rights)
     assert sale.user_id == cashier.id
+
+
+def test_a_token_without_the_right_cannot_record_a_sale_for_another_user(
+    app_client: TestClient, shop: Store
+) -> None:
+    cashier = make_user(shop, role=Role.CASHIER)
+    headers = {"Authorization": f"Bearer {make_token(shop, username=cashier.username)}"}
+    coffee = make_product(shop, price="3.00")
+    body = sale_payload(shop, [(coffee, 1)], total="3.00") | {"user_id": str(shop.owner.id)}
+    before = snapshot(shop)
+
+    reply = app_client.post("/api/register_sales", json=body, headers=headers)
+
+    assert reply.status_code == 403
+    assert "sales:for_others" in reply.json()["error"]
+    assert snapshot(shop) == before
 
 
 def test_a_sale_naming_an_unknown_user_is_refused(shop: Store) -> None:
@@ -125,5 +153,9 @@ def test_a_sale_naming_an_unknown_user_is_refused(shop: Store) -> None:
     )
     with shop.uow() as uow, pytest.raises(InvalidInput, match="unknown user"):
         sales.record_sale(
-            uow, sale=wanted, user_id=shop.owner.id, find_customer=customers.get_customer
+            uow,
+            sale=wanted,
+            user_id=shop.owner.id,
+            find_customer=customers.get_customer,
+            rights=sales.SaleRights(sell_for_others=True),
         )

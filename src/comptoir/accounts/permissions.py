@@ -42,6 +42,8 @@ class Permission(StrEnum):
     DISCOUNT_OVER_LIMIT = "sales:discount_over_limit"
     # A line sold at another price or tax than the catalog gives it (API `price`, `tax_id`).
     OVERRIDE_PRICE = "sales:price_override"
+    # A sale a token records for another user than its own (API `user_id`).
+    SELL_FOR_OTHERS = "sales:for_others"
     VOID_SALE = "sales:void"
     REFUND_WITHOUT_RECEIPT = "sales:refund_without_receipt"
     MANAGE_CATALOG = "products:write"
@@ -96,6 +98,7 @@ _CASHIER = frozenset(
 _MANAGER = _CASHIER | {
     Permission.DISCOUNT_OVER_LIMIT,
     Permission.OVERRIDE_PRICE,
+    Permission.SELL_FOR_OTHERS,
     Permission.VOID_SALE,
     Permission.REFUND_WITHOUT_RECEIPT,
     Permission.MANAGE_CATALOG,

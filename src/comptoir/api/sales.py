@@ -114,7 +114,10 @@ def create_register_sale(
         user_id=user.id,
         find_customer=customers.get_customer,
         register_session=principal.login,
-        may_override_prices=principal.allows(Permission.OVERRIDE_PRICE),
+        rights=sales.SaleRights(
+            override_prices=principal.allows(Permission.OVERRIDE_PRICE),
+            sell_for_others=principal.allows(Permission.SELL_FOR_OTHERS),
+        ),
     )
     reply = DecimalJSONResponse({"register_sale": serialize.register_sale(sale)})
     if not created:

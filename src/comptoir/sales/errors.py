@@ -50,6 +50,15 @@ class SellerNotOnSession(PermissionDenied):
         super().__init__("this register session sells as its current user", user_id=str(user_id))
 
 
+class SellerNotAllowed(PermissionDenied):
+    def __init__(self, *, user_id: uuid.UUID) -> None:
+        super().__init__(
+            "recording a sale for another user needs the sales:for_others permission"
+            " (managers and above)",
+            user_id=str(user_id),
+        )
+
+
 class UnknownLineTax(InvalidInput):
     """A line names a tax the store does not have (or has deleted)."""
 

@@ -38,6 +38,18 @@ class PaymentInput:
 
 
 @dataclass(frozen=True, kw_only=True)
+class SaleRights:
+    """What the sender may do beyond selling, as themself, at the catalog's prices (the route
+    reads them from the sender's permissions; a sale sent without them is refused)."""
+
+    override_prices: bool = False  # another price or tax than the catalog's
+    sell_for_others: bool = False  # a token naming another user as the seller
+
+
+NO_RIGHTS = SaleRights()
+
+
+@dataclass(frozen=True, kw_only=True)
 class SaleInput:
     register_id: uuid.UUID
     state: str = CLOSED

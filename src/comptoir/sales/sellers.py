@@ -3,7 +3,8 @@
 A register's browser session sells as its current user (the one signed in, or the one
 switched to with a PIN). It may name another user only if that user signed in or was
 switched to on this same session: a sale built before a switch and re-sent after it (an
-offline retry) keeps the seller it was built by. An API token names any user of the store.
+offline retry) keeps the seller it was built by. An API token names another user of the
+store only with the right to (`sales:for_others`): a cashier's token sells as the cashier.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from sqlalchemy.orm import Session
 from comptoir.accounts import switching, users
 from comptoir.accounts.models import LoginSession, User
 from comptoir.core.errors import InvalidInput
-from comptoir.sales.errors import OutletNotAllowed, SellerNotOnSession
+from comptoir.sales.errors import OutletNotAllowed, SellerNotAllowed, SellerNotOnSession
 
 
 def check_seller_on_session(
@@ -24,9 +25,15 @@ def check_seller_on_session(
     register_session: LoginSession | None,
     acting_user_id: uuid.UUID,
     named_user_id: uuid.UUID | None,
+    may_sell_for_others: bool,
 ) -> None:
-    """Refuse a sale a register session attributes to someone who never sold on it."""
-    if register_session is None or named_user_id is None or named_user_id == acting_user_id:
+    """Refuse a sale attributed to another user than the sender: by a register session, to
+    someone who never sold on it; by a token, without the right to."""
+    if named_user_id is None or named_user_id == acting_user_id:
+        return
+    if register_session is None:
+        if not may_sell_for_others:
+            raise SellerNotAllowed(user_id=acting_user_id)
         return
     if not switching.sold_on_session(session, login=register_session, user_id=named_user_id):
         raise SellerNotOnSession(user_id=acting_user_id)

@@ -19,11 +19,13 @@ from comptoir.core.paging import Page, page_by_version
 from comptoir.core.uow import UnitOfWork
 from comptoir.sales.inputs import (
     CLOSED,
+    NO_RIGHTS,
     STATE_OF_STATUS,
     STATUS_OF_STATE,
     LineInput,
     PaymentInput,
     SaleInput,
+    SaleRights,
     resolve_state,
 )
 from comptoir.sales.lookup import FindCustomer, look_up_sale
@@ -40,6 +42,7 @@ __all__ = [
     "LineInput",
     "PaymentInput",
     "SaleInput",
+    "SaleRights",
     "get_sale",
     "page_sales",
     "record_sale",
@@ -55,14 +58,13 @@ def record_sale(
     user_id: uuid.UUID,
     find_customer: FindCustomer,
     register_session: LoginSession | None = None,
-    may_override_prices: bool = False,
+    rights: SaleRights = NO_RIGHTS,
 ) -> tuple[Sale, bool]:
     """Record a closed sale sent by `user_id`. Returns the sale and whether this call
     created it. `register_session` is the browser session of the register it comes from
     (None for an API token): such a session sells as its current user (`sellers.py`).
     `find_customer` checks the customer the sale names (customers' `get_customer`).
-    `may_override_prices`: whether the sender may sell at another price or tax than the
-    catalog's (`sales:price_override`); without it such a sale is refused.
+    `rights`: what the sender may do beyond selling as themself at the catalog's prices.
 
     A sale sent again with the same id returns the first one and changes nothing; the
     primary key, not the lookup, is what guarantees it under concurrency.
@@ -72,6 +74,7 @@ def record_sale(
         register_session=register_session,
         acting_user_id=user_id,
         named_user_id=sale.user_id,
+        may_sell_for_others=rights.sell_for_others,
     )
     if sale.id is not None:
         existing = uow.reader.get(Sale, sale.id)
@@ -83,7 +86,7 @@ def record_sale(
             sale=sale,
             user_id=user_id,
             find_customer=find_customer,
-            may_override_prices=may_override_prices,
+            may_override_prices=rights.override_prices,
         )
     except IntegrityError:
         uow.rollback()
