@@ -4,9 +4,11 @@ from comptoir.accounts import models as accounts_models
 from comptoir.catalog import models as catalog_models
 from comptoir.core import outbox, versioning
 from comptoir.core.db import Base
+from comptoir.customers import ledger_models as customers_ledger_models
 from comptoir.customers import models as customers_models
 from comptoir.inventory import models as inventory_models
 from comptoir.io import jobs as io_jobs
+from comptoir.sales import discount_models as sales_discount_models
 from comptoir.sales import models as sales_models
 from comptoir.store import models as store_models
 
@@ -14,10 +16,12 @@ __all__ = [
     "Base",
     "accounts_models",
     "catalog_models",
+    "customers_ledger_models",
     "customers_models",
     "inventory_models",
     "io_jobs",
     "outbox",
+    "sales_discount_models",
     "sales_models",
     "store_models",
     "versioning",

@@ -45,6 +45,8 @@ class Permission(StrEnum):
     # A sale a token records for another user than its own (API `user_id`).
     SELL_FOR_OTHERS = "sales:for_others"
     VOID_SALE = "sales:void"
+    # An on-account sale that takes a customer past their balance limit.
+    EXCEED_ACCOUNT_LIMIT = "sales:exceed_account_limit"
     REFUND_WITHOUT_RECEIPT = "sales:refund_without_receipt"
     MANAGE_CATALOG = "products:write"
     IMPORT_CATALOG = "products:import"
@@ -100,6 +102,7 @@ _MANAGER = _CASHIER | {
     Permission.OVERRIDE_PRICE,
     Permission.SELL_FOR_OTHERS,
     Permission.VOID_SALE,
+    Permission.EXCEED_ACCOUNT_LIMIT,
     Permission.REFUND_WITHOUT_RECEIPT,
     Permission.MANAGE_CATALOG,
     Permission.IMPORT_CATALOG,

@@ -69,6 +69,13 @@ class Customer(Versioned, Base):
     do_not_email: Mapped[bool] = mapped_column(Boolean, default=False)
     enable_loyalty: Mapped[bool] = mapped_column(Boolean, default=False)
     on_account_limit: Mapped[Decimal | None] = mapped_column(default=None)
+    # What the customer owes on account and the store credit they hold: each kept equal to
+    # the sum of its ledger (customer_account_movement, store_credit_transaction) by atomic
+    # updates in the same transaction as the movement.
+    account_balance: Mapped[Decimal] = mapped_column(default=Decimal(0), server_default=text("0"))
+    store_credit_balance: Mapped[Decimal] = mapped_column(
+        default=Decimal(0), server_default=text("0")
+    )
     # A customer-specific tax (e.g. an exempt organisation), None for the usual one.
     tax_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tax.id"), default=None)
     # Set when the person was erased at their request: the row stays so that sales keep

@@ -39,6 +39,25 @@ class Retailer(Versioned, Base):
     customer_inactivity_years: Mapped[int] = mapped_column(
         Integer, default=3, server_default=text("3")
     )
+    # Till settings (sale issue). A cashier may discount a line or a sale up to this percent
+    # of its price; beyond it a manager approves with their PIN or password.
+    # (No server default: an amount is stored scaled on SQLite; migration 0009 fills it.)
+    cashier_discount_limit: Mapped[Decimal] = mapped_column(default=Decimal(10))
+    # Cash totals are rounded to this (e.g. 0.05); None: no rounding.
+    cash_rounding_increment: Mapped[Decimal | None] = mapped_column(default=None)
+    max_line_quantity: Mapped[int] = mapped_column(
+        Integer, default=10000, server_default=text("10000")
+    )
+    # A register that sold offline sends its sales with their own dates, up to this old.
+    offline_sale_max_age_hours: Mapped[int] = mapped_column(
+        Integer, default=72, server_default=text("72")
+    )
+    quote_validity_days: Mapped[int] = mapped_column(Integer, default=30, server_default=text("30"))
+    # What a cancelled layby gives back: "tenders" (refunded as paid), "store_credit", or
+    # "none" (the deposit is kept).
+    layby_cancel_refund: Mapped[str] = mapped_column(
+        String(20), default="tenders", server_default=text("'tenders'")
+    )
 
 
 class Outlet(Versioned, Base):
@@ -115,6 +134,7 @@ class PaymentKind(IntEnum):
     BANK_TRANSFER = 5
     VOUCHER = 6
     OTHER = 7
+    STORE_CREDIT = 20  # spends the customer's store credit balance
 
 
 class PaymentType(Versioned, Base):
