@@ -55,6 +55,7 @@ class SaleSearch:
     states: Sequence[str] = ()
     invoice_number: str | None = None
     product_id: uuid.UUID | None = None
+    product_sku: str | None = None  # a line sold the product of this SKU
     tab: Tab = "all"
 
 
@@ -109,6 +110,10 @@ def build_query(search: SaleSearch) -> Select[tuple[Sale]]:
     if search.product_id is not None:
         conditions.append(
             exists().where(SaleLine.sale_id == Sale.id, SaleLine.product_id == search.product_id)
+        )
+    if search.product_sku:
+        conditions.append(
+            exists().where(SaleLine.sale_id == Sale.id, SaleLine.sku == search.product_sku)
         )
     if search.tab == "returns":
         conditions.append(Sale.return_for.is_not(None))
