@@ -19,11 +19,15 @@ def at(text: str) -> datetime:
 
 def annex_register(shop: Store, *, time_zone: str = "Europe/Paris") -> Register:
     with shop.uow() as uow:
-        outlet = store.create_outlet(uow, fields=store.OutletFields(name="Annex", time_zone=time_zone))
+        outlet = store.create_outlet(
+            uow, fields=store.OutletFields(name="Annex", time_zone=time_zone)
+        )
     with shop.uow() as uow:
         return store.create_register(
             uow,
-            fields=store.RegisterFields(name="Annex till", outlet_id=outlet.id, invoice_prefix="AX-"),
+            fields=store.RegisterFields(
+                name="Annex till", outlet_id=outlet.id, invoice_prefix="AX-"
+            ),
         )
 
 
