@@ -17,7 +17,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, noload
 
 from comptoir.core.errors import InvalidInput
 from comptoir.sales.models import Sale, SaleLine
@@ -145,8 +145,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 def page_history(
     session: Session, *, search: SaleSearch, after: str | None = None, page_size: int = PAGE_SIZE
 ) -> HistoryPage:
-    """One page of the sales history, newest first, after the cursor `after` when given."""
-    query = build_query(search)
+    """One page of the sales history, newest first, after the cursor `after` when given.
+    The sales come without their lines and payments (a list shows neither)."""
+    query = build_query(search).options(noload(Sale.lines), noload(Sale.payments))
     if after:
         moment, sale_id = decode_cursor(after)
         query = query.where(
@@ -188,12 +189,12 @@ def find_by_invoice(
 ) -> Sale | None:
     """The sale a receipt's barcode names (its invoice number), newest if several registers
     share the number; None when there is none the user may see."""
-    found = page_history(
-        session,
-        search=SaleSearch(invoice_number=invoice_number, visible_outlet_ids=visible_outlet_ids),
-        page_size=1,
+    query = build_query(
+        SaleSearch(invoice_number=invoice_number, visible_outlet_ids=visible_outlet_ids)
     )
-    return found.sales[0] if found.sales else None
+    return session.scalars(
+        query.order_by(Sale.sale_date.desc(), Sale.id.desc()).limit(1)
+    ).first()
 
 
 def returns_of(session: Session, *, sale_id: uuid.UUID) -> list[Sale]:
