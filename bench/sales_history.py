@@ -163,5 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     )
     return 0 if all(met.values()) else 1
+
+
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -80,9 +80,7 @@ def seed_sales(db: Database, *, count: int, rng: random.Random) -> Seeded:
     customer_ids = [uuid.UUID(int=rng.getrandbits(128), version=4) for _ in range(CUSTOMERS)]
     with db.read_sessions() as session:
         first_version = (
-            session.scalar(
-                select(StoreCounter.value).where(StoreCounter.name == VERSION_COUNTER)
-            )
+            session.scalar(select(StoreCounter.value).where(StoreCounter.name == VERSION_COUNTER))
             or 0
         ) + 1
     step = timedelta(days=DAYS) / count

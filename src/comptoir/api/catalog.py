@@ -122,9 +122,7 @@ def list_inventory(session: SessionDep, paging: Paging) -> Response:
 def search(
     session: SessionDep,
     principal: PrincipalDep,
-    sales_filters: Annotated[
-        api_search.SalesSearchParams, Depends(api_search.sales_search_params)
-    ],
+    sales_filters: Annotated[api_search.SalesSearchParams, Depends(api_search.sales_search_params)],
     q: Annotated[TextIn | None, Query(min_length=1, max_length=200)] = None,
     type: Literal["products", "customers", "sales"] = "products",
     page_size: Annotated[

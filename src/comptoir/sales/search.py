@@ -192,9 +192,7 @@ def find_by_invoice(
     query = build_query(
         SaleSearch(invoice_number=invoice_number, visible_outlet_ids=visible_outlet_ids)
     )
-    return session.scalars(
-        query.order_by(Sale.sale_date.desc(), Sale.id.desc()).limit(1)
-    ).first()
+    return session.scalars(query.order_by(Sale.sale_date.desc(), Sale.id.desc()).limit(1)).first()
 
 
 def returns_of(session: Session, *, sale_id: uuid.UUID) -> list[Sale]:
