@@ -12,12 +12,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from comptoir.accounts import service as accounts
 from comptoir.accounts.models import User
 from comptoir.catalog.models import Product
+from comptoir.core.bulk import executemany
 from comptoir.core.db import Database
 from comptoir.core.versioning import VERSION_COUNTER, StoreCounter
 from comptoir.sales.models import Sale, SaleLine, SalePayment
@@ -153,6 +154,11 @@ def seed_sales(db: Database, *, count: int, rng: random.Random) -> Seeded:
                     "cost": Decimal("4.00"),
                     "cost_total": sign * Decimal("4.00"),
                     "is_return": is_return,
+                    "discount": Decimal(0),
+                    "discount_total": Decimal(0),
+                    "price_set": False,
+                    "restock": True,
+                    "returned_quantity": Decimal(0),
                 }
             )
             payments.append(
@@ -189,7 +195,7 @@ def _insert(
     lines: list[dict[str, Any]],
     payments: list[dict[str, Any]],
 ) -> None:
-    connection = session.connection()
-    connection.execute(insert(Sale.__table__), sales)
-    connection.execute(insert(SaleLine.__table__), lines)
-    connection.execute(insert(SalePayment.__table__), payments)
+    """The project's bulk path (COPY on PostgreSQL, the driver's executemany on SQLite)."""
+    executemany(session, Sale.__table__, sales)
+    executemany(session, SaleLine.__table__, lines)
+    executemany(session, SalePayment.__table__, payments)

@@ -180,3 +180,29 @@ def test_a_token_without_sales_read_cannot_open_the_history(
     headers = {"Authorization": f"Bearer {token}"}
     assert app_client.get("/sales", headers=headers).status_code == 403
     assert app_client.get(f"/sales/{sale.id}", headers=headers).status_code == 403
+
+
+def test_a_receipts_barcode_finds_its_sale_with_its_lines_in_the_users_outlets(
+    shop: Store,
+) -> None:
+    h = a_history(shop)
+    annex = annex_register(shop)
+    here = sale_on(shop, h.mug, "2024-03-01T10:00", invoice_number="R-7")
+    there = sale_on(
+        shop,
+        h.tea,
+        "2024-03-02T10:00",
+        total="4.00",
+        register_id=annex.id,
+        outlet_id=annex.outlet_id,
+        invoice_number="R-7",
+    )
+    with shop.db.read_sessions() as session:
+        newest = search.find_by_invoice(session, invoice_number="R-7")
+        assert newest is not None and newest.id == there.id
+        assert [line.sku for line in newest.lines] == ["TEA-1"]
+        mine = search.find_by_invoice(
+            session, invoice_number="R-7", visible_outlet_ids=[shop.outlet.id]
+        )
+        assert mine is not None and mine.id == here.id
+        assert search.find_by_invoice(session, invoice_number="R-8") is None

@@ -17,7 +17,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, and_, exists, or_, select
-from sqlalchemy.orm import Session, noload
+from sqlalchemy.orm import Session, lazyload
 
 from comptoir.core.errors import InvalidInput
 from comptoir.sales.models import Sale, SaleLine
@@ -146,8 +146,8 @@ def page_history(
     session: Session, *, search: SaleSearch, after: str | None = None, page_size: int = PAGE_SIZE
 ) -> HistoryPage:
     """One page of the sales history, newest first, after the cursor `after` when given.
-    The sales come without their lines and payments (a list shows neither)."""
-    query = build_query(search).options(noload(Sale.lines), noload(Sale.payments))
+    Lines and payments are read only if asked for (a list shows neither)."""
+    query = build_query(search).options(lazyload(Sale.lines), lazyload(Sale.payments))
     if after:
         moment, sale_id = decode_cursor(after)
         query = query.where(
@@ -188,10 +188,11 @@ def find_by_invoice(
     visible_outlet_ids: Collection[uuid.UUID] | None = None,
 ) -> Sale | None:
     """The sale a receipt's barcode names (its invoice number), newest if several registers
-    share the number; None when there is none the user may see."""
+    share the number; None when there is none the user may see. Its lines and payments
+    are read when first asked for."""
     query = build_query(
         SaleSearch(invoice_number=invoice_number, visible_outlet_ids=visible_outlet_ids)
-    )
+    ).options(lazyload(Sale.lines), lazyload(Sale.payments))
     return session.scalars(query.order_by(Sale.sale_date.desc(), Sale.id.desc()).limit(1)).first()
 
 
