@@ -75,6 +75,8 @@ bench: install
 	$(BIN)/python bench/product_list.py --backend postgresql
 	$(BIN)/python bench/product_import.py --backend sqlite
 	$(BIN)/python bench/product_import.py --backend postgresql
+	$(BIN)/python bench/sales_history.py --backend sqlite
+	$(BIN)/python bench/sales_history.py --backend postgresql
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -519,3 +519,14 @@ class InitialisedStore:
     url: str
     cwd: Path
     runs: list[CliRun]
+
+
+# --- history ---
+
+
+def restate_sale(shop: Store, sale: Sale, **values: Any) -> None:
+    """Set columns of a recorded sale directly (its date, status, return link...): the
+    history reads sales in every state, whichever use case put them there."""
+    with shop.uow() as uow:
+        uow.session.execute(update(Sale).where(Sale.id == sale.id).values(**values))
+        uow.commit()

@@ -11,6 +11,7 @@ from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import product_bodies as bodies
 from comptoir.api import product_body_parts as parts
+from comptoir.api import search as api_search
 from comptoir.api import serialize, serialize_customers
 from comptoir.api.params import Paging, PagingWithDeleted, TextIn
 from comptoir.catalog import product_deletion
@@ -18,6 +19,7 @@ from comptoir.catalog import products as catalog_products
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import Product
 from comptoir.catalog.references import references_of
+from comptoir.core.errors import InvalidInput
 from comptoir.core.paging import MAX_PAGE_SIZE
 from comptoir.customers import service as customer_search
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
@@ -120,15 +122,22 @@ def list_inventory(session: SessionDep, paging: Paging) -> Response:
 def search(
     session: SessionDep,
     principal: PrincipalDep,
-    q: Annotated[TextIn, Query(min_length=1, max_length=200)],
-    type: Literal["products", "customers"] = "products",
+    sales_filters: Annotated[api_search.SalesSearchParams, Depends(api_search.sales_search_params)],
+    q: Annotated[TextIn | None, Query(min_length=1, max_length=200)] = None,
+    type: Literal["products", "customers", "sales"] = "products",
     page_size: Annotated[
         int, Query(ge=1, le=MAX_PAGE_SIZE, description="At most 1000 are returned")
     ] = 20,
 ) -> Response:
-    """Products or customers, each behind its own read permission. As X-Series: a
-    `page_size` over 1000 returns 1000."""
+    """Products or customers (by `q`) or sales (by the **SALES** filters), each behind its
+    own read permission. As X-Series: a `page_size` over 1000 returns 1000."""
     page_size = min(page_size, MAX_SEARCH_RESULTS)
+    if type == "sales":
+        return api_search.search_sales_reply(
+            session, principal=principal, params=sales_filters, page_size=page_size
+        )
+    if q is None:
+        raise InvalidInput("q is required to search products or customers", field="q")
     if type == "customers":
         require(Permission.VIEW_CUSTOMERS)(principal)
         found_customers = customer_search.search_customers(session, text=q, limit=page_size)
