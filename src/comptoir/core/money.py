@@ -88,3 +88,12 @@ def allocate(total: Decimal, weights: Sequence[Decimal], *, quantum: Decimal) ->
         running += part
     parts[last] = total - running
     return parts
+
+
+def round_to_increment(amount: Decimal, *, increment: Decimal) -> Decimal:
+    """`amount` rounded to the nearest multiple of `increment`, halves away from zero: the
+    cash rounding of a store without small coins (0.05: 8.92 -> 8.90, 8.93 -> 8.95)."""
+    if increment <= 0:
+        raise ValueError("a rounding increment is positive")
+    steps = (amount / increment).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return steps * increment

@@ -86,7 +86,7 @@ def record_sale(
             sale=sale,
             user_id=user_id,
             find_customer=find_customer,
-            may_override_prices=rights.override_prices,
+            rights=rights,
         )
     except IntegrityError:
         uow.rollback()
@@ -104,12 +104,12 @@ def _record_new_sale(
     sale: SaleInput,
     user_id: uuid.UUID,
     find_customer: FindCustomer,
-    may_override_prices: bool,
+    rights: SaleRights,
 ) -> Sale:
     # Everything is looked up and priced first, outside the write lock; the writes come
     # last and together, so the lock (and the register's numbering) is held briefly.
     context = look_up_sale(uow.reader, sale=sale, user_id=user_id, find_customer=find_customer)
-    priced = price_sale(sale=sale, context=context, may_override=may_override_prices)
+    priced = price_sale(sale=sale, context=context, rights=rights)
     return write_sale(
         uow, sale_id=sale.id or uuid.uuid4(), sale=sale, context=context, priced=priced
     )
