@@ -96,4 +96,10 @@ def round_to_increment(amount: Decimal, *, increment: Decimal) -> Decimal:
     if increment <= 0:
         raise ValueError("a rounding increment is positive")
     steps = (amount / increment).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    return steps * increment
+    places = min(_exponent(amount), _exponent(increment.normalize()))
+    return (steps * increment).quantize(Decimal(1).scaleb(places))
+
+
+def _exponent(amount: Decimal) -> int:
+    exponent = amount.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0
