@@ -81,4 +81,3 @@ def test_a_manager_cannot_change_the_till(app_client: TestClient, shop: Store) -
     else:
         assert page.status_code == 403
     assert till(shop) == before
-

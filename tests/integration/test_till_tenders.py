@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
@@ -13,7 +14,14 @@ from fastapi.testclient import TestClient
 from comptoir.catalog.models import Product
 from comptoir.core.clock import utcnow
 from comptoir.sales.models import Sale
-from tests.factories import Store, decimal_json, make_product, sale_payload, set_till, snapshot
+from tests.factories import (
+    Store,
+    decimal_json,
+    make_product,
+    sale_payload,
+    set_till,
+    snapshot,
+)
 
 SALES = "/api/register_sales"
 
@@ -145,3 +153,24 @@ def test_a_sale_dated_in_the_past_is_accepted_only_when_recorded_offline_and_rec
     if status == 422:
         assert reply.json()["details"]["field"] == "sale_date"
         assert snapshot(shop) == before
+
+
+def test_the_receipt_shows_discounts_rounding_every_tender_and_the_change(
+    browser: TestClient, shop: Store, jam: Product
+) -> None:
+    set_till(shop, cash_rounding_increment=Decimal("0.05"))
+    # 8.93 less 10 % = 8.04 (tax included); 3.04 left in cash rounds to 3.05.
+    body = sale_payload(shop, [(jam, 1)], payments=[(shop.card, "5.00"), (shop.cash, "5.00")])
+    body["register_sale_products"][0] |= {"discount_percent": "10", "note": "abîmé"}
+    token = re.search(r'name="csrf-token" content="([^"]+)"', browser.get("/sell").text)
+    assert token
+    reply = browser.post(SALES, json=body, headers={"X-CSRF-Token": token.group(1)})
+    assert reply.status_code == 200, reply.text
+
+    page = browser.get(f"/sales/{reply.json()['register_sale']['id']}/receipt").text
+
+    assert 'data-testid="receipt-line-discount"' in page and "−€0.89" in page
+    assert 'data-testid="receipt-total-discount"' in page
+    assert 'data-testid="receipt-rounding"' in page
+    assert page.count('data-testid="receipt-tender"') == 2
+    assert 'data-testid="receipt-change"' in page and "abîmé" in page

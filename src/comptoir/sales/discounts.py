@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 from comptoir.core.errors import InvalidInput, PermissionDenied
-from comptoir.core.money import ZERO, allocate, currency_quantum, round_money
+from comptoir.core.money import ZERO, allocate, currency_quantum, round_money, round_unit
 from comptoir.core.tax import LineAmounts
 from comptoir.sales.inputs import LineInput, SaleInput, line_field
 
@@ -158,3 +158,21 @@ class ApprovalTooSmall(PermissionDenied):
             percent=str(percent),
             approved=str(approved),
         )
+
+
+def discount_shown(
+    *,
+    list_price: Decimal | None,
+    tax_rate: Decimal,
+    quantity: Decimal,
+    sold: Decimal,
+    tax_exclusive: bool,
+    currency: str,
+) -> Decimal:
+    """A recorded line's discount in the store's mode, for a receipt: with tax in a
+    tax-inclusive store (the list price with tax, times the quantity, less what was paid),
+    excluding tax otherwise. `sold` is the line's total in the same mode."""
+    if list_price is None:
+        return ZERO
+    unit = list_price if tax_exclusive else round_unit(list_price * (1 + tax_rate))
+    return max(round_money(unit * quantity, currency=currency) - sold, ZERO)

@@ -117,4 +117,6 @@ def receipt(
         tendered=found.tendered,
         change=found.change,
         taxes=found.taxes,
+        discounts=found.discounts,
+        total_discount=found.total_discount,
     )
