@@ -83,7 +83,8 @@ export function initTenders({ dialog, money, t, increment, due }) {
     $("pay-due").textContent = money.format(toPay);
     $("pay-rounding-row").hidden = rounding === 0n;
     $("pay-rounding").textContent = money.format(rounding);
-    $("pay-remaining").textContent = money.format(remaining > 0n ? remaining : 0n);
+    // What is left once the payments added are counted (the amount typed is not added yet).
+    $("pay-remaining").textContent = money.format(leftFor(radio));
     const confirm = $("pay-confirm");
     const cardOver = typed && !typed.isCash && typed.amount > leftFor(radio);
     if (typed === null && payments.length === 0) {
