@@ -24,13 +24,16 @@ from comptoir.sales.discount_models import DiscountApproval
 from comptoir.sales.models import Sale, SaleLine
 from tests.factories import (
     Store,
+    count_rows,
     decimal_json,
     make_product,
     make_user,
+    run_together,
     sale_payload,
     set_pin,
     set_till,
     snapshot,
+    stock_of,
     token_headers,
 )
 
@@ -305,3 +308,22 @@ def test_a_wrong_discount_is_refused_and_nothing_changes(
     if field:
         assert reply.json()["details"]["field"] == field
     assert snapshot(shop) == before
+
+
+def test_copies_of_an_approved_sale_sent_at_once_record_it_once_and_use_the_approval_once(
+    app_client: TestClient, shop: Store, coffee: Product, cashier: User, manager: User
+) -> None:
+    sale_id = uuid.uuid4()
+    approved = approve(app_client, shop, cashier, manager, sale_id, pin="2468")
+    body = over_limit_sale(shop, coffee, sale_id)
+    body["discount_approval_id"] = approved.json()["data"]["id"]
+    headers = token_headers(shop, cashier)
+
+    replies = run_together(6, lambda: app_client.post(SALES, json=body, headers=headers))
+    again = sell(app_client, body, headers)
+
+    assert [r.status_code for r in replies] == [200] * 6, [r.text for r in replies]
+    assert sum("Idempotent-Replayed" not in r.headers for r in replies) == 1
+    assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
+    assert count_rows(shop.db, Sale) == 1
+    assert stock_of(shop, coffee) == 19

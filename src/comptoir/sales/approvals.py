@@ -27,6 +27,11 @@ from comptoir.sales.discount_models import DiscountApproval
 APPROVAL_LIFETIME = timedelta(minutes=15)
 
 
+class ApprovalAlreadyUsed(InvalidInput):
+    """The approval was used; it is bound to one sale id, so by that very sale: a retry of a
+    recorded sale (`service.record_sale` answers it as a replay)."""
+
+
 class ApprovalRefused(SwitchRefused):
     """The approver may not approve discounts (same 403 as a wrong secret: a cashier learns
     nothing from trying usernames)."""
@@ -93,7 +98,9 @@ def find_usable_approval(
             field="discount_approval_id",
         )
     if approval.used_at is not None:
-        raise InvalidInput("this discount approval was already used", field="discount_approval_id")
+        raise ApprovalAlreadyUsed(
+            "this discount approval was already used", field="discount_approval_id"
+        )
     if approval.expires_at <= now:
         raise InvalidInput("this discount approval has expired", field="discount_approval_id")
     return approval

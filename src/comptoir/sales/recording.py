@@ -39,14 +39,16 @@ def write_sale(
     session = uow.session
     now = utcnow()
     record = _new_sale(sale_id, sale=sale, context=context, priced=priced, now=now)
-    if priced.approval_id is not None:
-        use_approval(session, approval_id=priced.approval_id, now=now)
     # Taken in the sale's own transaction: a sale that fails gives its number back.
     record.invoice_sequence, record.invoice_number = store.take_invoice_number(
         session, register=context.register
     )
     session.add(record)
     session.flush()
+    if priced.approval_id is not None:
+        # After the sale's row: a concurrent retry of this sale fails on its id (and is
+        # answered as a replay), not on the approval its twin just used.
+        use_approval(session, approval_id=priced.approval_id, now=now)
     move_stock(
         session,
         changes=stock_sold(record.lines, context.products, outlet_id=record.outlet_id),

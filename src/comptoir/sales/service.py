@@ -17,6 +17,7 @@ from comptoir.accounts.models import LoginSession
 from comptoir.core.errors import NotFound
 from comptoir.core.paging import Page, page_by_version
 from comptoir.core.uow import UnitOfWork
+from comptoir.sales.approvals import ApprovalAlreadyUsed
 from comptoir.sales.inputs import (
     CLOSED,
     NO_RIGHTS,
@@ -88,7 +89,7 @@ def record_sale(
             find_customer=find_customer,
             rights=rights,
         )
-    except IntegrityError:
+    except (IntegrityError, ApprovalAlreadyUsed):
         uow.rollback()
         # A fresh transaction: the reader's snapshot may predate the winner's commit.
         existing = uow.session.get(Sale, sale.id) if sale.id is not None else None
