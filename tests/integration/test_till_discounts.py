@@ -18,6 +18,7 @@ from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Role
 from comptoir.catalog.models import Product
 from comptoir.core.clock import utcnow
+from comptoir.core.db import Database
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.sales import approvals
 from comptoir.sales.discount_models import DiscountApproval
@@ -27,6 +28,7 @@ from tests.factories import (
     count_rows,
     decimal_json,
     make_product,
+    make_store,
     make_user,
     run_together,
     sale_payload,
@@ -327,3 +329,27 @@ def test_copies_of_an_approved_sale_sent_at_once_record_it_once_and_use_the_appr
     assert again.status_code == 200 and again.headers["Idempotent-Replayed"] == "true"
     assert count_rows(shop.db, Sale) == 1
     assert stock_of(shop, coffee) == 19
+
+
+def test_in_a_tax_exclusive_store_the_discount_comes_off_the_price_before_tax(
+    app_client: TestClient, db: Database
+) -> None:
+    shop = make_store(db, tax_exclusive=True)
+    tool = make_product(shop, name="Pince", price="10.00", stock=5)  # 10.00 + 20 % VAT
+    body = sale_payload(shop, [(tool, 3)], total="32.40") | {"discount_percent": "10"}
+
+    reply = app_client.post(SALES, json=body, headers=token_headers(shop, shop.owner))
+
+    assert reply.status_code == 200, reply.text
+    [line] = lines_of(shop, decimal_json(reply)["register_sale"]["id"])
+    # 30.00 less 10 % = 27.00, and 20 % of tax on it: 5.40.
+    assert (line.price_total, line.tax_total, line.total) == (
+        Decimal("27.00"),
+        Decimal("5.40"),
+        Decimal("32.40"),
+    )
+    assert (line.price, line.discount, line.discount_total) == (
+        Decimal("9.00000"),
+        Decimal("1.00000"),
+        Decimal("3.00"),
+    )

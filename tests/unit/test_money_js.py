@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from comptoir.core.money import round_to_increment
 from comptoir.core.tax import LineAmounts, Rate, TaxComponent, price_line, total_sale
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -231,3 +232,33 @@ DISCOUNTED = [
 
 def test_money_js_prices_discounted_lines_as_the_server_does(node: str) -> None:
     assert_same(node, DISCOUNTED)
+
+
+def test_money_js_rounds_cash_to_the_increment_as_the_server_does(node: str) -> None:
+    amounts = ["8.92", "8.93", "8.925", "8.97", "-3.925", "0.02", "12.49", "100"]
+    increments = ["0.05", "0.1", "0.2", "1"]
+    script = (
+        "const m = await import(process.argv[1]);"
+        "const [amounts, increments] = JSON.parse(process.argv[2]);"
+        "console.log(JSON.stringify(increments.map((i) => amounts.map((a) =>"
+        " m.toDecimalString(m.roundToIncrement(m.toUnits(a), m.toUnits(i)))))));"
+    )
+    done = subprocess.run(
+        [
+            node,
+            "--input-type=module",
+            "-e",
+            script,
+            MONEY_JS.as_uri(),
+            json.dumps([amounts, increments]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    by_js = json.loads(done.stdout)
+    for increment, row in zip(increments, by_js, strict=True):
+        python = [round_to_increment(Decimal(a), increment=Decimal(increment)) for a in amounts]
+        assert [Decimal(v) for v in row] == python, increment
