@@ -24,6 +24,7 @@ from comptoir.sales import approvals
 from comptoir.sales.discount_models import DiscountApproval
 from comptoir.sales.models import Sale, SaleLine
 from tests.factories import (
+    OWNER_PASSWORD,
     Store,
     count_rows,
     decimal_json,
@@ -353,3 +354,14 @@ def test_in_a_tax_exclusive_store_the_discount_comes_off_the_price_before_tax(
         Decimal("1.00000"),
         Decimal("3.00"),
     )
+
+
+def test_a_manager_may_approve_with_their_password(
+    app_client: TestClient, shop: Store, coffee: Product, cashier: User, manager: User
+) -> None:
+    sale_id = uuid.uuid4()
+    approved = approve(app_client, shop, cashier, manager, sale_id, password=OWNER_PASSWORD)
+    assert approved.status_code == 201, approved.text
+    body = over_limit_sale(shop, coffee, sale_id)
+    body["discount_approval_id"] = approved.json()["data"]["id"]
+    assert sell(app_client, body, token_headers(shop, cashier)).status_code == 200
