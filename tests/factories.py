@@ -530,3 +530,20 @@ def restate_sale(shop: Store, sale: Sale, **values: Any) -> None:
     with shop.uow() as uow:
         uow.session.execute(update(Sale).where(Sale.id == sale.id).values(**values))
         uow.commit()
+
+
+# --- pricing ---
+
+
+def set_till(shop: Store, **values: Any) -> None:
+    """The till settings (cashier_discount_limit, cash_rounding_increment, ...), written as
+    the settings page does."""
+    from comptoir.store.models import Retailer
+
+    with shop.uow() as uow:
+        uow.session.execute(update(Retailer).values(**values))
+        uow.commit()
+
+
+def token_headers(shop: Store, user: User) -> dict[str, str]:
+    return {"Authorization": f"Bearer {make_token(shop, username=user.username)}"}

@@ -14,6 +14,7 @@ from comptoir.accounts import mail
 from comptoir.api import catalog as catalog_api
 from comptoir.api import catalog_entities as catalog_entities_api
 from comptoir.api import customers as customers_api
+from comptoir.api import discount_approvals as discount_approvals_api
 from comptoir.api import legacy as legacy_api
 from comptoir.api import legacy_sales as legacy_sales_api
 from comptoir.api import products21 as products21_api
@@ -88,5 +89,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(legacy_api.router)
     app.include_router(users_api.router)
     app.include_router(switching_api.router)
+    app.include_router(discount_approvals_api.router)
     install_web(app)
     return app

@@ -1,6 +1,7 @@
-"""A line sold at another price or tax than the catalog's needs `sales:price_override`
-(managers and above): a cashier's token may send the catalog's price, never another one,
-nor a lower VAT rate; a refused sale changes nothing."""
+"""A line sold above the catalog's price or at another tax needs `sales:price_override`
+(managers and above): a cashier's token may send the catalog's price, never a higher one,
+nor a lower VAT rate; a refused sale changes nothing. (A price below the catalog's is a
+discount and obeys the cashier's discount limit: `test_till_discounts.py`.)"""
 
 from __future__ import annotations
 
@@ -44,7 +45,7 @@ def tea(shop: Store) -> Product:
 @pytest.mark.parametrize(
     ("line", "total"),
     [
-        ({"price": "5.00"}, "6.00"),  # a lower price
+        ({"price": "15.00"}, "18.00"),  # a higher price
         ({"price": "10.00", "tax": "0.55", "tax_id": "reduced"}, "10.55"),  # a lower VAT rate
     ],
     ids=["price", "tax"],

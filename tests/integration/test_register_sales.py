@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from comptoir.catalog.models import Product
+from comptoir.core.clock import utcnow
 from comptoir.core.db import Database
 from comptoir.core.outbox import OutboxMessage
 from comptoir.customers import service as customers
@@ -228,12 +230,16 @@ def test_a_price_and_tax_sent_by_the_register_are_what_the_customer_pays(
 
 
 def test_a_sale_date_without_offset_is_taken_as_utc(api: TestClient, shop: Store) -> None:
+    # An hour ago, so sent as a sale the register recorded offline (older is refused).
     coffee = make_product(shop, price="8.90")
-    for sent in ("2024-05-01 14:03:00", "2024-05-01T14:03:00", "2024-05-01T16:03:00+02:00"):
-        body = sale_payload(shop, [(coffee, 1)], total="8.90") | {"sale_date": sent}
+    utc = (utcnow() - timedelta(hours=1)).replace(microsecond=0, tzinfo=None)
+    paris = utc + timedelta(hours=2)
+    for sent in (f"{utc:%Y-%m-%d %H:%M:%S}", utc.isoformat(), f"{paris.isoformat()}+02:00"):
+        body = sale_payload(shop, [(coffee, 1)], total="8.90")
+        body |= {"sale_date": sent, "recorded_offline": True}
         sale_id = sell(api, body)["id"]
         stored = api.get(f"/api/2.0/sales/{sale_id}").json()["data"]["sale_date"]
-        assert stored == "2024-05-01T14:03:00+00:00"
+        assert stored == f"{utc.isoformat()}+00:00"
 
 
 def test_a_sale_is_recorded_for_a_live_customer_and_refused_for_a_deleted_one(

@@ -1,5 +1,6 @@
 // Prices sales with the sell screen's money.js for tests/unit/test_money_js.py.
-// stdin: [{ digits, taxInclusive, lines: [{ unitPrice, quantity, rates: [{ id, name, rate }] }] }]
+// stdin: [{ digits, taxInclusive, lines: [{ unitPrice, quantity, rates: [{ id, name, rate }],
+// discount? }] }]
 // with decimal strings; stdout: each sale's lines and totals, as decimal strings.
 import { readFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
@@ -16,6 +17,7 @@ const sales = JSON.parse(readFileSync(0, "utf8")).map((sale) => {
     rates: line.rates.map((r) => ({ id: r.id, name: r.name, rate: toUnits(r.rate) })),
     taxInclusive: sale.taxInclusive,
     digits: sale.digits,
+    discount: line.discount ? toUnits(line.discount) : 0n,
   }));
   const total = totalSale(lines);
   return {

@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from comptoir.core.money import round_to_increment
 from comptoir.core.tax import LineAmounts, Rate, TaxComponent, price_line, total_sale
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -98,6 +99,7 @@ def priced_by_python(case: dict[str, Any]) -> dict[str, Any]:
             ],
             tax_inclusive=case["taxInclusive"],
             currency=CURRENCY_OF_DIGITS[case["digits"]],
+            discount=Decimal(line.get("discount", "0")),
         )
         for line in case["lines"]
     ]
@@ -201,3 +203,62 @@ def test_money_js_prices_generated_sales_as_the_server_does(
     node: str, cases: list[dict[str, Any]]
 ) -> None:
     assert_same(node, cases)
+
+
+# Discounted lines (till discounts): the tax is computed on the discounted total ------------
+
+
+def discounted(case: dict[str, Any], *discounts: str) -> dict[str, Any]:
+    for line, discount in zip(case["lines"], discounts, strict=True):
+        line["discount"] = discount
+    return case
+
+
+DISCOUNTED = [
+    # 8.90 incl. 20 %, 0.89 off: 8.01 = 6.67 + 1.34.
+    discounted(sale_case([("8.90", "1", VAT_20)], inclusive=True), "0.89"),
+    discounted(sale_case([("8.90", "1", VAT_20)], inclusive=False), "0.89"),
+    # A sale discount of 5.00 spread as 2.95 and 2.05 over 8.90 and 2 x 3.10.
+    discounted(
+        sale_case([("8.90", "1", VAT_20), ("3.10", "2", VAT_5_5)], inclusive=True), "2.95", "2.05"
+    ),
+    discounted(sale_case([("19.99", "3", GST_QST)], inclusive=False), "5.99"),
+    discounted(sale_case([("0.97", "3", VAT_20)], inclusive=True), "2.91"),  # free
+    discounted(
+        sale_case([("1080", "2", [("jct", "JCT", "0.08")])], inclusive=True, digits=0), "216"
+    ),
+]
+
+
+def test_money_js_prices_discounted_lines_as_the_server_does(node: str) -> None:
+    assert_same(node, DISCOUNTED)
+
+
+def test_money_js_rounds_cash_to_the_increment_as_the_server_does(node: str) -> None:
+    amounts = ["8.92", "8.93", "8.925", "8.97", "-3.925", "0.02", "12.49", "100"]
+    increments = ["0.05", "0.1", "0.2", "1"]
+    script = (
+        "const m = await import(process.argv[1]);"
+        "const [amounts, increments] = JSON.parse(process.argv[2]);"
+        "console.log(JSON.stringify(increments.map((i) => amounts.map((a) =>"
+        " m.toDecimalString(m.roundToIncrement(m.toUnits(a), m.toUnits(i)))))));"
+    )
+    done = subprocess.run(
+        [
+            node,
+            "--input-type=module",
+            "-e",
+            script,
+            MONEY_JS.as_uri(),
+            json.dumps([amounts, increments]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    by_js = json.loads(done.stdout)
+    for increment, row in zip(increments, by_js, strict=True):
+        python = [round_to_increment(Decimal(a), increment=Decimal(increment)) for a in amounts]
+        assert [Decimal(v) for v in row] == python, increment

@@ -89,6 +89,42 @@ def _live_login(session: Session, login_id: uuid.UUID) -> LoginSession:
     return login
 
 
+def verify_user_secret(
+    uow: UnitOfWork,
+    *,
+    user: User,
+    pin: str | None,
+    password: str | None,
+    password_only: bool,
+    reason: str,
+    ip: str | None = None,
+    user_agent: str | None = None,
+) -> str:
+    """Check `user`'s PIN (or password: when `password_only`, when no PIN is given, or when
+    the user has none); returns "pin" or "password". A locked account is refused; a wrong
+    secret counts towards the lockout (committed) and raises SwitchRefused. Used by user
+    switching and by a manager's approval at the register (`sales/approvals.py`)."""
+    signin.check_not_locked(uow.session, username=user.username, ip=ip)
+    if not password_only and pin and user.pin_hash is not None:
+        verified_with = "pin"
+        ok = service.verify_password(user.pin_hash, pin)
+    else:
+        verified_with = "password"
+        ok = bool(password) and service.verify_password(user.password_hash, password or "")
+    if not ok:
+        signin.record_failure(
+            uow,
+            username=user.username,
+            user=user,
+            ip=ip,
+            user_agent=user_agent,
+            reason=f"{reason}_{verified_with}",
+        )
+        uow.commit()
+        raise SwitchRefused(WRONG_SECRET, password_required=verified_with == "password")
+    return verified_with
+
+
 def switch_user(
     uow: UnitOfWork,
     *,
@@ -111,28 +147,17 @@ def switch_user(
         raise PermissionDenied("this user may not sell", user_id=str(target.id))
     if register_id is not None and session.get(Register, register_id) is None:
         raise InvalidInput("unknown register", field="register_id")
-    signin.check_not_locked(session, username=target.username, ip=ip)
     retailer = session.scalars(select(Retailer)).first()
-    if needs_password(retailer, current, target):
-        verified_with = "password"
-        ok = bool(password) and service.verify_password(target.password_hash, password or "")
-    elif pin:
-        verified_with = "pin"
-        ok = service.verify_password(target.pin_hash, pin)
-    else:
-        verified_with = "password"
-        ok = bool(password) and service.verify_password(target.password_hash, password or "")
-    if not ok:
-        signin.record_failure(
-            uow,
-            username=target.username,
-            user=target,
-            ip=ip,
-            user_agent=user_agent,
-            reason="switch_" + verified_with,
-        )
-        uow.commit()
-        raise SwitchRefused(WRONG_SECRET, password_required=verified_with == "password")
+    verified_with = verify_user_secret(
+        uow,
+        user=target,
+        pin=pin,
+        password=password,
+        password_only=needs_password(retailer, current, target),
+        reason="switch",
+        ip=ip,
+        user_agent=user_agent,
+    )
     login.acting_user_id = None if target.id == login.user_id else target.id
     session.add(
         UserSwitch(

@@ -37,6 +37,12 @@ class RegisterSaleProductIn(BaseModel):
     tax_id: uuid.UUID | None = None
     sequence: int | None = Field(default=None, ge=0)
     note: TextIn | None = Field(default=None, max_length=2000)
+    # X-Series: the unit discount excluding tax; `price_set` is informational (a price sent
+    # below the catalog's is a discount whatever it says). Comptoir: percent or amount off.
+    discount: AmountIn | None = None
+    price_set: int | bool | None = None
+    discount_percent: AmountIn | None = None
+    discount_amount: AmountIn | None = None
 
 
 class RegisterSalePaymentIn(BaseModel):
@@ -65,6 +71,12 @@ class RegisterSaleIn(BaseModel):
     source_id: TextIn | None = Field(default=None, max_length=100)
     register_sale_products: list[RegisterSaleProductIn] = Field(max_length=1000)
     register_sale_payments: list[RegisterSalePaymentIn] = Field(default_factory=list, max_length=50)
+    # Comptoir: a whole-sale discount (percent or amount), the manager's approval of a
+    # discount beyond the cashier's limit, a sale the register recorded while offline.
+    discount_percent: AmountIn | None = None
+    discount_amount: AmountIn | None = None
+    discount_approval_id: uuid.UUID | None = None
+    recorded_offline: bool = False
 
 
 def _sale_input(body: RegisterSaleIn) -> sales.SaleInput:
@@ -87,6 +99,9 @@ def _sale_input(body: RegisterSaleIn) -> sales.SaleInput:
                 tax_id=line.tax_id,
                 sequence=line.sequence,
                 note=line.note,
+                discount=line.discount,
+                discount_percent=line.discount_percent,
+                discount_amount=line.discount_amount,
             )
             for line in body.register_sale_products
         ],
@@ -98,6 +113,10 @@ def _sale_input(body: RegisterSaleIn) -> sales.SaleInput:
             )
             for p in body.register_sale_payments
         ],
+        discount_percent=body.discount_percent,
+        discount_amount=body.discount_amount,
+        discount_approval_id=body.discount_approval_id,
+        recorded_offline=body.recorded_offline,
     )
 
 
@@ -116,6 +135,7 @@ def create_register_sale(
         register_session=principal.login,
         rights=sales.SaleRights(
             override_prices=principal.allows(Permission.OVERRIDE_PRICE),
+            discount_over_limit=principal.allows(Permission.DISCOUNT_OVER_LIMIT),
             sell_for_others=principal.allows(Permission.SELL_FOR_OTHERS),
         ),
     )

@@ -88,3 +88,18 @@ def allocate(total: Decimal, weights: Sequence[Decimal], *, quantum: Decimal) ->
         running += part
     parts[last] = total - running
     return parts
+
+
+def round_to_increment(amount: Decimal, *, increment: Decimal) -> Decimal:
+    """`amount` rounded to the nearest multiple of `increment`, halves away from zero: the
+    cash rounding of a store without small coins (0.05: 8.92 -> 8.90, 8.93 -> 8.95)."""
+    if increment <= 0:
+        raise ValueError("a rounding increment is positive")
+    steps = (amount / increment).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    places = min(_exponent(amount), _exponent(increment.normalize()))
+    return (steps * increment).quantize(Decimal(1).scaleb(places))
+
+
+def _exponent(amount: Decimal) -> int:
+    exponent = amount.as_tuple().exponent
+    return exponent if isinstance(exponent, int) else 0

@@ -79,24 +79,34 @@ def price_line(
     rates: Sequence[Rate],
     tax_inclusive: bool,
     currency: str,
+    discount: Decimal = ZERO,
 ) -> LineAmounts:
     """Amounts of one sale line.
 
     `unit_price` is tax-inclusive when `tax_inclusive` is true, otherwise tax-exclusive.
+    `discount` is taken off the line's total in the same mode (already rounded to the
+    currency) before the tax is computed: tax is due on the discounted price. The unit
+    prices of a discounted line are then its totals divided by the quantity (5 places).
     """
     total_rate = combined_rate(rates)
     if tax_inclusive:
         unit_incl = round_unit(unit_price)
         unit_excl = price_excluding_tax(unit_incl, rates)
-        gross = round_money(unit_incl * quantity, currency=currency)
+        gross = round_money(unit_incl * quantity, currency=currency) - discount
         tax = round_money(gross * total_rate / (1 + total_rate), currency=currency)
         net = gross - tax
+        if discount:
+            unit_incl = round_unit(gross / quantity)
+            unit_excl = price_excluding_tax(unit_incl, rates)
     else:
         unit_excl = round_unit(unit_price)
         unit_incl = price_including_tax(unit_excl, rates)
-        net = round_money(unit_excl * quantity, currency=currency)
+        net = round_money(unit_excl * quantity, currency=currency) - discount
         tax = round_money(net * total_rate, currency=currency)
         gross = net + tax
+        if discount:
+            unit_excl = round_unit(net / quantity)
+            unit_incl = price_including_tax(unit_excl, rates)
     return LineAmounts(
         unit_price_excluding_tax=unit_excl,
         unit_price_including_tax=unit_incl,

@@ -28,6 +28,12 @@ class LineInput:
     tax_id: uuid.UUID | None = None
     sequence: int | None = None
     note: str | None = None
+    # Discounts (`discounts.py`): X-Series' unit discount excluding tax (the price is then
+    # the catalog's less it), or the till's percent or amount off the line (the amount in
+    # the store's mode: with tax in a tax-inclusive store). At most one of the three.
+    discount: Decimal | None = None
+    discount_percent: Decimal | None = None
+    discount_amount: Decimal | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,7 +48,8 @@ class SaleRights:
     """What the sender may do beyond selling, as themself, at the catalog's prices (the route
     reads them from the sender's permissions; a sale sent without them is refused)."""
 
-    override_prices: bool = False  # another price or tax than the catalog's
+    override_prices: bool = False  # a price above the catalog's, or another tax
+    discount_over_limit: bool = False  # a discount beyond the cashier's limit
     sell_for_others: bool = False  # a token naming another user as the seller
 
 
@@ -62,6 +69,13 @@ class SaleInput:
     source_id: str | None = None
     lines: Sequence[LineInput] = field(default_factory=tuple)
     payments: Sequence[PaymentInput] = field(default_factory=tuple)
+    # A whole-sale discount, percent or amount (store's mode), spread over the lines.
+    discount_percent: Decimal | None = None
+    discount_amount: Decimal | None = None
+    # A manager's approval (`approvals.py`) of a discount beyond the cashier's limit.
+    discount_approval_id: uuid.UUID | None = None
+    # The register recorded the sale while offline: an older `sale_date` is accepted.
+    recorded_offline: bool = False
 
 
 def resolve_state(*, state: str | None, status: str | None) -> str:

@@ -10,14 +10,18 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, noload
 
 from comptoir.catalog.models import Product
+from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput, NotFound
-from comptoir.sales import sellers
+from comptoir.sales import guards, sellers
+from comptoir.sales.approvals import find_usable_approval
+from comptoir.sales.discount_models import DiscountApproval
 from comptoir.sales.errors import UnknownLineTax, UnknownPaymentTypes, UnknownProducts
 from comptoir.sales.inputs import CLOSED, SaleInput, check_lines
 from comptoir.store import service as store
@@ -47,6 +51,10 @@ class SaleContext:
     # The tax each line has in the catalog at this outlet, whatever the register sent.
     catalog_tax_ids: tuple[uuid.UUID | None, ...]
     payment_types: dict[uuid.UUID, PaymentType]
+    # Till settings (`discounts.py`, `pricing.cash_rounding`) and the approval the sale names.
+    discount_limit: Decimal = Decimal(10)
+    cash_rounding_increment: Decimal | None = None
+    approval: DiscountApproval | None = None
 
 
 def look_up_sale(
@@ -61,6 +69,14 @@ def look_up_sale(
     check_lines(sale.lines)
     register = _find_register(session, register_id=sale.register_id)
     retailer = store.get_retailer(session)
+    now = utcnow()
+    guards.check_line_quantities(sale.lines, max_quantity=retailer.max_line_quantity)
+    guards.check_sale_date(
+        sale.sale_date,
+        recorded_offline=sale.recorded_offline,
+        max_age_hours=retailer.offline_sale_max_age_hours,
+        now=now,
+    )
     seller_id = sellers.find_seller(session, named_user_id=sale.user_id, acting_user_id=user_id)
     if sale.customer_id is not None:
         _check_customer(session, find_customer, customer_id=sale.customer_id)
@@ -86,6 +102,15 @@ def look_up_sale(
         line_taxes=tuple(taxes[t] if t is not None else None for t in tax_ids),
         catalog_tax_ids=catalog_tax_ids,
         payment_types=_find_payment_types(session, {p.payment_type_id for p in sale.payments}),
+        discount_limit=retailer.cashier_discount_limit,
+        cash_rounding_increment=retailer.cash_rounding_increment,
+        approval=(
+            find_usable_approval(
+                session, approval_id=sale.discount_approval_id, sale_id=sale.id, now=now
+            )
+            if sale.discount_approval_id is not None
+            else None
+        ),
     )
 
 

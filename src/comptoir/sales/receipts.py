@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from comptoir.accounts.models import User
 from comptoir.core.money import ZERO
 from comptoir.core.tax import TaxComponent, summarise_by_rate
+from comptoir.sales.discounts import discount_shown
 from comptoir.sales.models import Sale, SaleLine, SalePayment
 from comptoir.sales.service import get_sale
 from comptoir.store import service as store
@@ -45,6 +46,9 @@ class Receipt:
     taxes: tuple[TaxComponent, ...]
     tendered: tuple[SalePayment, ...]
     change: Decimal
+    # Each line's discount in the store's mode, by line id, and their sum (`discounts.py`).
+    discounts: dict[uuid.UUID, Decimal]
+    total_discount: Decimal
 
 
 def _seller(session: Session, sale: Sale) -> User:
@@ -57,6 +61,17 @@ def _seller(session: Session, sale: Sale) -> User:
 def receipt_of(session: Session, *, sale_id: uuid.UUID) -> Receipt:
     sale = get_sale(session, sale_id=sale_id)
     register = store.get_register(session, register_id=sale.register_id)
+    discounts = {
+        line.id: discount_shown(
+            list_price=line.list_price,
+            tax_rate=line.tax_rate,
+            quantity=line.quantity,
+            sold=line.price_total if sale.tax_exclusive else line.total,
+            tax_exclusive=sale.tax_exclusive,
+            currency=sale.currency,
+        )
+        for line in sale.lines
+    }
     return Receipt(
         sale=sale,
         register=register,
@@ -67,4 +82,6 @@ def receipt_of(session: Session, *, sale_id: uuid.UUID) -> Receipt:
         tendered=tuple(p for p in sale.payments if p.amount > 0),
         # Change handed back is recorded as a negative cash payment.
         change=-sum((p.amount for p in sale.payments if p.amount < 0), ZERO),
+        discounts=discounts,
+        total_discount=sum(discounts.values(), ZERO),
     )

@@ -18,6 +18,7 @@ from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import StockChange, move_stock
+from comptoir.sales.approvals import use_approval
 from comptoir.sales.inputs import CLOSED, STATUS_OF_STATE, SaleInput
 from comptoir.sales.lookup import SaleContext
 from comptoir.sales.models import Sale, SaleLine, SalePayment
@@ -36,13 +37,18 @@ def write_sale(
 ) -> Sale:
     """Number the sale, store it with its lines and payments, move its stock; commit."""
     session = uow.session
-    record = _new_sale(sale_id, sale=sale, context=context, priced=priced, now=utcnow())
+    now = utcnow()
+    record = _new_sale(sale_id, sale=sale, context=context, priced=priced, now=now)
     # Taken in the sale's own transaction: a sale that fails gives its number back.
     record.invoice_sequence, record.invoice_number = store.take_invoice_number(
         session, register=context.register
     )
     session.add(record)
     session.flush()
+    if priced.approval_id is not None:
+        # After the sale's row: a concurrent retry of this sale fails on its id (and is
+        # answered as a replay), not on the approval its twin just used.
+        use_approval(session, approval_id=priced.approval_id, now=now)
     move_stock(
         session,
         changes=stock_sold(record.lines, context.products, outlet_id=record.outlet_id),
@@ -77,13 +83,20 @@ def _new_sale(
         total_price_incl=priced.totals.gross,
         total_cost=priced.total_cost,
         total_payment=sum((amount for _, amount in priced.payments), Decimal(0)),
+        total_discount=priced.total_discount,
+        rounding_adjustment=priced.rounding_adjustment,
         sale_date=sale.sale_date or now,
-        lines=[_sale_line(sale_id, index, line) for index, line in enumerate(priced.lines)],
+        lines=[
+            _sale_line(sale_id, index, line, seller_id=context.seller_id)
+            for index, line in enumerate(priced.lines)
+        ],
         payments=_sale_payments(priced.payments, register_id=register.id, paid_at=now),
     )
 
 
-def _sale_line(sale_id: uuid.UUID, index: int, priced: PricedLine) -> SaleLine:
+def _sale_line(
+    sale_id: uuid.UUID, index: int, priced: PricedLine, *, seller_id: uuid.UUID
+) -> SaleLine:
     """The line as sold: a snapshot that later catalog changes leave alone."""
     line, product, tax, amounts = priced.line, priced.product, priced.tax, priced.amounts
     return SaleLine(
@@ -111,6 +124,13 @@ def _sale_line(sale_id: uuid.UUID, index: int, priced: PricedLine) -> SaleLine:
         cost=product.supply_price,
         cost_total=priced.cost_total,
         note=line.note,
+        list_price=(priced.list_amounts.unit_price_excluding_tax if priced.list_amounts else None),
+        discount=priced.unit_discount,
+        discount_total=priced.discount_total,
+        discount_percent=priced.discount_percent or None,
+        discount_by=seller_id if priced.discount_total else None,
+        discount_approved_by=priced.approved_by,
+        price_set=priced.price_set,
     )
 
 

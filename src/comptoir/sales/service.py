@@ -17,6 +17,7 @@ from comptoir.accounts.models import LoginSession
 from comptoir.core.errors import NotFound
 from comptoir.core.paging import Page, page_by_version
 from comptoir.core.uow import UnitOfWork
+from comptoir.sales.approvals import ApprovalAlreadyUsed
 from comptoir.sales.inputs import (
     CLOSED,
     NO_RIGHTS,
@@ -86,9 +87,9 @@ def record_sale(
             sale=sale,
             user_id=user_id,
             find_customer=find_customer,
-            may_override_prices=rights.override_prices,
+            rights=rights,
         )
-    except IntegrityError:
+    except (IntegrityError, ApprovalAlreadyUsed):
         uow.rollback()
         # A fresh transaction: the reader's snapshot may predate the winner's commit.
         existing = uow.session.get(Sale, sale.id) if sale.id is not None else None
@@ -104,12 +105,12 @@ def _record_new_sale(
     sale: SaleInput,
     user_id: uuid.UUID,
     find_customer: FindCustomer,
-    may_override_prices: bool,
+    rights: SaleRights,
 ) -> Sale:
     # Everything is looked up and priced first, outside the write lock; the writes come
     # last and together, so the lock (and the register's numbering) is held briefly.
     context = look_up_sale(uow.reader, sale=sale, user_id=user_id, find_customer=find_customer)
-    priced = price_sale(sale=sale, context=context, may_override=may_override_prices)
+    priced = price_sale(sale=sale, context=context, rights=rights)
     return write_sale(
         uow, sale_id=sale.id or uuid.uuid4(), sale=sale, context=context, priced=priced
     )

@@ -18,6 +18,7 @@ from comptoir.web import (
     sell,
     settings,
     signin_settings,
+    till_settings,
     users,
 )
 from comptoir.web.catalog_entities import router as catalog_entities_router
@@ -43,3 +44,4 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(users.router)
     app.include_router(account.router)
     app.include_router(signin_settings.router)
+    app.include_router(till_settings.router)

@@ -5,7 +5,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.orm import Session
 
+from comptoir.accounts import service as accounts
 from comptoir.accounts import switching, users
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission, role_allows
@@ -40,7 +42,25 @@ def _sell_strings() -> dict[str, str]:
         "quick_add_failed": _("The product was not created:"),
         "quick_add_offline": _("The server did not answer; nothing was lost, try again."),
         "quick_add_price": _("Enter an amount, such as 12.50."),
+        "discount": _("Discount"),
+        "discount_invalid": _(
+            "Enter a percent up to 100, an amount or a price (one of them), such as 10 or 2.50."
+        ),
+        "approval_reason": _(
+            "A discount of {percent} percent is beyond the cashier's limit ({limit} percent):"
+            " a manager approves it with their PIN or password."
+        ),
+        "exact": _("Exact"),
     }
+
+
+def _approvers(session: Session) -> list[User]:
+    """Who may approve a discount beyond the cashier's limit, at the register."""
+    return [
+        u
+        for u in accounts.list_users(session)
+        if u.enabled and role_allows(u.role, Permission.DISCOUNT_OVER_LIMIT)
+    ]
 
 
 def _text(value: uuid.UUID | None) -> str | None:
@@ -72,6 +92,9 @@ def sell_screen(
         "tax_exclusive": retailer.tax_exclusive,
         "user_id": str(user.id),
         "can_quick_add": role_allows(user.role, Permission.QUICK_ADD_PRODUCT),
+        "cash_rounding_increment": (
+            str(retailer.cash_rounding_increment) if retailer.cash_rounding_increment else None
+        ),
         # What the script needs to tax a line as the server will: each register's outlet
         # and the tax of products that name none there.
         "registers": {
@@ -91,6 +114,7 @@ def sell_screen(
         registers=registers,
         payment_types=payment_types,
         switch_targets=switching.switch_targets(session, current=user),
+        approvers=_approvers(session),
         config=config,
         # A cashier's new customer goes in the default group (customers:groups moves them).
         can_groups=role_allows(user.role, Permission.MANAGE_CUSTOMER_GROUPS),
@@ -117,4 +141,6 @@ def receipt(
         tendered=found.tendered,
         change=found.change,
         taxes=found.taxes,
+        discounts=found.discounts,
+        total_discount=found.total_discount,
     )

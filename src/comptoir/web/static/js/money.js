@@ -62,23 +62,33 @@ export function allocate(total, weights, quantum) {
 }
 
 // One line (core/tax.py `price_line`): `unitPrice` includes tax in a tax-inclusive store.
-// `rates` are the line's tax rates, [{ id, name, rate }], which add up.
-export function priceLine({ unitPrice, quantity, rates, taxInclusive, digits }) {
+// `rates` are the line's tax rates, [{ id, name, rate }], which add up. `discount` (units,
+// in the store's mode, already rounded to the currency) comes off the line's total before
+// its tax is computed; the unit prices are then the totals divided by the quantity.
+export function priceLine({ unitPrice, quantity, rates, taxInclusive, digits, discount = 0n }) {
   const rate = rates.reduce((sum, r) => sum + r.rate, 0n);
   const quantum = quantumOf(digits);
   let unitExcl, unitIncl, net, tax, gross;
   if (taxInclusive) {
     unitIncl = unitPrice;
     unitExcl = divRound(unitIncl * UNIT, UNIT + rate);
-    gross = roundTo(unitIncl * quantity, UNIT, quantum);
+    gross = roundTo(unitIncl * quantity, UNIT, quantum) - discount;
     tax = roundTo(gross * rate, UNIT + rate, quantum);
     net = gross - tax;
+    if (discount) {
+      unitIncl = divRound(gross * UNIT, quantity);
+      unitExcl = divRound(unitIncl * UNIT, UNIT + rate);
+    }
   } else {
     unitExcl = unitPrice;
     unitIncl = divRound(unitExcl * (UNIT + rate), UNIT);
-    net = roundTo(unitExcl * quantity, UNIT, quantum);
+    net = roundTo(unitExcl * quantity, UNIT, quantum) - discount;
     tax = roundTo(net * rate, UNIT, quantum);
     gross = net + tax;
+    if (discount) {
+      unitExcl = divRound(net * UNIT, quantity);
+      unitIncl = divRound(unitExcl * (UNIT + rate), UNIT);
+    }
   }
   const parts = allocate(tax, rates.map((r) => r.rate), quantum);
   const components = rates.map((r, i) => ({ rateId: r.id, name: r.name, rate: r.rate, amount: parts[i] }));
@@ -102,6 +112,42 @@ export function totalSale(lines) {
   const tax = lines.reduce((sum, l) => sum + l.tax, 0n);
   const taxes = summariseByRate(lines.flatMap((l) => l.components));
   return { net, tax, gross: net + tax, taxes };
+}
+
+// `units` rounded to the nearest multiple of `increment` units, halves away from zero
+// (core/money.py `round_to_increment`): the cash rounding of a store without small coins.
+export function roundToIncrement(units, increment) {
+  return divRound(units, increment) * increment;
+}
+
+// A percent (units: 10% is 1000000n) of `amount`, rounded to the currency's minor unit
+// (sales/discounts.py: `round_money(before * percent / 100)`).
+export function percentOf(amount, percent, digits) {
+  return roundTo(amount * percent, 100n * UNIT, quantumOf(digits));
+}
+
+// The sale with its discounts (sales/pricing.py): each line's own discount (`percent` or
+// `amount` off it), then the sale's (`percent` or `amount`) spread over the lines in
+// proportion to what each costs after its own, with `allocate`; the tax is computed on
+// the discounted lines. lines: [{ unitPrice, quantity, rates, percent?, amount? }].
+export function priceSale({ lines, taxInclusive, digits, percent = null, amount = null }) {
+  const inMode = (a) => (taxInclusive ? a.gross : a.net);
+  const base = lines.map((l) => priceLine({ ...l, taxInclusive, digits }));
+  const own = lines.map((l, i) => {
+    if (l.percent != null) return percentOf(inMode(base[i]), l.percent, digits);
+    return l.amount ?? 0n;
+  });
+  const after = base.map((a, i) => inMode(a) - own[i]);
+  const total = after.reduce((sum, a) => sum + a, 0n);
+  const saleDiscount = percent != null ? percentOf(total, percent, digits) : (amount ?? 0n);
+  const shares = saleDiscount ? allocate(saleDiscount, after, quantumOf(digits)) : after.map(() => 0n);
+  const priced = lines.map((l, i) => {
+    const discount = own[i] + shares[i];
+    if (!discount) return { ...base[i], listed: inMode(base[i]), discount: 0n };
+    const line = priceLine({ ...l, taxInclusive, digits, discount });
+    return { ...line, listed: inMode(base[i]), discount };
+  });
+  return { lines: priced, ...totalSale(priced) };
 }
 
 export function toDecimalString(units) {

@@ -1,5 +1,7 @@
 // The sell screen: scan or search, build the sale, take payment, record it once.
-import { formatter, priceLine, toDecimalString, toUnits, totalSale, uuid4 } from "./money.js";
+import { formatter, toDecimalString, toUnits, uuid4 } from "./money.js";
+import { askApproval, initLineEditor, initSaleDiscount, lineFields, priceCart, saleFields } from "./sell_pricing.js";
+import { initTenders } from "./sell_tenders.js";
 
 const config = JSON.parse(document.getElementById("sell-config").textContent);
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
@@ -53,15 +55,11 @@ function unitPrice(product) {
   return toUnits(taxInclusive ? product.price_including_tax : product.price_excluding_tax);
 }
 
+// The sale with its discounts (sell_pricing.js), as the server will price it.
+const pricing = { catalogOf: unitPrice, ratesOf, taxInclusive, digits: money.digits };
+
 function amounts() {
-  const lines = state.lines.map((line) => priceLine({
-    unitPrice: unitPrice(line.product),
-    quantity: line.quantity,
-    rates: ratesOf(line.product),
-    taxInclusive,
-    digits: money.digits,
-  }));
-  return { lines, ...totalSale(lines) };
+  return priceCart({ lines: state.lines, ...pricing });
 }
 
 // With more than one rate in the sale, its tax by rate, as the receipt will show it.
@@ -91,7 +89,18 @@ function render() {
     const row = document.createElement("tr");
     row.dataset.productId = line.product.id;
     const name = document.createElement("td");
-    name.textContent = line.product.name;
+    const edit = document.createElement("button");
+    edit.type = "button"; edit.className = "line-edit link"; edit.textContent = line.product.name;
+    edit.setAttribute("aria-haspopup", "dialog");
+    edit.addEventListener("click", () => lineEditor.open(line));
+    name.append(edit);
+    const given = totals.lines[index].discount;
+    if (given || line.note) {
+      const detail = document.createElement("small");
+      detail.className = "line-detail";
+      detail.textContent = [given ? `${t.discount} −${money.format(given)}` : "", line.note ?? ""].filter(Boolean).join(" · ");
+      name.append(document.createElement("br"), detail);
+    }
     const qtyCell = document.createElement("td");
     qtyCell.className = "num";
     const qty = document.createElement("input");
@@ -125,7 +134,10 @@ function render() {
   $("tax").textContent = money.format(totals.tax);
   renderTaxByRate(totals.taxes);
   $("total").textContent = money.format(totals.gross);
+  $("discount-label").hidden = $("discount-total").hidden = totals.discount === 0n;
+  $("discount-total").textContent = `−${money.format(totals.discount)}`;
   payButton.disabled = state.lines.length === 0;
+  $("sale-discount-open").disabled = state.lines.length === 0;
 }
 
 // `typed` is the text the product was found by: the box is cleared only if it still holds
@@ -340,37 +352,14 @@ const quickAdd = config.can_quick_add ? (() => {
 
 // Payment --------------------------------------------------------------------------------
 
-function selectedTender() {
-  return dialog.querySelector('input[name="payment_type"]:checked');
-}
-
-function updateChange() {
-  const due = amounts().gross;
-  const tender = selectedTender();
-  const isCash = tender?.dataset.cash === "true";
-  if (!isCash) tendered.value = toDecimalString(due);
-  tendered.readOnly = !isCash;
-  const received = toUnits(tendered.value);
-  const confirm = $("pay-confirm");
-  if (received === null) {
-    $("change-label").textContent = "";
-    $("change").textContent = "";
-    confirm.disabled = true;
-    return;
-  }
-  const difference = received - due;
-  $("change-label").textContent = difference >= 0n ? t.change_due : t.still_to_pay;
-  $("change").textContent = money.format(difference >= 0n ? difference : -difference);
-  confirm.disabled = difference < 0n;
-}
+const tenders = initTenders({ dialog, money, t, increment: config.cash_rounding_increment, due: () => amounts().gross });
+const lineEditor = initLineEditor({ t, money, catalogOf: unitPrice, onChange: render });
+initSaleDiscount({ t, onChange: render });
 
 function openPayment() {
   if (!state.lines.length) return;
-  const due = amounts().gross;
-  $("pay-due").textContent = money.format(due);
   $("pay-error").textContent = "";
-  tendered.value = toDecimalString(due);
-  updateChange();
+  tenders.open();
   dialog.showModal();
   tendered.focus();
   tendered.select();
@@ -378,13 +367,8 @@ function openPayment() {
 
 payButton.addEventListener("click", openPayment);
 $("pay-cancel").addEventListener("click", () => { dialog.close(); search.focus(); });
-tendered.addEventListener("input", updateChange);
-for (const radio of dialog.querySelectorAll('input[name="payment_type"]')) {
-  radio.addEventListener("change", () => { updateChange(); tendered.focus(); });
-}
 
 function buildSale() {
-  const tender = selectedTender();
   return {
     id: uuid4(),
     register_id: registerSelect.value,
@@ -393,10 +377,10 @@ function buildSale() {
     state: "closed",
     register_sale_products: state.lines.map((line, index) => ({
       product_id: line.product.id, quantity: toDecimalString(line.quantity), sequence: index,
+      ...lineFields(line, pricing),
     })),
-    register_sale_payments: [{
-      retailer_payment_type_id: tender.value, amount: toDecimalString(toUnits(tendered.value)),
-    }],
+    register_sale_payments: tenders.body(),
+    ...saleFields(),
   };
 }
 
@@ -421,6 +405,11 @@ async function submit(sale, attempt = 0) {
     const delay = Math.min(30000, 1000 * 2 ** attempt);
     setTimeout(() => submit(sale, attempt + 1), delay);
     return;
+  }
+  if (reply.status === 403 && reply.body.details?.limit !== undefined && !sale.discount_approval_id) {
+    // A discount beyond the cashier's limit: a manager approves it for this sale.
+    const approvalId = await askApproval({ t, api, saleId: sale.id, refused: reply.body });
+    if (approvalId) { submit({ ...sale, discount_approval_id: approvalId }); return; }
   }
   localStorage.removeItem(PENDING_KEY);
   $("pay-error").textContent = `${t.error} ${reply.body.error || reply.status}`;
