@@ -59,7 +59,9 @@ class PricedSale:
     payments: tuple[tuple[PaymentType, Decimal], ...]
 
 
-def price_sale(*, sale: SaleInput, context: SaleContext, may_override: bool) -> PricedSale:
+def price_sale(
+    *, sale: SaleInput, context: SaleContext, may_override: bool, partial: bool = False
+) -> PricedSale:
     """The sale's amounts and payments. A line at another price or tax than the catalog's
     needs `may_override` (the seller's `sales:price_override`), else nothing is recorded."""
     currency = context.currency
@@ -71,7 +73,11 @@ def price_sale(*, sale: SaleInput, context: SaleContext, may_override: bool) -> 
         _refuse_overrides(lines, context=context)
     totals = total_sale(priced.amounts for priced in lines)
     payments = settle_payments(
-        sale.payments, context.payment_types, total=totals.gross, currency=currency
+        sale.payments,
+        context.payment_types,
+        total=totals.gross,
+        currency=currency,
+        partial=partial,
     )
     return PricedSale(
         lines=lines,
@@ -175,8 +181,10 @@ def settle_payments(
     *,
     total: Decimal,
     currency: str,
+    partial: bool = False,
 ) -> list[tuple[PaymentType, Decimal]]:
-    """The payments to record: what was tendered, then any change handed back in cash."""
+    """The payments to record: what was tendered, then any change handed back in cash.
+    `partial`: less than the total is accepted (a layby's deposit, an on-account sale)."""
     settled: list[tuple[PaymentType, Decimal]] = []
     for index, payment in enumerate(payments):
         if payment.amount <= 0:
@@ -191,7 +199,7 @@ def settle_payments(
             )
         settled.append((types[payment.payment_type_id], payment.amount))
     paid = sum((amount for _, amount in settled), ZERO)
-    if paid < total:
+    if paid < total and not partial:
         raise PaymentShortfall(total=total, paid=paid)
     excess = paid - total
     if excess > 0:

@@ -17,6 +17,8 @@ from comptoir.accounts.models import LoginSession
 from comptoir.core.errors import NotFound
 from comptoir.core.paging import Page, page_by_version
 from comptoir.core.uow import UnitOfWork
+from comptoir.sales.account import NO_LEDGER, CustomerLedger
+from comptoir.sales.continuing import charge_unpaid, continue_sale, price_for_status
 from comptoir.sales.inputs import (
     CLOSED,
     NO_RIGHTS,
@@ -28,9 +30,9 @@ from comptoir.sales.inputs import (
     SaleRights,
     resolve_state,
 )
+from comptoir.sales.lifecycle import SAVED, check_transition
 from comptoir.sales.lookup import FindCustomer, look_up_sale
 from comptoir.sales.models import Sale
-from comptoir.sales.pricing import price_sale
 from comptoir.sales.recording import stock_sold, write_sale
 from comptoir.sales.sellers import check_seller_on_session
 
@@ -59,6 +61,7 @@ def record_sale(
     find_customer: FindCustomer,
     register_session: LoginSession | None = None,
     rights: SaleRights = NO_RIGHTS,
+    ledger: CustomerLedger = NO_LEDGER,
 ) -> tuple[Sale, bool]:
     """Record a closed sale sent by `user_id`. Returns the sale and whether this call
     created it. `register_session` is the browser session of the register it comes from
@@ -67,7 +70,9 @@ def record_sale(
     `rights`: what the sender may do beyond selling as themself at the catalog's prices.
 
     A sale sent again with the same id returns the first one and changes nothing; the
-    primary key, not the lookup, is what guarantees it under concurrency.
+    primary key, not the lookup, is what guarantees it under concurrency. A parked sale's
+    id is the exception: sending it again continues the sale (`continuing.py`).
+    `ledger`: the customer's ledgers, for on-account sales (customers' `account.LEDGER`).
     """
     check_seller_on_session(
         uow.reader,
@@ -79,14 +84,25 @@ def record_sale(
     if sale.id is not None:
         existing = uow.reader.get(Sale, sale.id)
         if existing is not None:
+            if existing.status == SAVED or sale.version is not None:
+                return continue_sale(
+                    uow,
+                    sale=sale,
+                    user_id=user_id,
+                    find_customer=find_customer,
+                    rights=rights,
+                    ledger=ledger,
+                )
             return existing, False
+    check_transition(current=None, wanted=sale.wanted_status)
     try:
         created = _record_new_sale(
             uow,
             sale=sale,
             user_id=user_id,
             find_customer=find_customer,
-            may_override_prices=rights.override_prices,
+            rights=rights,
+            ledger=ledger,
         )
     except IntegrityError:
         uow.rollback()
@@ -104,14 +120,21 @@ def _record_new_sale(
     sale: SaleInput,
     user_id: uuid.UUID,
     find_customer: FindCustomer,
-    may_override_prices: bool,
+    rights: SaleRights,
+    ledger: CustomerLedger,
 ) -> Sale:
     # Everything is looked up and priced first, outside the write lock; the writes come
     # last and together, so the lock (and the register's numbering) is held briefly.
     context = look_up_sale(uow.reader, sale=sale, user_id=user_id, find_customer=find_customer)
-    priced = price_sale(sale=sale, context=context, may_override=may_override_prices)
+    priced, status = price_for_status(sale=sale, context=context, rights=rights)
     return write_sale(
-        uow, sale_id=sale.id or uuid.uuid4(), sale=sale, context=context, priced=priced
+        uow,
+        sale_id=sale.id or uuid.uuid4(),
+        sale=sale,
+        context=context,
+        priced=priced,
+        status=status,
+        on_written=charge_unpaid(uow, ledger=ledger, rights=rights),
     )
 
 
