@@ -17,6 +17,7 @@ from comptoir.api import customers as customers_api
 from comptoir.api import legacy as legacy_api
 from comptoir.api import legacy_sales as legacy_sales_api
 from comptoir.api import products21 as products21_api
+from comptoir.api import sale_states as sale_states_api
 from comptoir.api import sales as sales_api
 from comptoir.api import store as store_api
 from comptoir.api import switching as switching_api
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(catalog_entities_api.router)
     app.include_router(products21_api.router)
     app.include_router(sales_api.router)
+    app.include_router(sale_states_api.router)
     app.include_router(legacy_sales_api.router)
     app.include_router(legacy_api.router)
     app.include_router(users_api.router)

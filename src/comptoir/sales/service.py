@@ -8,6 +8,7 @@ one transaction). This module ties them together and makes a retried sale idempo
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +34,7 @@ from comptoir.sales.inputs import (
 from comptoir.sales.lifecycle import SAVED, check_transition
 from comptoir.sales.lookup import FindCustomer, look_up_sale
 from comptoir.sales.models import Sale
+from comptoir.sales.quotes import default_expiry
 from comptoir.sales.recording import stock_sold, write_sale
 from comptoir.sales.sellers import check_seller_on_session
 
@@ -74,6 +76,8 @@ def record_sale(
     id is the exception: sending it again continues the sale (`continuing.py`).
     `ledger`: the customer's ledgers, for on-account sales (customers' `account.LEDGER`).
     """
+    if sale.is_quote and sale.quote_expires_at is None:
+        sale = replace(sale, quote_expires_at=default_expiry(uow.reader))
     check_seller_on_session(
         uow.reader,
         register_session=register_session,
