@@ -384,11 +384,12 @@ def figures_of(
     spent = history.spend_by_customer(session, customer_ids=customer_ids, since=start)
     last = history.last_sale_by_customer(session, customer_ids=customer_ids)
     # X-Series `balance`: negative when the customer owes the store (on account).
-    owed = dict(
-        session.execute(
+    owed: dict[uuid.UUID, Decimal] = {
+        cid: balance
+        for cid, balance in session.execute(
             select(Customer.id, Customer.account_balance).where(Customer.id.in_(customer_ids))
-        ).tuples()
-    )
+        )
+    }
     zero = Decimal(0)
     return {
         cid: CustomerFigures(

@@ -31,7 +31,7 @@ from comptoir.sales.inputs import (
     SaleRights,
     resolve_state,
 )
-from comptoir.sales.lifecycle import SAVED, check_transition
+from comptoir.sales.lifecycle import SAVED, VOIDED, TransitionRefused, check_transition
 from comptoir.sales.lookup import FindCustomer, look_up_sale
 from comptoir.sales.models import Sale
 from comptoir.sales.quotes import default_expiry
@@ -88,6 +88,8 @@ def record_sale(
     if sale.id is not None:
         existing = uow.reader.get(Sale, sale.id)
         if existing is not None:
+            if existing.status == VOIDED and sale.wanted_status != VOIDED:
+                raise TransitionRefused(current=VOIDED, wanted=sale.wanted_status)
             if existing.status == SAVED or sale.version is not None:
                 return continue_sale(
                     uow,
