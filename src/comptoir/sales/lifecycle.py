@@ -43,6 +43,7 @@ class TransitionRefused(Conflict):
     def __init__(self, *, current: str | None, wanted: str) -> None:
         super().__init__(
             f"a sale cannot go from {current or 'new'} to {wanted}",
+            field="status",
             current=current,
             wanted=wanted,
         )
