@@ -90,7 +90,7 @@ def ledger_balance(session: Session, *, customer_id: uuid.UUID) -> Decimal:
             CustomerAccountMovement.customer_id == customer_id
         )
     )
-    return Decimal(total)
+    return Decimal(total or 0)
 
 
 def sale_account_total(session: Session, *, sale_id: uuid.UUID) -> Decimal:
@@ -99,7 +99,7 @@ def sale_account_total(session: Session, *, sale_id: uuid.UUID) -> Decimal:
             CustomerAccountMovement.sale_id == sale_id
         )
     )
-    return Decimal(total)
+    return Decimal(total or 0)
 
 
 class _Ledger:

@@ -72,7 +72,7 @@ class NoLedger:
         raise InvalidInput("store credit is not available here", field="status")
 
 
-NO_LEDGER: CustomerLedger = NoLedger()  # type: ignore[assignment]
+NO_LEDGER: CustomerLedger = NoLedger()
 
 
 class AccountLimitExceeded(PermissionDenied):
