@@ -19,7 +19,10 @@ const payButton = $("pay");
 const dialog = $("pay-dialog");
 const tendered = $("tendered");
 
-const state = { lines: [], results: [], highlighted: -1, taxes: new Map(), searchSeq: 0 };
+// saleId/version: a parked sale being continued (sell_states.js), sent with its own id.
+const state = {
+  lines: [], results: [], highlighted: -1, taxes: new Map(), searchSeq: 0, saleId: null, version: null,
+};
 
 async function api(path, options = {}) {
   const response = await fetch(path, {
@@ -385,8 +388,8 @@ for (const radio of dialog.querySelectorAll('input[name="payment_type"]')) {
 
 function buildSale() {
   const tender = selectedTender();
-  return {
-    id: uuid4(),
+  const sale = {
+    id: state.saleId || uuid4(),
     register_id: registerSelect.value,
     user_id: config.user_id,
     customer_id: document.getElementById("sale-customer").value || null,
@@ -398,6 +401,8 @@ function buildSale() {
       retailer_payment_type_id: tender.value, amount: toDecimalString(toUnits(tendered.value)),
     }],
   };
+  if (state.version !== null) sale.version = state.version;
+  return sale;
 }
 
 // The sale is kept on this device until the server acknowledges it, and re-sent with the same
@@ -439,6 +444,10 @@ $("pay-form").addEventListener("submit", (event) => {
 document.addEventListener("comptoir:user-switched", (event) => { config.user_id = event.detail.user_id; });
 
 // Start-up -------------------------------------------------------------------------------
+
+// What sell_states.js (park, retrieve, layby, on account) works with.
+window.comptoirSell = { state, render, amounts, api, buildSale, submit, setStatus, money, dialog };
+document.dispatchEvent(new CustomEvent("comptoir:sell-ready"));
 
 const savedRegister = localStorage.getItem(REGISTER_KEY);
 if (savedRegister && [...registerSelect.options].some((o) => o.value === savedRegister)) {
