@@ -66,9 +66,16 @@ def test_a_parked_sale_moves_no_stock_and_needs_no_payment(
 
 
 def test_continuing_a_parked_sale_on_another_register_keeps_its_id_and_number(
-    api: TestClient, shop: Store, mug: Any
+    api: TestClient, shop: Store, mug: Any, db: Database
 ) -> None:
+    # Caisse 2 has numbered a sale of its own: the continued sale keeps Caisse 1's number.
     caisse2 = make_register(shop, name="Caisse 2")
+    send(
+        api,
+        state_payload(
+            shop, [(mug, 1)], status="CLOSED", register=caisse2, payments=[(shop.cash, "10.00")]
+        ),
+    )
     sale_id = uuid.uuid4()
     parked = send(api, state_payload(shop, [(mug, 1)], status="SAVED", sale_id=sale_id))
     closed = send(
@@ -85,8 +92,11 @@ def test_continuing_a_parked_sale_on_another_register_keeps_its_id_and_number(
     )
     assert closed["id"] == str(sale_id)
     assert closed["invoice_number"] == parked["invoice_number"]
-    assert (closed["status"], closed["register_id"]) == ("CLOSED", str(caisse2.id))
-    assert stock_of(shop, mug) == Decimal(18) == ledger_of(shop, mug)
+    assert (closed["status"], closed["register_id"]) == ("CLOSED", str(shop.register.id))
+    with db.read_sessions() as session:
+        paid_at = [p.register_id for p in session.get(Sale, sale_id).payments]  # type: ignore[union-attr]
+    assert paid_at == [caisse2.id]
+    assert stock_of(shop, mug) == Decimal(17) == ledger_of(shop, mug)
     # A closed sale's id stays an idempotent replay.
     again = api.post(
         SALES,
@@ -95,7 +105,7 @@ def test_continuing_a_parked_sale_on_another_register_keeps_its_id_and_number(
         ),
     )
     assert again.headers.get("Idempotent-Replayed") == "true"
-    assert stock_of(shop, mug) == Decimal(18)
+    assert stock_of(shop, mug) == Decimal(17)
 
 
 def test_a_stale_version_of_a_parked_sale_is_a_409(

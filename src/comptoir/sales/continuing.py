@@ -149,7 +149,8 @@ def _replace_contents(
     record: Sale, *, sale: SaleInput, context: SaleContext, priced: PricedSale, status: str
 ) -> None:
     now = utcnow()
-    record.register_id = context.register.id
+    # The sale keeps the register (and number) it was parked at; its payments name the
+    # register that took them.
     record.user_id = context.seller_id
     record.customer_id = sale.customer_id
     record.note = sale.note

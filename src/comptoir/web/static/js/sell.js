@@ -397,10 +397,12 @@ function buildSale() {
     register_sale_products: state.lines.map((line, index) => ({
       product_id: line.product.id, quantity: toDecimalString(line.quantity), sequence: index,
     })),
-    register_sale_payments: [{
-      retailer_payment_type_id: tender.value, amount: toDecimalString(toUnits(tendered.value)),
-    }],
+    register_sale_payments: [],
   };
+  const received = toUnits(tendered.value); // none yet when a sale is parked (sell_states.js)
+  if (received !== null) {
+    sale.register_sale_payments.push({ retailer_payment_type_id: tender.value, amount: toDecimalString(received) });
+  }
   if (state.version !== null) sale.version = state.version;
   return sale;
 }

@@ -151,7 +151,10 @@ async function continueSale(sale) {
   sell.state.version = sale.version;
   $("sale-customer").value = sale.customer_id || "";
   $("customer-name").textContent = sale.customer_name || "";
-  $("continuing").textContent = t.continuing.replace("%(number)s", sale.invoice_number);
+  $("customer-code").textContent = "";
+  $("customer-attached").hidden = !sale.customer_id;
+  $("customer-find").hidden = Boolean(sale.customer_id);
+  $("continuing").textContent = t.continuing.replace("__NUMBER__", sale.invoice_number);
   $("continuing").hidden = false;
   retrieveDialog.close();
   sell.render();
