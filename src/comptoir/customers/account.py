@@ -10,11 +10,19 @@ import uuid
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from comptoir.core.errors import NotFound
+from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.i18n import N_
+from comptoir.core.outbox import enqueue
+from comptoir.core.uow import UnitOfWork
 from comptoir.customers.ledger_models import CustomerAccountMovement, StoreCreditTransaction
 from comptoir.customers.models import Customer
+from comptoir.sales.account import apply_payment
+from comptoir.sales.lifecycle import ONACCOUNT
+from comptoir.sales.models import Sale
+from comptoir.store import service as store
 
 
 def move_account(
@@ -110,3 +118,81 @@ class _Ledger:
 
 
 LEDGER = _Ledger()
+
+
+def pay_balance(
+    uow: UnitOfWork,
+    *,
+    customer_id: uuid.UUID,
+    payment_type_id: uuid.UUID,
+    amount: Decimal,
+    client_id: uuid.UUID,
+    user_id: uuid.UUID,
+    register_id: uuid.UUID | None = None,
+) -> bool:
+    """The customer pays (part of) their account balance from their profile: the payment
+    goes to their open on-account sales, oldest first, which close once paid, all in one
+    transaction. `client_id` is the form's id for the payment: sent again, nothing changes
+    (False). More than the balance is refused."""
+    session = uow.session
+    replayed = uow.reader.scalar(
+        select(CustomerAccountMovement.id)
+        .where(CustomerAccountMovement.client_id.like(f"{client_id}%"))
+        .limit(1)
+    )
+    if replayed is not None:
+        return False
+    customer = session.scalars(
+        select(Customer).where(Customer.id == customer_id).with_for_update()
+    ).first()
+    if customer is None or customer.deleted_at is not None:
+        raise NotFound("customer not found", customer_id=str(customer_id))
+    session.refresh(customer)
+    if amount <= 0 or amount > customer.account_balance:
+        raise InvalidInput(
+            N_("A payment is positive and at most the balance owed."),
+            field="amount",
+            balance=str(customer.account_balance),
+        )
+    payment_type = store.get_payment_type(session, payment_type_id=payment_type_id)
+    open_sales = session.scalars(
+        select(Sale)
+        .where(Sale.customer_id == customer_id, Sale.status == ONACCOUNT)
+        .order_by(Sale.sale_date, Sale.id)
+        .with_for_update()
+    ).all()
+    remaining = amount
+    for sale in open_sales:
+        owing = sale.total_price_incl - sale.total_payment
+        part = min(owing, remaining)
+        if part <= 0:
+            continue
+        apply_payment(
+            session,
+            record=sale,
+            payment_id=uuid.uuid5(client_id, str(sale.id)),
+            payment_type=payment_type,
+            amount=part,
+            register_id=register_id,
+            user_id=user_id,
+            ledger=LEDGER,
+            client_id=f"{client_id}:{sale.id}",
+        )
+        enqueue(uow, topic="sale.update", payload={"sale_id": str(sale.id)})
+        remaining -= part
+    if remaining > 0:
+        move_account(
+            session,
+            customer_id=customer_id,
+            sale_id=None,
+            amount=-remaining,
+            kind="PAYMENT",
+            user_id=user_id,
+            client_id=str(client_id),
+        )
+    try:
+        uow.commit()
+    except IntegrityError:
+        uow.rollback()
+        return False
+    return True

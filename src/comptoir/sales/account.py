@@ -21,6 +21,7 @@ from comptoir.core.uow import UnitOfWork
 from comptoir.sales.lifecycle import CLOSED_FORM, ONACCOUNT, state_of
 from comptoir.sales.models import Sale, SalePayment
 from comptoir.store import service as store
+from comptoir.store.models import PaymentType
 
 
 class CustomerLedger(Protocol):
@@ -145,7 +146,49 @@ def pay_sale(
             field="amount",
             owing=str(owing),
         )
-    payment_type = store.get_payment_type(session, payment_type_id=payment_type_id)
+    apply_payment(
+        session,
+        record=record,
+        payment_id=payment_id,
+        payment_type=store.get_payment_type(session, payment_type_id=payment_type_id),
+        amount=amount,
+        register_id=register_id,
+        user_id=user_id,
+        ledger=ledger,
+    )
+    enqueue(uow, topic="sale.update", payload={"sale_id": str(record.id)})
+    try:
+        uow.commit()
+    except IntegrityError:
+        uow.rollback()
+        if uow.session.get(SalePayment, payment_id) is None:
+            raise
+        return get_live_sale(uow.session, sale_id=sale_id), False
+    return record, True
+
+
+def get_live_sale(session: Session, *, sale_id: uuid.UUID) -> Sale:
+    found = session.get(Sale, sale_id)
+    if found is None or found.deleted_at is not None:
+        raise NotFound("sale not found", sale_id=str(sale_id))
+    return found
+
+
+def apply_payment(
+    session: Session,
+    *,
+    record: Sale,
+    payment_id: uuid.UUID,
+    payment_type: PaymentType,
+    amount: Decimal,
+    register_id: uuid.UUID | None,
+    user_id: uuid.UUID,
+    ledger: CustomerLedger,
+    client_id: str | None = None,
+) -> None:
+    """Add a payment to a locked open sale in the caller's transaction: an on-account
+    payment lowers the customer's balance (`client_id`, the payment's id by default);
+    paid in full, the sale closes."""
     record.payments.append(
         SalePayment(
             id=payment_id,
@@ -167,24 +210,8 @@ def pay_sale(
             amount=-amount,
             kind="PAYMENT",
             user_id=user_id,
-            client_id=str(payment_id),
+            client_id=client_id or str(payment_id),
         )
     if record.total_payment >= record.total_price_incl:
         record.status = CLOSED_FORM[record.status]
         record.state = state_of(record.status)
-    enqueue(uow, topic="sale.update", payload={"sale_id": str(record.id)})
-    try:
-        uow.commit()
-    except IntegrityError:
-        uow.rollback()
-        if uow.session.get(SalePayment, payment_id) is None:
-            raise
-        return get_live_sale(uow.session, sale_id=sale_id), False
-    return record, True
-
-
-def get_live_sale(session: Session, *, sale_id: uuid.UUID) -> Sale:
-    found = session.get(Sale, sale_id)
-    if found is None or found.deleted_at is not None:
-        raise NotFound("sale not found", sale_id=str(sale_id))
-    return found

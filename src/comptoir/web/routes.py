@@ -6,6 +6,7 @@ from fastapi.staticfiles import StaticFiles
 from comptoir.web import (
     account,
     auth,
+    customer_account,
     customers,
     imports,
     mfa,
@@ -35,6 +36,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(product_form.router)
     app.include_router(product_edit.router)
     app.include_router(quick_add.router)
+    app.include_router(customer_account.router)
     app.include_router(customers.router)
     app.include_router(catalog_entities_router)
     app.include_router(settings.router)
