@@ -10,7 +10,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from comptoir.core.clock import utcnow
-from comptoir.core.errors import NotFound
+from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.i18n import N_
+from comptoir.core.outbox import enqueue
+from comptoir.core.uow import UnitOfWork
 from comptoir.sales.lifecycle import SAVED
 from comptoir.sales.models import Sale
 from comptoir.store import service as store
@@ -52,3 +55,31 @@ def get_quote(session: Session, *, quote_id: uuid.UUID) -> Sale:
     if found is None:
         raise NotFound("quote not found", quote_id=str(quote_id))
     return found
+
+
+QUOTE_EMAIL_TOPIC = "quote.email"
+
+
+def email_quote(
+    uow: UnitOfWork, *, sale_id: uuid.UUID, to: str | None, locale: str, link: str
+) -> None:
+    """Queue the quote's email to the customer (sent after commit by the outbox)."""
+    quote = get_quote(uow.session, quote_id=sale_id)
+    if not to:
+        raise InvalidInput(N_("The customer has no email address."), field="email")
+    retailer = store.get_retailer(uow.session)
+    enqueue(
+        uow,
+        topic=QUOTE_EMAIL_TOPIC,
+        payload={
+            "to": to,
+            "locale": locale,
+            "store": retailer.name,
+            "number": quote.invoice_number,
+            "total": str(quote.total_price_incl),
+            "currency": quote.currency,
+            "expires": quote.quote_expires_at.date().isoformat() if quote.quote_expires_at else "",
+            "link": link,
+        },
+    )
+    uow.commit()

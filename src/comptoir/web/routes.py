@@ -14,6 +14,7 @@ from comptoir.web import (
     product_form,
     products,
     quick_add,
+    quotes,
     reset,
     sell,
     settings,
@@ -30,6 +31,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(mfa.router)
     app.include_router(reset.router)
     app.include_router(sell.router)
+    app.include_router(quotes.router)
     # Before the product pages: /products/import is not a product id.
     app.include_router(imports.router)
     app.include_router(products.router)

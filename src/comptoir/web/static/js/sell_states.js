@@ -59,6 +59,11 @@ $("park-form").addEventListener("submit", async (event) => {
     $("park-error").textContent = `${t.refused} ${reply.body.error || reply.status}`;
     return;
   }
+  if (sale.is_quote) {
+    // The quote to print or email to the customer.
+    window.location.assign(`/sales/${reply.body.register_sale.id}/quote`);
+    return;
+  }
   parkDialog.close();
   $("park-note").value = "";
   $("park-quote").checked = false;
