@@ -417,3 +417,29 @@ def test_the_2_0_sales_list_carries_each_status_and_state(
     send(api, state_payload(shop, [(mug, 1)], status="ONACCOUNT", customer_id=alice.id))
     found = {(s["status"], s["state"]) for s in decimal_json(api.get("/api/2.0/sales"))["data"]}
     assert found == {("SAVED", "parked"), ("LAYBY", "pending"), ("ONACCOUNT", "pending")}
+
+
+def test_the_outlet_open_sales_are_listed_for_retrieval_with_their_version(
+    api: TestClient, shop: Store, mug: Any, alice: Customer
+) -> None:
+    parked = send(api, state_payload(shop, [(mug, 1)], status="SAVED", note="later"))
+    layby = send(api, state_payload(shop, [(mug, 1)], status="LAYBY", customer_id=alice.id))
+    send(api, state_payload(shop, [(mug, 1)], status="CLOSED", payments=[(shop.cash, "10.00")]))
+    reply = api.get(
+        "/api/register_sales",
+        params={"outlet_id": str(shop.outlet.id), "state[]": ["parked", "pending"]},
+    )
+    found = {s["id"]: s for s in decimal_json(reply)["register_sales"]}
+    assert set(found) == {parked["id"], layby["id"]}
+    assert found[parked["id"]]["version"] == parked["version"]
+    assert found[layby["id"]]["totals"]["total_to_pay"] == Decimal("10.00")
+
+
+def test_a_quote_expires_after_the_store_validity_by_default(
+    api: TestClient, shop: Store, mug: Any
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    quote = send(api, state_payload(shop, [(mug, 1)], status="SAVED", is_quote=True))
+    expires = datetime.fromisoformat(quote["quote_expires_at"].replace("Z", "+00:00"))
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)
