@@ -443,3 +443,32 @@ def test_a_quote_expires_after_the_store_validity_by_default(
     quote = send(api, state_payload(shop, [(mug, 1)], status="SAVED", is_quote=True))
     expires = datetime.fromisoformat(quote["quote_expires_at"].replace("Z", "+00:00"))
     assert abs(expires - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)
+
+
+def test_two_registers_paying_the_rest_of_a_layby_at_once_one_is_refused(
+    api: TestClient, shop: Store, mug: Any, alice: Customer
+) -> None:
+    layby = send(
+        api,
+        state_payload(
+            shop, [(mug, 1)], status="LAYBY", customer_id=alice.id, payments=[(shop.cash, "4.00")]
+        ),
+    )
+    headers = dict(api.headers)
+
+    def pay() -> Any:
+        return api.post(
+            f"/api/2.0/sales/{layby['id']}/payments",
+            json={
+                "id": str(uuid.uuid4()),
+                "retailer_payment_type_id": str(shop.card.id),
+                "amount": "6.00",
+            },
+            headers=headers,
+        )
+
+    replies = run_together(2, pay)
+    assert sorted(r.status_code for r in replies) in ([200, 409], [200, 422])
+    done = decimal_json(api.get(f"/api/2.0/sales/{layby['id']}"))["data"]
+    assert done["status"] == "LAYBY_CLOSED"
+    assert sum(p["amount"] for p in done["payments"]) == Decimal("10.00")
