@@ -44,7 +44,7 @@ def test_a_sale_parked_at_caisse_1_is_finished_at_caisse_2(
     page.click("#retrieve-open")
     row = page.locator("#retrieve-list tr", has_text="Revient avec sa carte")
     expect(row).to_have_count(1)
-    row.get_by_role("button").click()
+    row.get_by_role("button").first.click()
     expect(page.locator("#cart-lines tr")).to_have_count(1)
     expect(page.get_by_test_id("continuing")).to_contain_text("MA-1")
     expect(page.get_by_test_id("sale-total")).to_have_text(re.compile(r"8,90\s?€"))
@@ -88,8 +88,23 @@ def test_a_layby_takes_a_deposit_then_its_final_payment(
     page.click("#retrieve-open")
     row = page.locator("#retrieve-list tr", has_text="MA-1")
     expect(row).to_contain_text(re.compile(r"15,00\s?€"))
-    row.get_by_role("button").click()
+    row.get_by_role("button").first.click()
     expect(page.locator("#installment-due")).to_have_text(re.compile(r"34,00\s?€"))
     page.click("#installment-confirm")
     # Paid in full, the layby is closed and leaves the list of open sales.
     expect(page.locator("#retrieve-list tr", has_text="MA-1")).to_have_count(0)
+
+
+def test_a_cashier_voids_a_parked_sale_from_the_till(page: Page, live_server: LiveServer) -> None:
+    sign_in(page, live_server, "/sell")
+    open_sell(page, live_server, "Caisse 1")
+    scan(page, COFFEE_BARCODE)
+    page.click("#park-open")
+    page.fill("#park-note", "Finalement non")
+    page.click("#park-confirm")
+    expect(page.locator("#cart-lines tr")).to_have_count(0)
+    page.click("#retrieve-open")
+    row = page.locator("#retrieve-list tr", has_text="Finalement non")
+    page.once("dialog", lambda dialog: dialog.accept())
+    row.locator("button.void").click()
+    expect(page.locator("#retrieve-list tr", has_text="Finalement non")).to_have_count(0)

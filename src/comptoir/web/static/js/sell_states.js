@@ -133,7 +133,12 @@ async function showRetrieve() {
       button.textContent = t.pay;
       button.addEventListener("click", () => openInstallment(sale));
     }
-    actions.append(button);
+    const voiding = document.createElement("button");
+    voiding.type = "button";
+    voiding.className = "void";
+    voiding.textContent = t.void;
+    voiding.addEventListener("click", () => voidSale(sale));
+    actions.append(button, " ", voiding);
     row.append(actions);
     return row;
   }));
@@ -164,6 +169,18 @@ async function continueSale(sale) {
   retrieveDialog.close();
   sell.render();
   refreshButtons();
+}
+
+// A cashier voids a parked or open sale: its stock comes back, what was paid is refunded.
+async function voidSale(sale) {
+  if (!window.confirm(t.void_confirm.replace("__NUMBER__", sale.invoice_number))) return;
+  const reply = await sell.api(`/api/2.0/sales/${sale.id}/actions/void`, { method: "PUT" });
+  if (!reply.ok) {
+    $("retrieve-error").textContent = `${t.refused} ${reply.body.error || reply.status}`;
+    return;
+  }
+  sell.setStatus(t.voided, "ok");
+  await showRetrieve();
 }
 
 // A later payment on a layby or an on-account sale --------------------------------------------
