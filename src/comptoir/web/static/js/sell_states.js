@@ -139,6 +139,13 @@ async function showRetrieve() {
     voiding.textContent = t.void;
     voiding.addEventListener("click", () => voidSale(sale));
     actions.append(button, " ", voiding);
+    if (sale.is_quote) {
+      const print = document.createElement("a");
+      print.href = `/sales/${sale.id}/quote`;
+      print.className = "button";
+      print.textContent = t.QUOTE;
+      actions.append(" ", print);
+    }
     row.append(actions);
     return row;
   }));
