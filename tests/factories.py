@@ -547,3 +547,41 @@ def set_till(shop: Store, **values: Any) -> None:
 
 def token_headers(shop: Store, user: User) -> dict[str, str]:
     return {"Authorization": f"Bearer {make_token(shop, username=user.username)}"}
+
+
+# --- lifecycle ---
+
+
+def state_payload(
+    shop: Store,
+    lines: list[tuple[Product, int | str]],
+    *,
+    status: str,
+    payments: list[tuple[PaymentType, str]] = (),  # type: ignore[assignment]
+    sale_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    register: Register | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A 0.9 register_sale body with a status (SAVED, LAYBY, ONACCOUNT...) and any payments."""
+    body = sale_payload(shop, lines, payments=list(payments), sale_id=sale_id)
+    body.pop("state")
+    body["status"] = status
+    if customer_id is not None:
+        body["customer_id"] = str(customer_id)
+    if register is not None:
+        body["register_id"] = str(register.id)
+    body.update(extra)
+    return body
+
+
+def account_ledger_of(shop: Store, customer_id: uuid.UUID) -> tuple[Decimal, Decimal]:
+    """The customer's account balance and the sum of its movements (always equal)."""
+    from comptoir.customers import account
+    from comptoir.customers.models import Customer as CustomerRow
+
+    with shop.db.read_sessions() as session:
+        balance = session.scalar(
+            select(CustomerRow.account_balance).where(CustomerRow.id == customer_id)
+        )
+        return Decimal(balance), account.ledger_balance(session, customer_id=customer_id)

@@ -18,6 +18,7 @@ from comptoir.api import discount_approvals as discount_approvals_api
 from comptoir.api import legacy as legacy_api
 from comptoir.api import legacy_sales as legacy_sales_api
 from comptoir.api import products21 as products21_api
+from comptoir.api import sale_states as sale_states_api
 from comptoir.api import sales as sales_api
 from comptoir.api import store as store_api
 from comptoir.api import switching as switching_api
@@ -30,6 +31,7 @@ from comptoir.http.errors import install_error_handlers
 from comptoir.http.methods import install_allowed_methods
 from comptoir.http.openapi import install_openapi
 from comptoir.http.security import install_host_check, install_security_headers
+from comptoir.sales import quote_mail  # noqa: F401  (registers the quote email handler)
 from comptoir.web import install as install_web
 
 
@@ -85,6 +87,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(catalog_entities_api.router)
     app.include_router(products21_api.router)
     app.include_router(sales_api.router)
+    app.include_router(sale_states_api.router)
     app.include_router(legacy_sales_api.router)
     app.include_router(legacy_api.router)
     app.include_router(users_api.router)

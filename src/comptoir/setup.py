@@ -11,6 +11,7 @@ from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Product
 from comptoir.core.uow import UnitOfWork
 from comptoir.customers import groups as customer_groups
+from comptoir.demo_sales import seed_demo_sales
 from comptoir.store import service as store
 from comptoir.store.models import Outlet, PaymentKind, Retailer
 
@@ -145,6 +146,7 @@ def seed_demo_store(uow: UnitOfWork) -> bool:
                 inventory=[catalog.OpeningStock(outlet_id=marais.id, count=Decimal(stock))],
             ),
         )
+    seed_demo_sales(uow)
     return True
 
 

@@ -513,8 +513,11 @@ BAD_SALES: list[tuple[str, Callable[[dict[str, Any], Store], None], str]] = [
     ("lines missing", _drop("register_sale_products"), "register_sale_products"),
     ("register missing", _drop("register_id"), "register_id"),
     ("register not a UUID", _set(register_id="till-1"), "register_id"),
-    ("parked sale", _set(state="parked"), "state"),
-    ("saved status", _set(status="SAVED", state=None), "state"),
+    # A parked sale (SAVED) is recorded, but takes no payments.
+    ("parked sale with payments", _set(state="parked"), "register_sale_payments"),
+    ("saved status with payments", _set(status="SAVED", state=None), "register_sale_payments"),
+    ("layby without customer", _set(status="LAYBY", state=None), "customer_id"),
+    ("voided new sale", _set(status="VOIDED", state=None), "status"),
     ("unknown state", _set(state="open"), "state"),
     ("no state", _set(state=None), "state"),
     ("date out of range", _set(sale_date="9999-12-31T23:00:00-05:00"), "sale_date"),

@@ -18,10 +18,12 @@ from comptoir.api.params import (
     UTCDateTimeIn,
 )
 from comptoir.core.paging import check_page_size
+from comptoir.customers import account as customer_account
 from comptoir.customers import service as customers
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.sales import service as sales
+from comptoir.sales.inputs import resolve_status
 
 router = APIRouter(tags=["Sales"], default_response_class=DecimalJSONResponse)
 
@@ -65,6 +67,10 @@ class RegisterSaleIn(BaseModel):
     customer_id: uuid.UUID | None = None
     state: str | None = None
     status: str | None = None
+    # The version of a parked sale the register read before continuing it (409 if changed).
+    version: int | None = Field(default=None, ge=0)
+    is_quote: bool = False
+    quote_expires_at: UTCDateTimeIn | None = None
     note: TextIn | None = Field(default=None, max_length=5000)
     sale_date: UTCDateTimeIn | None = None
     source: TextIn | None = Field(default=None, max_length=20)
@@ -84,6 +90,10 @@ def _sale_input(body: RegisterSaleIn) -> sales.SaleInput:
         id=body.id,
         register_id=body.register_id,
         state=sales.resolve_state(state=body.state, status=body.status),
+        status=resolve_status(state=body.state, status=body.status),
+        version=body.version,
+        is_quote=body.is_quote,
+        quote_expires_at=body.quote_expires_at,
         user_id=body.user_id,
         customer_id=body.customer_id,
         note=body.note,
@@ -127,9 +137,12 @@ def create_register_sale(
     principal: PrincipalDep,
     user: User = Depends(require(Permission.SELL)),
 ) -> Response:
+    sale_input = _sale_input(body)
+    if sale_input.wanted_status == "SAVED":
+        principal.ensure(Permission.PARK_SALE)
     sale, created = sales.record_sale(
         uow,
-        sale=_sale_input(body),
+        sale=sale_input,
         user_id=user.id,
         find_customer=customers.get_customer,
         register_session=principal.login,
@@ -137,7 +150,9 @@ def create_register_sale(
             override_prices=principal.allows(Permission.OVERRIDE_PRICE),
             discount_over_limit=principal.allows(Permission.DISCOUNT_OVER_LIMIT),
             sell_for_others=principal.allows(Permission.SELL_FOR_OTHERS),
+            exceed_account_limit=principal.allows(Permission.EXCEED_ACCOUNT_LIMIT),
         ),
+        ledger=customer_account.LEDGER,
     )
     reply = DecimalJSONResponse({"register_sale": serialize.register_sale(sale)})
     if not created:

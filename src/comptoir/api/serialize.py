@@ -437,4 +437,8 @@ def register_sale(s: Sale, *, user_name: str | None = None) -> dict[str, Any]:
             "total_payment": num(paid),
             "total_to_pay": num(s.total_price_incl + s.rounding_adjustment - paid),
         },
+        # Comptoir: what a register continuing a parked sale sends back, and a quote's mark.
+        "version": s.version,
+        "is_quote": s.is_quote,
+        "quote_expires_at": ts(s.quote_expires_at),
     }

@@ -383,11 +383,18 @@ def figures_of(
     start = datetime(utcnow().astimezone(zone).year, 1, 1, tzinfo=zone)
     spent = history.spend_by_customer(session, customer_ids=customer_ids, since=start)
     last = history.last_sale_by_customer(session, customer_ids=customer_ids)
+    # X-Series `balance`: negative when the customer owes the store (on account).
+    owed: dict[uuid.UUID, Decimal] = {
+        cid: balance
+        for cid, balance in session.execute(
+            select(Customer.id, Customer.account_balance).where(Customer.id.in_(customer_ids))
+        )
+    }
     zero = Decimal(0)
     return {
         cid: CustomerFigures(
             year_to_date=spent.get(cid) or zero,
-            balance=zero,
+            balance=-(owed.get(cid) or zero) + zero,
             loyalty_balance=zero,
             store_credit=zero,
             last_sale_at=last.get(cid),

@@ -20,6 +20,7 @@ class MovementKind(StrEnum):
     TRANSFER = "transfer"
     STOCKTAKE = "stocktake"
     MANUAL = "manual"
+    VOID = "void"
 
 
 class InventoryMovement(Base):

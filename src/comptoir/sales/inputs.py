@@ -12,8 +12,17 @@ from comptoir.core.errors import InvalidInput
 
 # X-Series `state` and the deprecated `status` that goes with it.
 CLOSED = "closed"
-STATUS_OF_STATE = {"closed": "CLOSED", "parked": "SAVED", "pending": "SAVED", "voided": "VOIDED"}
-STATE_OF_STATUS = {"CLOSED": "closed", "SAVED": "parked", "VOIDED": "voided"}
+# The status a state alone means (a pending sale must say which: LAYBY or ONACCOUNT).
+STATUS_OF_STATE = {"closed": "CLOSED", "parked": "SAVED", "pending": "LAYBY", "voided": "VOIDED"}
+STATE_OF_STATUS = {
+    "CLOSED": "closed",
+    "SAVED": "parked",
+    "LAYBY": "pending",
+    "ONACCOUNT": "pending",
+    "LAYBY_CLOSED": "closed",
+    "ONACCOUNT_CLOSED": "closed",
+    "VOIDED": "voided",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -51,6 +60,7 @@ class SaleRights:
     override_prices: bool = False  # a price above the catalog's, or another tax
     discount_over_limit: bool = False  # a discount beyond the cashier's limit
     sell_for_others: bool = False  # a token naming another user as the seller
+    exceed_account_limit: bool = False  # an on-account sale beyond the customer's limit
 
 
 NO_RIGHTS = SaleRights()
@@ -60,7 +70,13 @@ NO_RIGHTS = SaleRights()
 class SaleInput:
     register_id: uuid.UUID
     state: str = CLOSED
+    # X-Series status (SAVED, LAYBY, ONACCOUNT, CLOSED...); the state's own when absent.
+    status: str | None = None
     id: uuid.UUID | None = None
+    # The version of a parked sale the register read before continuing it (409 if it moved).
+    version: int | None = None
+    is_quote: bool = False
+    quote_expires_at: datetime | None = None
     user_id: uuid.UUID | None = None
     customer_id: uuid.UUID | None = None
     note: str | None = None
@@ -77,6 +93,10 @@ class SaleInput:
     # The register recorded the sale while offline: an older `sale_date` is accepted.
     recorded_offline: bool = False
 
+    @property
+    def wanted_status(self) -> str:
+        return self.status or STATUS_OF_STATE[self.state]
+
 
 def resolve_state(*, state: str | None, status: str | None) -> str:
     if state is None and status is None:
@@ -90,6 +110,16 @@ def resolve_state(*, state: str | None, status: str | None) -> str:
     if state not in STATUS_OF_STATE:
         raise InvalidInput(f"unknown sale state: {state}", field="state")
     return state
+
+
+def resolve_status(*, state: str | None, status: str | None) -> str:
+    """The status a register asks for: `status` when sent (it says LAYBY or ONACCOUNT where
+    the state only says pending), else the state's."""
+    resolve_state(state=state, status=status)
+    if status is not None:
+        return status.upper()
+    assert state is not None
+    return STATUS_OF_STATE[state]
 
 
 def line_field(index: int, name: str) -> str:

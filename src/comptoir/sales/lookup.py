@@ -23,7 +23,8 @@ from comptoir.sales import guards, sellers
 from comptoir.sales.approvals import find_usable_approval
 from comptoir.sales.discount_models import DiscountApproval
 from comptoir.sales.errors import UnknownLineTax, UnknownPaymentTypes, UnknownProducts
-from comptoir.sales.inputs import CLOSED, SaleInput, check_lines
+from comptoir.sales.inputs import SaleInput, check_lines
+from comptoir.sales.lifecycle import NEEDS_CUSTOMER
 from comptoir.store import service as store
 from comptoir.store.models import PaymentType, Register, Tax
 
@@ -62,10 +63,8 @@ def look_up_sale(
 ) -> SaleContext:
     """Everything `sale` names, or the first reason it cannot be recorded. `user_id` is
     the user sending it (the one selling at the register)."""
-    if sale.state != CLOSED:
-        raise InvalidInput(
-            f"only closed sales can be recorded yet, not {sale.state!r}", field="state"
-        )
+    if sale.wanted_status in NEEDS_CUSTOMER and sale.customer_id is None:
+        raise InvalidInput(f"a {sale.wanted_status} sale needs a customer", field="customer_id")
     check_lines(sale.lines)
     register = _find_register(session, register_id=sale.register_id)
     retailer = store.get_retailer(session)

@@ -96,10 +96,13 @@ class PricedSale:
         return sum((line.discount_total for line in self.lines), ZERO)
 
 
-def price_sale(*, sale: SaleInput, context: SaleContext, rights: SaleRights) -> PricedSale:
+def price_sale(
+    *, sale: SaleInput, context: SaleContext, rights: SaleRights, partial: bool = False
+) -> PricedSale:
     """The sale's amounts and payments. A line above the catalog's price or at another tax
     needs `rights.override_prices`; a discount beyond the cashier's limit needs
-    `rights.discount_over_limit` or the manager's approval the context carries."""
+    `rights.discount_over_limit` or the manager's approval the context carries. `partial`:
+    payments may fall short of the total (a layby's deposit, an on-account sale)."""
     check_discount_fields(sale)
     lines = tuple(
         _price_line(index, line, context.products[line.product_id], tax, context=context)
@@ -121,6 +124,7 @@ def price_sale(*, sale: SaleInput, context: SaleContext, rights: SaleRights) -> 
         context.payment_types,
         total=totals.gross + adjustment,
         currency=context.currency,
+        partial=partial,
     )
     return PricedSale(
         lines=lines,
@@ -342,8 +346,10 @@ def settle_payments(
     *,
     total: Decimal,
     currency: str,
+    partial: bool = False,
 ) -> list[tuple[PaymentType, Decimal]]:
-    """The payments to record: what was tendered, then any change handed back in cash."""
+    """The payments to record: what was tendered, then any change handed back in cash.
+    `partial`: less than the total is accepted (a layby's deposit, an on-account sale)."""
     settled: list[tuple[PaymentType, Decimal]] = []
     for index, payment in enumerate(payments):
         if payment.amount <= 0:
@@ -358,7 +364,7 @@ def settle_payments(
             )
         settled.append((types[payment.payment_type_id], payment.amount))
     paid = sum((amount for _, amount in settled), ZERO)
-    if paid < total:
+    if paid < total and not partial:
         raise PaymentShortfall(total=total, paid=paid)
     excess = paid - total
     if excess > 0:

@@ -8,7 +8,7 @@ a crash or a kill -9 leaves either the whole sale or nothing.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
@@ -19,7 +19,8 @@ from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import StockChange, move_stock
 from comptoir.sales.approvals import use_approval
-from comptoir.sales.inputs import CLOSED, STATUS_OF_STATE, SaleInput
+from comptoir.sales.inputs import CLOSED, STATE_OF_STATUS, STATUS_OF_STATE, SaleInput
+from comptoir.sales.lifecycle import STOCK_OUT
 from comptoir.sales.lookup import SaleContext
 from comptoir.sales.models import Sale, SaleLine, SalePayment
 from comptoir.sales.pricing import PricedLine, PricedSale
@@ -34,11 +35,17 @@ def write_sale(
     sale: SaleInput,
     context: SaleContext,
     priced: PricedSale,
+    status: str = "CLOSED",
+    on_written: Callable[[Sale], None] | None = None,
 ) -> Sale:
-    """Number the sale, store it with its lines and payments, move its stock; commit."""
+    """Number the sale, store it with its lines and payments, move its stock (unless it is
+    parked); `on_written` adds the status's other writes (an account charge); commit."""
     session = uow.session
     now = utcnow()
     record = _new_sale(sale_id, sale=sale, context=context, priced=priced, now=now)
+    record.status, record.state = status, STATE_OF_STATUS[status]
+    record.is_quote = sale.is_quote
+    record.quote_expires_at = sale.quote_expires_at
     # Taken in the sale's own transaction: a sale that fails gives its number back.
     record.invoice_sequence, record.invoice_number = store.take_invoice_number(
         session, register=context.register
@@ -49,13 +56,16 @@ def write_sale(
         # After the sale's row: a concurrent retry of this sale fails on its id (and is
         # answered as a replay), not on the approval its twin just used.
         use_approval(session, approval_id=priced.approval_id, now=now)
-    move_stock(
-        session,
-        changes=stock_sold(record.lines, context.products, outlet_id=record.outlet_id),
-        kind=MovementKind.SALE,
-        source_id=sale_id,
-        user_id=record.user_id,
-    )
+    if status in STOCK_OUT:
+        move_stock(
+            session,
+            changes=stock_sold(record.lines, context.products, outlet_id=record.outlet_id),
+            kind=MovementKind.SALE,
+            source_id=sale_id,
+            user_id=record.user_id,
+        )
+    if on_written is not None:
+        on_written(record)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
     uow.commit()
     return record

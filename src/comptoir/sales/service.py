@@ -8,6 +8,7 @@ one transaction). This module ties them together and makes a retried sale idempo
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -17,7 +18,9 @@ from comptoir.accounts.models import LoginSession
 from comptoir.core.errors import NotFound
 from comptoir.core.paging import Page, page_by_version
 from comptoir.core.uow import UnitOfWork
+from comptoir.sales.account import NO_LEDGER, CustomerLedger
 from comptoir.sales.approvals import ApprovalAlreadyUsed
+from comptoir.sales.continuing import charge_unpaid, continue_sale, price_for_status
 from comptoir.sales.inputs import (
     CLOSED,
     NO_RIGHTS,
@@ -29,9 +32,10 @@ from comptoir.sales.inputs import (
     SaleRights,
     resolve_state,
 )
+from comptoir.sales.lifecycle import SAVED, VOIDED, TransitionRefused, check_transition
 from comptoir.sales.lookup import FindCustomer, look_up_sale
 from comptoir.sales.models import Sale
-from comptoir.sales.pricing import price_sale
+from comptoir.sales.quotes import default_expiry
 from comptoir.sales.recording import stock_sold, write_sale
 from comptoir.sales.sellers import check_seller_on_session
 
@@ -60,6 +64,7 @@ def record_sale(
     find_customer: FindCustomer,
     register_session: LoginSession | None = None,
     rights: SaleRights = NO_RIGHTS,
+    ledger: CustomerLedger = NO_LEDGER,
 ) -> tuple[Sale, bool]:
     """Record a closed sale sent by `user_id`. Returns the sale and whether this call
     created it. `register_session` is the browser session of the register it comes from
@@ -68,8 +73,12 @@ def record_sale(
     `rights`: what the sender may do beyond selling as themself at the catalog's prices.
 
     A sale sent again with the same id returns the first one and changes nothing; the
-    primary key, not the lookup, is what guarantees it under concurrency.
+    primary key, not the lookup, is what guarantees it under concurrency. A parked sale's
+    id is the exception: sending it again continues the sale (`continuing.py`).
+    `ledger`: the customer's ledgers, for on-account sales (customers' `account.LEDGER`).
     """
+    if sale.is_quote and sale.quote_expires_at is None:
+        sale = replace(sale, quote_expires_at=default_expiry(uow.reader))
     check_seller_on_session(
         uow.reader,
         register_session=register_session,
@@ -80,7 +89,19 @@ def record_sale(
     if sale.id is not None:
         existing = uow.reader.get(Sale, sale.id)
         if existing is not None:
+            if existing.status == VOIDED and sale.wanted_status != VOIDED:
+                raise TransitionRefused(current=VOIDED, wanted=sale.wanted_status)
+            if existing.status == SAVED or sale.version is not None:
+                return continue_sale(
+                    uow,
+                    sale=sale,
+                    user_id=user_id,
+                    find_customer=find_customer,
+                    rights=rights,
+                    ledger=ledger,
+                )
             return existing, False
+    check_transition(current=None, wanted=sale.wanted_status)
     try:
         created = _record_new_sale(
             uow,
@@ -88,6 +109,7 @@ def record_sale(
             user_id=user_id,
             find_customer=find_customer,
             rights=rights,
+            ledger=ledger,
         )
     except (IntegrityError, ApprovalAlreadyUsed):
         uow.rollback()
@@ -106,13 +128,20 @@ def _record_new_sale(
     user_id: uuid.UUID,
     find_customer: FindCustomer,
     rights: SaleRights,
+    ledger: CustomerLedger,
 ) -> Sale:
     # Everything is looked up and priced first, outside the write lock; the writes come
     # last and together, so the lock (and the register's numbering) is held briefly.
     context = look_up_sale(uow.reader, sale=sale, user_id=user_id, find_customer=find_customer)
-    priced = price_sale(sale=sale, context=context, rights=rights)
+    priced, status = price_for_status(sale=sale, context=context, rights=rights)
     return write_sale(
-        uow, sale_id=sale.id or uuid.uuid4(), sale=sale, context=context, priced=priced
+        uow,
+        sale_id=sale.id or uuid.uuid4(),
+        sale=sale,
+        context=context,
+        priced=priced,
+        status=status,
+        on_written=charge_unpaid(uow, ledger=ledger, rights=rights),
     )
 
 

@@ -6,6 +6,7 @@ from fastapi.staticfiles import StaticFiles
 from comptoir.web import (
     account,
     auth,
+    customer_account,
     customers,
     imports,
     mfa,
@@ -13,6 +14,7 @@ from comptoir.web import (
     product_form,
     products,
     quick_add,
+    quotes,
     reset,
     sales_history,
     sell,
@@ -31,6 +33,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(mfa.router)
     app.include_router(reset.router)
     app.include_router(sell.router)
+    app.include_router(quotes.router)
     app.include_router(sales_history.router)
     # Before the product pages: /products/import is not a product id.
     app.include_router(imports.router)
@@ -38,6 +41,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(product_form.router)
     app.include_router(product_edit.router)
     app.include_router(quick_add.router)
+    app.include_router(customer_account.router)
     app.include_router(customers.router)
     app.include_router(catalog_entities_router)
     app.include_router(settings.router)

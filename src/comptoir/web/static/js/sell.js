@@ -21,7 +21,10 @@ const payButton = $("pay");
 const dialog = $("pay-dialog");
 const tendered = $("tendered");
 
-const state = { lines: [], results: [], highlighted: -1, taxes: new Map(), searchSeq: 0 };
+// saleId/version: a parked sale being continued (sell_states.js), sent with its own id.
+const state = {
+  lines: [], results: [], highlighted: -1, taxes: new Map(), searchSeq: 0, saleId: null, version: null,
+};
 
 async function api(path, options = {}) {
   const response = await fetch(path, {
@@ -369,8 +372,8 @@ payButton.addEventListener("click", openPayment);
 $("pay-cancel").addEventListener("click", () => { dialog.close(); search.focus(); });
 
 function buildSale() {
-  return {
-    id: uuid4(),
+  const sale = {
+    id: state.saleId || uuid4(),
     register_id: registerSelect.value,
     user_id: config.user_id,
     customer_id: document.getElementById("sale-customer").value || null,
@@ -382,6 +385,8 @@ function buildSale() {
     register_sale_payments: tenders.body(),
     ...saleFields(),
   };
+  if (state.version !== null) sale.version = state.version;
+  return sale;
 }
 
 // The sale is kept on this device until the server acknowledges it, and re-sent with the same
@@ -428,6 +433,10 @@ $("pay-form").addEventListener("submit", (event) => {
 document.addEventListener("comptoir:user-switched", (event) => { config.user_id = event.detail.user_id; });
 
 // Start-up -------------------------------------------------------------------------------
+
+// What sell_states.js (park, retrieve, layby, on account) works with.
+window.comptoirSell = { state, render, amounts, api, buildSale, submit, setStatus, money, dialog };
+document.dispatchEvent(new CustomEvent("comptoir:sell-ready"));
 
 const savedRegister = localStorage.getItem(REGISTER_KEY);
 if (savedRegister && [...registerSelect.options].some((o) => o.value === savedRegister)) {

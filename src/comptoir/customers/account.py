@@ -1,0 +1,198 @@
+"""The customer's on-account balance and store credit, kept equal to their ledgers.
+
+Each change is a ledger row and an atomic `UPDATE customer SET balance = balance + :delta`
+in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import uuid
+from decimal import Decimal
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.i18n import N_
+from comptoir.core.outbox import enqueue
+from comptoir.core.uow import UnitOfWork
+from comptoir.customers.ledger_models import CustomerAccountMovement, StoreCreditTransaction
+from comptoir.customers.models import Customer
+from comptoir.sales.account import apply_payment
+from comptoir.sales.lifecycle import ONACCOUNT
+from comptoir.sales.models import Sale
+from comptoir.store import service as store
+
+
+def move_account(
+    session: Session,
+    *,
+    customer_id: uuid.UUID,
+    sale_id: uuid.UUID | None,
+    amount: Decimal,
+    kind: str,
+    user_id: uuid.UUID | None,
+    client_id: str | None = None,
+) -> Decimal:
+    session.add(
+        CustomerAccountMovement(
+            customer_id=customer_id,
+            sale_id=sale_id,
+            amount=amount,
+            kind=kind,
+            user_id=user_id,
+            client_id=client_id,
+        )
+    )
+    session.flush()
+    balance = session.execute(
+        update(Customer)
+        .where(Customer.id == customer_id)
+        .values(account_balance=Customer.account_balance + amount)
+        .returning(Customer.account_balance)
+        .execution_options(synchronize_session=False)
+    ).scalar_one_or_none()
+    if balance is None:
+        raise NotFound("customer not found", customer_id=str(customer_id))
+    return Decimal(balance)
+
+
+def account_limit(session: Session, *, customer_id: uuid.UUID) -> Decimal | None:
+    return session.scalar(select(Customer.on_account_limit).where(Customer.id == customer_id))
+
+
+def issue_store_credit(
+    session: Session,
+    *,
+    customer_id: uuid.UUID,
+    sale_id: uuid.UUID | None,
+    amount: Decimal,
+    user_id: uuid.UUID | None,
+    client_id: str | None = None,
+) -> None:
+    """Store credit given back (a cancelled layby's deposit): an ISSUE and the balance."""
+    session.add(
+        StoreCreditTransaction(
+            customer_id=customer_id,
+            sale_id=sale_id,
+            amount=amount,
+            type="ISSUE",
+            user_id=user_id,
+            client_id=client_id,
+        )
+    )
+    session.flush()
+    session.execute(
+        update(Customer)
+        .where(Customer.id == customer_id)
+        .values(store_credit_balance=Customer.store_credit_balance + amount)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def ledger_balance(session: Session, *, customer_id: uuid.UUID) -> Decimal:
+    """The sum of the customer's account movements (what the balance must equal)."""
+    total = session.scalar(
+        select(func.coalesce(func.sum(CustomerAccountMovement.amount), 0)).where(
+            CustomerAccountMovement.customer_id == customer_id
+        )
+    )
+    return Decimal(total or 0)
+
+
+def sale_account_total(session: Session, *, sale_id: uuid.UUID) -> Decimal:
+    total = session.scalar(
+        select(func.coalesce(func.sum(CustomerAccountMovement.amount), 0)).where(
+            CustomerAccountMovement.sale_id == sale_id
+        )
+    )
+    return Decimal(total or 0)
+
+
+class _Ledger:
+    move_account = staticmethod(move_account)
+    account_limit = staticmethod(account_limit)
+    issue_store_credit = staticmethod(issue_store_credit)
+    sale_account_total = staticmethod(sale_account_total)
+
+
+LEDGER = _Ledger()
+
+
+def pay_balance(
+    uow: UnitOfWork,
+    *,
+    customer_id: uuid.UUID,
+    payment_type_id: uuid.UUID,
+    amount: Decimal,
+    client_id: uuid.UUID,
+    user_id: uuid.UUID,
+    register_id: uuid.UUID | None = None,
+) -> bool:
+    """The customer pays (part of) their account balance from their profile: the payment
+    goes to their open on-account sales, oldest first, which close once paid, all in one
+    transaction. `client_id` is the form's id for the payment: sent again, nothing changes
+    (False). More than the balance is refused."""
+    session = uow.session
+    replayed = uow.reader.scalar(
+        select(CustomerAccountMovement.id)
+        .where(CustomerAccountMovement.client_id.like(f"{client_id}%"))
+        .limit(1)
+    )
+    if replayed is not None:
+        return False
+    customer = session.scalars(
+        select(Customer).where(Customer.id == customer_id).with_for_update()
+    ).first()
+    if customer is None or customer.deleted_at is not None:
+        raise NotFound("customer not found", customer_id=str(customer_id))
+    session.refresh(customer)
+    if amount <= 0 or amount > customer.account_balance:
+        raise InvalidInput(
+            N_("A payment is positive and at most the balance owed."),
+            field="amount",
+            balance=str(customer.account_balance),
+        )
+    payment_type = store.get_payment_type(session, payment_type_id=payment_type_id)
+    open_sales = session.scalars(
+        select(Sale)
+        .where(Sale.customer_id == customer_id, Sale.status == ONACCOUNT)
+        .order_by(Sale.sale_date, Sale.id)
+        .with_for_update()
+    ).all()
+    remaining = amount
+    for sale in open_sales:
+        owing = sale.total_price_incl - sale.total_payment
+        part = min(owing, remaining)
+        if part <= 0:
+            continue
+        apply_payment(
+            session,
+            record=sale,
+            payment_id=uuid.uuid5(client_id, str(sale.id)),
+            payment_type=payment_type,
+            amount=part,
+            register_id=register_id,
+            user_id=user_id,
+            ledger=LEDGER,
+            client_id=f"{client_id}:{sale.id}",
+        )
+        enqueue(uow, topic="sale.update", payload={"sale_id": str(sale.id)})
+        remaining -= part
+    if remaining > 0:
+        move_account(
+            session,
+            customer_id=customer_id,
+            sale_id=None,
+            amount=-remaining,
+            kind="PAYMENT",
+            user_id=user_id,
+            client_id=str(client_id),
+        )
+    try:
+        uow.commit()
+    except IntegrityError:
+        uow.rollback()
+        return False
+    return True
