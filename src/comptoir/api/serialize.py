@@ -339,7 +339,7 @@ def sale(s: Sale) -> dict[str, Any]:
         "status": s.status,
         "note": s.note,
         "short_code": None,
-        "return_for": None,
+        "return_for": uid(s.return_for),
         "total_price": num(s.total_price),
         "total_tax": num(s.total_tax),
         "total_price_incl": num(s.total_price_incl),
@@ -385,7 +385,7 @@ def register_sale(s: Sale, *, user_name: str | None = None) -> dict[str, Any]:
         "state": s.state,
         "short_code": None,
         "invoice_number": s.invoice_number,
-        "return_for": None,
+        "return_for": uid(s.return_for),
         "register_sale_products": [
             {
                 "id": uid(line.id),
