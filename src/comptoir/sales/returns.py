@@ -432,6 +432,7 @@ def _catalog_lines(
             ),
         )
         line.list_price = line.price
+        line.discount, line.discount_total = ZERO, ZERO
         if sign < 0:
             _negate(line, reason=item.reason, restock=item.restock)
         made.append(line)
