@@ -565,6 +565,9 @@ def make_return(
             ledger=CREDIT_LEDGER,
             rights=returns.ReturnRights(without_receipt=without_receipt),
         )
+        # A replay is read through the unit of work's session: keep it readable after.
+        with contextlib.suppress(Exception):
+            uow.session.expunge(made)
         return made
 
 
