@@ -171,3 +171,31 @@ def test_the_balance_equals_the_sum_of_its_ledger_and_never_goes_below_zero(
         expected += amount
     balance, ledger = credit_of(shop, customer)
     assert balance == ledger == expected >= 0
+
+
+def store_credit_type(shop: Store) -> object:
+    with shop.uow() as uow:
+        found = store_credit.ensure_store_credit_payment_type(uow.session)
+        uow.commit()
+        return found
+
+
+def test_a_sale_paid_with_store_credit_spends_it_and_never_below_zero(
+    api: TestClient, shop: Store
+) -> None:
+    from tests.factories import make_product, sale_payload, snapshot
+
+    alice = make_customer(shop, first_name="Alice")
+    issue_credit(shop, alice, "20.00")
+    credit = store_credit_type(shop)
+    mug = make_product(shop, price="14.00", stock=10)
+    body = sale_payload(shop, [(mug, 1)], payments=[(credit, "14.00")])  # type: ignore[list-item]
+    body["customer_id"] = str(alice.id)
+
+    assert api.post("/api/register_sales", json=body).status_code == 200
+    assert credit_of(shop, alice) == (Decimal(6), Decimal(6))
+    before = snapshot(shop)
+    refused = api.post("/api/register_sales", json=body)
+    assert refused.status_code == 422, refused.text
+    assert snapshot(shop) == before
+    assert credit_of(shop, alice) == (Decimal(6), Decimal(6))

@@ -19,6 +19,7 @@ from comptoir.api.params import (
 )
 from comptoir.core.paging import check_page_size
 from comptoir.customers import service as customers
+from comptoir.customers.store_credit import CREDIT_LEDGER
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.sales import service as sales
@@ -118,6 +119,7 @@ def create_register_sale(
             override_prices=principal.allows(Permission.OVERRIDE_PRICE),
             sell_for_others=principal.allows(Permission.SELL_FOR_OTHERS),
         ),
+        credit=CREDIT_LEDGER,
     )
     reply = DecimalJSONResponse({"register_sale": serialize.register_sale(sale)})
     if not created:

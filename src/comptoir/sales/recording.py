@@ -22,6 +22,7 @@ from comptoir.sales.inputs import CLOSED, STATUS_OF_STATE, SaleInput
 from comptoir.sales.lookup import SaleContext
 from comptoir.sales.models import Sale, SaleLine, SalePayment
 from comptoir.sales.pricing import PricedLine, PricedSale
+from comptoir.sales.store_credit import CreditLedger, move_credit_tenders
 from comptoir.store import service as store
 from comptoir.store.models import PaymentType
 
@@ -33,8 +34,10 @@ def write_sale(
     sale: SaleInput,
     context: SaleContext,
     priced: PricedSale,
+    credit: CreditLedger | None = None,
 ) -> Sale:
-    """Number the sale, store it with its lines and payments, move its stock; commit."""
+    """Number the sale, store it with its lines and payments, move its stock and any store
+    credit it spends (`credit`: customers' ledger; without it, no store credit tender); commit."""
     session = uow.session
     record = _new_sale(sale_id, sale=sale, context=context, priced=priced, now=utcnow())
     # Taken in the sale's own transaction: a sale that fails gives its number back.
@@ -50,6 +53,7 @@ def write_sale(
         source_id=sale_id,
         user_id=record.user_id,
     )
+    move_credit_tenders(session, sale=record, ledger=credit)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
     uow.commit()
     return record

@@ -19,7 +19,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -40,6 +39,7 @@ from comptoir.sales.lookup import FindCustomer, SaleContext, look_up_sale
 from comptoir.sales.models import Sale, SaleLine, SalePayment
 from comptoir.sales.pricing import PricedLine, settle_payments
 from comptoir.sales.recording import _sale_line, stock_sold
+from comptoir.sales.store_credit import CreditLedger, move_credit_tenders
 from comptoir.store import service as store
 from comptoir.store.models import PaymentKind, PaymentType
 
@@ -48,34 +48,6 @@ REFUND_TO_STORE_CREDIT = "store_credit"
 REFUND_METHODS = (REFUND_TO_TENDERS, REFUND_TO_STORE_CREDIT)
 # Sales whose lines can be given back: closed, including paid-off laybys and on-account sales.
 RETURNABLE_STATUSES = ("CLOSED", "LAYBY_CLOSED", "ONACCOUNT_CLOSED")
-
-
-class CreditLedger(Protocol):
-    """Store credit, handed in by the caller (customers' `store_credit.CREDIT_LEDGER`)."""
-
-    def issue(
-        self,
-        session: Session,
-        *,
-        customer_id: uuid.UUID,
-        amount: Decimal,
-        sale_id: uuid.UUID,
-        user_id: uuid.UUID,
-    ) -> None: ...
-
-    def redeem(
-        self,
-        session: Session,
-        *,
-        customer_id: uuid.UUID,
-        amount: Decimal,
-        sale_id: uuid.UUID,
-        user_id: uuid.UUID,
-    ) -> None: ...
-
-    def check_customer(self, session: Session, *, customer_id: uuid.UUID) -> None: ...
-
-    def payment_type(self, session: Session) -> PaymentType: ...
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -281,7 +253,7 @@ def _record(
     )
     session.add(record)
     session.flush()
-    _credit_moves(session, payments, sale=record, ledger=ledger)
+    move_credit_tenders(session, sale=record, ledger=ledger)
     _move_stock(session, record, context=context, original=original)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
     uow.commit()
@@ -534,36 +506,6 @@ def _payment_types(session: Session, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID
     if not ids:
         return {}
     return {t.id: t for t in session.scalars(select(PaymentType).where(PaymentType.id.in_(ids)))}
-
-
-def _credit_moves(
-    session: Session,
-    payments: Sequence[tuple[PaymentType, Decimal]],
-    *,
-    sale: Sale,
-    ledger: CreditLedger,
-) -> None:
-    for payment_type, amount in payments:
-        if payment_type.type_id != PaymentKind.STORE_CREDIT:
-            continue
-        if sale.customer_id is None:
-            raise InvalidInput("store credit needs a customer", field="customer_id")
-        if amount < 0:
-            ledger.issue(
-                session,
-                customer_id=sale.customer_id,
-                amount=-amount,
-                sale_id=sale.id,
-                user_id=sale.user_id,
-            )
-        else:
-            ledger.redeem(
-                session,
-                customer_id=sale.customer_id,
-                amount=amount,
-                sale_id=sale.id,
-                user_id=sale.user_id,
-            )
 
 
 def _move_stock(

@@ -33,6 +33,7 @@ from comptoir.sales.models import Sale
 from comptoir.sales.pricing import price_sale
 from comptoir.sales.recording import stock_sold, write_sale
 from comptoir.sales.sellers import check_seller_on_session
+from comptoir.sales.store_credit import CreditLedger
 
 __all__ = [
     "CLOSED",
@@ -59,12 +60,14 @@ def record_sale(
     find_customer: FindCustomer,
     register_session: LoginSession | None = None,
     rights: SaleRights = NO_RIGHTS,
+    credit: CreditLedger | None = None,
 ) -> tuple[Sale, bool]:
     """Record a closed sale sent by `user_id`. Returns the sale and whether this call
     created it. `register_session` is the browser session of the register it comes from
     (None for an API token): such a session sells as its current user (`sellers.py`).
     `find_customer` checks the customer the sale names (customers' `get_customer`).
     `rights`: what the sender may do beyond selling as themself at the catalog's prices.
+    `credit`: customers' store credit ledger, for a sale paid with store credit.
 
     A sale sent again with the same id returns the first one and changes nothing; the
     primary key, not the lookup, is what guarantees it under concurrency.
@@ -87,6 +90,7 @@ def record_sale(
             user_id=user_id,
             find_customer=find_customer,
             may_override_prices=rights.override_prices,
+            credit=credit,
         )
     except IntegrityError:
         uow.rollback()
@@ -105,13 +109,19 @@ def _record_new_sale(
     user_id: uuid.UUID,
     find_customer: FindCustomer,
     may_override_prices: bool,
+    credit: CreditLedger | None = None,
 ) -> Sale:
     # Everything is looked up and priced first, outside the write lock; the writes come
     # last and together, so the lock (and the register's numbering) is held briefly.
     context = look_up_sale(uow.reader, sale=sale, user_id=user_id, find_customer=find_customer)
     priced = price_sale(sale=sale, context=context, may_override=may_override_prices)
     return write_sale(
-        uow, sale_id=sale.id or uuid.uuid4(), sale=sale, context=context, priced=priced
+        uow,
+        sale_id=sale.id or uuid.uuid4(),
+        sale=sale,
+        context=context,
+        priced=priced,
+        credit=credit,
     )
 
 
