@@ -79,6 +79,8 @@ class ReturnInput:
     # An exchange: the new items and what pays the difference.
     new_lines: Sequence[LineInput] = field(default_factory=tuple)
     payments: Sequence[PaymentInput] = field(default_factory=tuple)
+    # Or: the difference, exactly, on this tender (the return page's exchange).
+    pay_with: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -174,6 +176,11 @@ def _record(
                 *(
                     PaymentInput(payment_type_id=r.payment_type_id, amount=r.amount)
                     for r in request.refunds
+                ),
+                *(
+                    [PaymentInput(payment_type_id=request.pay_with, amount=ZERO)]
+                    if request.pay_with
+                    else []
                 ),
             ],
         ),
@@ -434,9 +441,10 @@ def _settle(
     """The sale's payments: an exchange's difference paid (positive), or the refund
     (negative amounts) to the original tenders, the chosen ones or store credit."""
     if net > 0:
-        return settle_payments(
-            request.payments, context.payment_types, total=net, currency=context.currency
-        )
+        paid = request.payments
+        if not paid and request.pay_with is not None:
+            paid = [PaymentInput(payment_type_id=request.pay_with, amount=net)]
+        return settle_payments(paid, context.payment_types, total=net, currency=context.currency)
     due = -net
     if due == 0:
         return []

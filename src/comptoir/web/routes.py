@@ -14,6 +14,7 @@ from comptoir.web import (
     products,
     quick_add,
     reset,
+    returns,
     sell,
     settings,
     signin_settings,
@@ -29,6 +30,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(mfa.router)
     app.include_router(reset.router)
     app.include_router(sell.router)
+    app.include_router(returns.router)
     # Before the product pages: /products/import is not a product id.
     app.include_router(imports.router)
     app.include_router(products.router)
