@@ -241,6 +241,31 @@ def test_an_exchange_for_a_cheaper_item_refunds_the_difference(shop: Store) -> N
     assert refunded_by_type(swap) == {"Card": Decimal("-6.00")}
 
 
+def test_returning_a_composite_gives_back_its_components(shop: Store) -> None:
+    from comptoir.catalog import products as catalog
+
+    coffee = make_product(shop, price="8.00", stock=10)
+    mug = make_product(shop, price="6.00", stock=5)
+    with shop.uow() as uow:
+        gift = catalog.create_product(
+            uow,
+            new=catalog.NewProduct(
+                name="Gift box",
+                price=Decimal("25"),
+                components=[
+                    catalog.NewComponent(product_id=coffee.id, quantity=Decimal(2)),
+                    catalog.NewComponent(product_id=mug.id, quantity=Decimal(1)),
+                ],
+            ),
+        )
+    sale = make_sale(shop, [(gift, 2)], total="50.00")
+
+    make_return(shop, sale, return_lines(sale, (0, 1)))
+
+    assert (stock_of(shop, coffee), stock_of(shop, mug)) == (Decimal(8), Decimal(4))
+    assert ledger_of(shop, coffee) == Decimal(8)
+
+
 @settings(
     max_examples=12,
     deadline=None,
