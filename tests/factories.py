@@ -585,3 +585,80 @@ def account_ledger_of(shop: Store, customer_id: uuid.UUID) -> tuple[Decimal, Dec
             select(CustomerRow.account_balance).where(CustomerRow.id == customer_id)
         )
         return Decimal(balance), account.ledger_balance(session, customer_id=customer_id)
+
+
+# --- returns ---
+
+
+def return_lines(
+    sale: Sale, *wanted: tuple[int, int | str], reason: str | None = None, restock: bool = True
+) -> list[Any]:
+    """Return inputs for (line index, quantity) pairs of `sale`."""
+    from comptoir.sales.returns import ReturnLineInput
+
+    return [
+        ReturnLineInput(
+            line_id=sale.lines[index].id,
+            quantity=Decimal(str(quantity)),
+            reason=reason,
+            restock=restock,
+        )
+        for index, quantity in wanted
+    ]
+
+
+def make_return(
+    shop: Store,
+    sale: Sale | None,
+    lines: list[Any],
+    *,
+    user: User | None = None,
+    without_receipt: bool = False,
+    **request: Any,
+) -> Sale:
+    """A return (or exchange) of `sale` recorded through the service (None: no receipt)."""
+    from comptoir.customers.store_credit import CREDIT_LEDGER
+    from comptoir.sales import returns
+
+    wanted = returns.ReturnInput(register_id=shop.register.id, lines=lines, **request)
+    with shop.uow() as uow:
+        made, _created = returns.record_return(
+            uow,
+            original_id=sale.id if sale is not None else None,
+            request=wanted,
+            user_id=(user or shop.owner).id,
+            find_customer=customers.get_customer,
+            ledger=CREDIT_LEDGER,
+            rights=returns.ReturnRights(without_receipt=without_receipt),
+        )
+        # A replay is read through the unit of work's session: keep it readable after.
+        with contextlib.suppress(Exception):
+            uow.session.expunge(made)
+        return made
+
+
+def issue_credit(
+    shop: Store, customer: Customer, amount: str, *, client_id: str | None = None
+) -> None:
+    from comptoir.customers import store_credit
+
+    with shop.uow() as uow:
+        store_credit.record_credit_transaction(
+            uow,
+            customer_id=customer.id,
+            amount=Decimal(amount),
+            type="ISSUE",
+            client_id=client_id or uuid.uuid4().hex,
+            user_id=shop.owner.id,
+        )
+
+
+def credit_of(shop: Store, customer: Customer) -> tuple[Decimal, Decimal]:
+    """The customer's store credit balance and the sum of its ledger."""
+    from comptoir.customers import store_credit
+
+    with shop.db.read_sessions() as session:
+        balance = session.scalar(
+            select(Customer.store_credit_balance).where(Customer.id == customer.id)
+        )
+        return Decimal(balance), store_credit.ledger_sum(session, customer_id=customer.id)

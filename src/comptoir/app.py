@@ -18,9 +18,11 @@ from comptoir.api import discount_approvals as discount_approvals_api
 from comptoir.api import legacy as legacy_api
 from comptoir.api import legacy_sales as legacy_sales_api
 from comptoir.api import products21 as products21_api
+from comptoir.api import returns as returns_api
 from comptoir.api import sale_states as sale_states_api
 from comptoir.api import sales as sales_api
 from comptoir.api import store as store_api
+from comptoir.api import store_credits as store_credits_api
 from comptoir.api import switching as switching_api
 from comptoir.api import users as users_api
 from comptoir.core.db import Database, open_database
@@ -88,6 +90,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(products21_api.router)
     app.include_router(sales_api.router)
     app.include_router(sale_states_api.router)
+    app.include_router(returns_api.router)
+    app.include_router(store_credits_api.router)
     app.include_router(legacy_sales_api.router)
     app.include_router(legacy_api.router)
     app.include_router(users_api.router)

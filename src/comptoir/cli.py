@@ -53,7 +53,7 @@ def init(
     demo: Annotated[bool, typer.Option(help="Seed a demo store")] = False,
 ) -> None:
     """Create or migrate the database, create the account owner, optionally seed a demo store."""
-    from comptoir.setup import ensure_retailer, seed_demo_store
+    from comptoir.setup import ensure_retailer, ensure_store_credit_tender, seed_demo_store
 
     settings = get_settings()
     upgrade_database(settings.database_url)
@@ -67,6 +67,8 @@ def init(
             with db.unit_of_work() as uow:
                 seeded = seed_demo_store(uow)
             console.print("Demo store seeded." if seeded else "Demo store already there.")
+        with db.unit_of_work() as uow:
+            ensure_store_credit_tender(uow)
     except DomainError as error:
         _fail(error)
     finally:

@@ -11,6 +11,7 @@ from comptoir.catalog import products as catalog
 from comptoir.catalog.models import Product
 from comptoir.core.uow import UnitOfWork
 from comptoir.customers import groups as customer_groups
+from comptoir.customers.store_credit import ensure_store_credit_payment_type
 from comptoir.demo_sales import seed_demo_sales
 from comptoir.store import service as store
 from comptoir.store.models import Outlet, PaymentKind, Retailer
@@ -24,6 +25,13 @@ def ensure_retailer(uow: UnitOfWork, *, name: str = "Ma boutique") -> Retailer:
         customer_groups.default_group(uow.session)
         uow.commit()
     return retailer
+
+
+def ensure_store_credit_tender(uow: UnitOfWork) -> None:
+    """Stores set up before store credit get its payment type (type_id 20) at the next
+    `comptoir init`; others create it on first use (customers.store_credit)."""
+    ensure_store_credit_payment_type(uow.session)
+    uow.commit()
 
 
 def ean13(body: str) -> str:
@@ -131,6 +139,7 @@ def seed_demo_store(uow: UnitOfWork) -> bool:
         ("Chèque", PaymentKind.CHEQUE),
         ("Virement", PaymentKind.BANK_TRANSFER),
         ("Avoir", PaymentKind.VOUCHER),
+        ("Crédit client", PaymentKind.STORE_CREDIT),
     ]:
         store.create_payment_type(uow, name=name, type_id=kind)
     taxes = {"standard": standard.id, "reduced": reduced.id, "books": books.id}

@@ -81,8 +81,9 @@ def test_init_twice_seeds_the_demo_store_once(
         (outlet,) = session.scalars(select(Outlet)).all()
         assert outlet.name == "Paris Marais"
         assert session.scalars(select(Retailer)).one().currency == "EUR"
-    assert len(kinds) == 5
+    assert len(kinds) == 6
     assert kinds["Espèces"] == PaymentKind.CASH
+    assert kinds["Crédit client"] == PaymentKind.STORE_CREDIT  # once, though init ran twice
     assert PaymentKind.CARD_EXTERNAL in kinds.values()
 
 

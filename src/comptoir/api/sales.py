@@ -20,6 +20,7 @@ from comptoir.api.params import (
 from comptoir.core.paging import check_page_size
 from comptoir.customers import account as customer_account
 from comptoir.customers import service as customers
+from comptoir.customers.store_credit import CREDIT_LEDGER
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.sales import service as sales
@@ -153,6 +154,7 @@ def create_register_sale(
             exceed_account_limit=principal.allows(Permission.EXCEED_ACCOUNT_LIMIT),
         ),
         ledger=customer_account.LEDGER,
+        credit=CREDIT_LEDGER,
     )
     reply = DecimalJSONResponse({"register_sale": serialize.register_sale(sale)})
     if not created:

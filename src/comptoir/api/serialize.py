@@ -387,7 +387,7 @@ def register_sale(s: Sale, *, user_name: str | None = None) -> dict[str, Any]:
         "state": s.state,
         "short_code": None,
         "invoice_number": s.invoice_number,
-        "return_for": None,
+        "return_for": uid(s.return_for),
         "register_sale_products": [
             {
                 "id": uid(line.id),

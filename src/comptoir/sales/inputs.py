@@ -133,7 +133,8 @@ def check_lines(lines: Sequence[LineInput]) -> None:
     for index, line in enumerate(lines):
         if line.quantity <= 0:
             raise InvalidInput(
-                "quantities must be positive (returns are not supported yet)",
+                "quantities must be positive (a return goes through"
+                " PUT /api/2.0/sales/{id}/actions/return)",
                 field=line_field(index, "quantity"),
             )
         if line.price is not None and line.price < 0:

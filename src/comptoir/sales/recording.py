@@ -24,6 +24,7 @@ from comptoir.sales.lifecycle import STOCK_OUT
 from comptoir.sales.lookup import SaleContext
 from comptoir.sales.models import Sale, SaleLine, SalePayment
 from comptoir.sales.pricing import PricedLine, PricedSale
+from comptoir.sales.store_credit import CreditLedger, move_credit_tenders
 from comptoir.store import service as store
 from comptoir.store.models import PaymentType
 
@@ -37,9 +38,11 @@ def write_sale(
     priced: PricedSale,
     status: str = "CLOSED",
     on_written: Callable[[Sale], None] | None = None,
+    credit: CreditLedger | None = None,
 ) -> Sale:
     """Number the sale, store it with its lines and payments, move its stock (unless it is
-    parked); `on_written` adds the status's other writes (an account charge); commit."""
+    parked) and any store credit it spends (`credit`: customers' ledger; without it, no store
+    credit tender); `on_written` adds the status's other writes (an account charge); commit."""
     session = uow.session
     now = utcnow()
     record = _new_sale(sale_id, sale=sale, context=context, priced=priced, now=now)
@@ -66,6 +69,7 @@ def write_sale(
         )
     if on_written is not None:
         on_written(record)
+    move_credit_tenders(session, sale=record, ledger=credit)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
     uow.commit()
     return record

@@ -38,6 +38,7 @@ from comptoir.sales.models import Sale
 from comptoir.sales.quotes import default_expiry
 from comptoir.sales.recording import stock_sold, write_sale
 from comptoir.sales.sellers import check_seller_on_session
+from comptoir.sales.store_credit import CreditLedger
 
 __all__ = [
     "CLOSED",
@@ -65,12 +66,14 @@ def record_sale(
     register_session: LoginSession | None = None,
     rights: SaleRights = NO_RIGHTS,
     ledger: CustomerLedger = NO_LEDGER,
+    credit: CreditLedger | None = None,
 ) -> tuple[Sale, bool]:
     """Record a closed sale sent by `user_id`. Returns the sale and whether this call
     created it. `register_session` is the browser session of the register it comes from
     (None for an API token): such a session sells as its current user (`sellers.py`).
     `find_customer` checks the customer the sale names (customers' `get_customer`).
     `rights`: what the sender may do beyond selling as themself at the catalog's prices.
+    `credit`: customers' store credit ledger, for a sale paid with store credit.
 
     A sale sent again with the same id returns the first one and changes nothing; the
     primary key, not the lookup, is what guarantees it under concurrency. A parked sale's
@@ -110,6 +113,7 @@ def record_sale(
             find_customer=find_customer,
             rights=rights,
             ledger=ledger,
+            credit=credit,
         )
     except (IntegrityError, ApprovalAlreadyUsed):
         uow.rollback()
@@ -129,6 +133,7 @@ def _record_new_sale(
     find_customer: FindCustomer,
     rights: SaleRights,
     ledger: CustomerLedger,
+    credit: CreditLedger | None = None,
 ) -> Sale:
     # Everything is looked up and priced first, outside the write lock; the writes come
     # last and together, so the lock (and the register's numbering) is held briefly.
@@ -142,6 +147,7 @@ def _record_new_sale(
         priced=priced,
         status=status,
         on_written=charge_unpaid(uow, ledger=ledger, rights=rights),
+        credit=credit,
     )
 
 

@@ -16,6 +16,7 @@ from comptoir.web import (
     quick_add,
     quotes,
     reset,
+    returns,
     sales_history,
     sell,
     settings,
@@ -34,6 +35,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(reset.router)
     app.include_router(sell.router)
     app.include_router(quotes.router)
+    app.include_router(returns.router)
     app.include_router(sales_history.router)
     # Before the product pages: /products/import is not a product id.
     app.include_router(imports.router)

@@ -13,9 +13,12 @@ from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission, role_allows
 from comptoir.core import i18n
 from comptoir.core.i18n import gettext_ as _
+from comptoir.customers import service as customers
 from comptoir.http.deps import SessionDep
-from comptoir.sales import receipts
+from comptoir.sales import receipts, return_lookup
 from comptoir.store import service as store
+from comptoir.store.models import PaymentKind
+from comptoir.web.barcode import code128_svg
 from comptoir.web.deps import page_requires
 from comptoir.web.render import render
 
@@ -130,6 +133,8 @@ def receipt(
     _user: Annotated[User, Depends(page_requires(Permission.VIEW_SALES))],
 ) -> Response:
     found = receipts.receipt_of(session, sale_id=sale_id)
+    sale = found.sale
+    is_return = sale.return_for is not None or any(line.quantity < 0 for line in sale.lines)
     return render(
         request,
         "receipt.html",
@@ -143,4 +148,19 @@ def receipt(
         taxes=found.taxes,
         discounts=found.discounts,
         total_discount=found.total_discount,
+        barcode=code128_svg(sale.invoice_number),
+        # A return: the receipt it gives back to, what went back on which tender and the
+        # customer's store credit left.
+        is_return=is_return,
+        original=return_lookup.original_of(session, sale=sale),
+        refunds=[p for p in sale.payments if p.amount < 0] if is_return else [],
+        credit_left=_credit_left(session, sale),
     )
+
+
+def _credit_left(session: Any, sale: Any) -> Any:
+    if sale.customer_id is None or not any(
+        p.type_id == PaymentKind.STORE_CREDIT for p in sale.payments
+    ):
+        return None
+    return customers.get_customer(session, customer_id=sale.customer_id).store_credit_balance
