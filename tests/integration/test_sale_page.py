@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from comptoir.accounts.permissions import Role
 from comptoir.core.outbox import OutboxMessage
-from comptoir.sales.models import SaleLine
+from comptoir.sales.models import Sale, SaleLine
 from tests.factories import (
     Store,
     count_rows,
@@ -18,6 +18,7 @@ from tests.factories import (
     make_customer,
     make_user,
     sign_in_as,
+    stock_of,
 )
 from tests.integration.history_support import a_history, sale_on
 
@@ -130,3 +131,35 @@ def test_a_receipt_is_not_emailed_without_a_customer_address(
     reply = browser.post(f"/sales/{sale.id}/email-receipt", data={"csrf": csrf_of(page)})
     assert reply.status_code == 422
     assert count_rows(shop.db, OutboxMessage) == before
+
+
+def test_a_manager_voids_a_completed_sale_from_its_page_and_its_stock_comes_back(
+    app_client: TestClient, shop: Store
+) -> None:
+    h = a_history(shop)
+    sale = sale_on(shop, h.mug, "2024-03-01T10:00")
+    before = stock_of(shop, h.mug)
+    sign_in_as(app_client, make_user(shop, role=Role.MANAGER).username)
+    page = app_client.get(f"/sales/{sale.id}").text
+    reply = app_client.post(
+        f"/sales/{sale.id}/void", data={"csrf": csrf_of(page)}, follow_redirects=True
+    )
+    assert 'id="voided"' in reply.text
+    with shop.db.read_sessions() as session:
+        assert session.get(Sale, sale.id).status == "VOIDED"  # type: ignore[union-attr]
+    assert stock_of(shop, h.mug) == (before or 0) + sum(line.quantity for line in sale.lines)
+
+
+def test_a_cashier_posting_the_void_of_a_completed_sale_changes_nothing(
+    app_client: TestClient, shop: Store
+) -> None:
+    h = a_history(shop)
+    sale = sale_on(shop, h.mug, "2024-03-01T10:00")
+    sign_in_as(app_client, make_user(shop, role=Role.CASHIER).username)
+    page = app_client.get(f"/sales/{sale.id}").text
+    reply = app_client.post(
+        f"/sales/{sale.id}/void", data={"csrf": csrf_of(page)}, follow_redirects=True
+    )
+    assert 'id="void-refused"' in reply.text
+    with shop.db.read_sessions() as session:
+        assert session.get(Sale, sale.id).status == "CLOSED"  # type: ignore[union-attr]

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 from comptoir.accounts import users
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import DomainError, InvalidInput, NotFound
 from comptoir.core.i18n import N_
+from comptoir.customers import account as customer_account
 from comptoir.customers import listing as customer_listing
 from comptoir.customers import service as customers
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep
@@ -24,6 +25,7 @@ from comptoir.sales import receipt_email
 from comptoir.sales import search as sale_search
 from comptoir.sales import service as sales
 from comptoir.sales.models import Sale
+from comptoir.sales.voiding import void_sale
 from comptoir.store import service as store
 from comptoir.web.deps import page_requires
 from comptoir.web.render import check_csrf, render
@@ -234,8 +236,12 @@ def sale_page(
         "return": sale.status == "CLOSED"
         and sale.return_for is None
         and principal.allows(Permission.RETURN_WITH_RECEIPT),
-        "void": (is_open and principal.allows(Permission.SELL))
-        or (sale.status == "CLOSED" and principal.allows(Permission.VOID_SALE)),
+        # A sale with returns is never voided (voiding.py refuses it too).
+        "void": not returns
+        and (
+            (is_open and principal.allows(Permission.SELL))
+            or (sale.status == "CLOSED" and principal.allows(Permission.VOID_SALE))
+        ),
         "email": bool(customer is not None and customer.email),
     }
     return render(
@@ -248,6 +254,8 @@ def sale_page(
         actions=actions,
         status_label=STATUS_LABELS.get(sale.status, sale.status),
         emailed=request.query_params.get("emailed") == "1",
+        voided=request.query_params.get("voided") == "1",
+        refused=request.query_params.get("refused"),
         **_names(session, [sale, *returns]),
         retailer=store.get_retailer(session),
     )
@@ -273,3 +281,30 @@ async def email_receipt(
         requested_by=user.id,
     )
     return RedirectResponse(f"/sales/{sale.id}?emailed=1", status_code=303)
+
+
+@router.post("/sales/{sale_id}/void")
+async def void(
+    request: Request, sale_id: uuid.UUID, uow: UowDep, user: Viewer, principal: PrincipalDep
+) -> Response:
+    """The sale page's Void button: the same rule as `PUT /api/2.0/sales/{id}/actions/void`
+    (a parked or open sale by its cashier, a completed one with sales:void)."""
+    form = await request.form()
+    check_csrf(request.state.csrf_token, str(form.get("csrf") or ""))
+    sale = _visible_sale(uow.session, user, sale_id)
+    if not principal.allows(Permission.SELL):
+        return RedirectResponse(f"/sales/{sale.id}?refused=permission", status_code=303)
+    try:
+        void_sale(
+            uow,
+            sale_id=sale.id,
+            user_id=user.id,
+            may_void_completed=principal.allows(Permission.VOID_SALE),
+            ledger=customer_account.LEDGER,
+        )
+    except DomainError as refused:
+        uow.rollback()
+        return RedirectResponse(
+            f"/sales/{sale.id}?refused={type(refused).__name__}", status_code=303
+        )
+    return RedirectResponse(f"/sales/{sale.id}?voided=1", status_code=303)

@@ -229,3 +229,17 @@ $("installment-form").addEventListener("submit", async (event) => {
 // The Park button follows the cart (sell.js renders it on each change).
 new MutationObserver(refreshButtons).observe($("cart-lines"), { childList: true });
 refreshButtons();
+
+// /sell?sale=<id> (the sale's page in sales history: "Continue the sale", "Take a payment").
+(async function openFromHistory() {
+  const wanted = new URLSearchParams(window.location.search).get("sale");
+  if (!wanted) return;
+  const sale = (await openSales()).find((found) => found.id === wanted);
+  if (!sale) { sell.setStatus(t.refused, "error"); return; }
+  if (sale.status === "SAVED") {
+    await continueSale(sale);
+  } else {
+    await showRetrieve();
+    openInstallment(sale);
+  }
+})();
