@@ -37,6 +37,9 @@ NOT_VERSION_LISTS = {
     "/api/2.0/user": "one object: the caller",
     "/api/2.0/search": "a search, its results ranked (X-Series pages it by offset)",
     "/api/2.0/product_categories": "paged by category id and page_info, walked below",
+    "/api/2.0/quotes": "the 2.0 spec's own shape: after (a quote's position) and limit",
+    "/api/2.0/store_credits": "2.0-beta: page_size only",
+    "/api/2.0/store_credits/report": "2.0-beta: one report",
 }
 
 

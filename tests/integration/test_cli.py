@@ -101,8 +101,9 @@ def test_every_demo_product_has_stock_that_matches_its_ledger(
                 inventory.ledger_balance(session, product_id=product_id, outlet_id=outlet_id)
                 == stock
             )
-    opening = sorted(stock for *_, stock in DEMO_PRODUCTS)
-    assert sorted(int(stock) for *_, stock in levels) == opening
+    # The demo's sales (closed, layby, on account) took some of the opening stock.
+    opening = sum(stock for *_, stock in DEMO_PRODUCTS)
+    assert 0 < sum(stock for *_, stock in levels) < opening
 
 
 def test_a_token_created_on_the_command_line_works_as_a_bearer_token(
