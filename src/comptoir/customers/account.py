@@ -17,8 +17,9 @@ from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.i18n import N_
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
-from comptoir.customers.ledger_models import CustomerAccountMovement, StoreCreditTransaction
+from comptoir.customers.ledger_models import CustomerAccountMovement
 from comptoir.customers.models import Customer
+from comptoir.customers.store_credit import CreditMove, move_credit
 from comptoir.sales.account import apply_payment
 from comptoir.sales.lifecycle import ONACCOUNT
 from comptoir.sales.models import Sale
@@ -71,23 +72,18 @@ def issue_store_credit(
     user_id: uuid.UUID | None,
     client_id: str | None = None,
 ) -> None:
-    """Store credit given back (a cancelled layby's deposit): an ISSUE and the balance."""
-    session.add(
-        StoreCreditTransaction(
+    """Store credit given back (a cancelled layby's deposit): an ISSUE and the balance, the
+    same move as a return's (`store_credit.move_credit`)."""
+    move_credit(
+        session,
+        move=CreditMove(
             customer_id=customer_id,
-            sale_id=sale_id,
             amount=amount,
             type="ISSUE",
+            sale_id=sale_id,
             user_id=user_id,
             client_id=client_id,
-        )
-    )
-    session.flush()
-    session.execute(
-        update(Customer)
-        .where(Customer.id == customer_id)
-        .values(store_credit_balance=Customer.store_credit_balance + amount)
-        .execution_options(synchronize_session=False)
+        ),
     )
 
 
