@@ -16,6 +16,8 @@ FORM = {
     "cash_rounding_increment": "0,05",
     "max_line_quantity": "500",
     "offline_sale_max_age_hours": "24",
+    "quote_validity_days": "30",
+    "layby_cancel_refund": "tenders",
 }
 
 
@@ -82,3 +84,18 @@ def test_a_manager_sees_the_till_and_cannot_change_it(app_client: TestClient, sh
 
     assert reply.status_code == 403
     assert till(shop) == before
+
+
+def test_an_admin_sets_how_long_a_quote_lasts_and_what_a_cancelled_layby_gives_back(
+    browser: TestClient, shop: Store
+) -> None:
+    reply = post(browser, quote_validity_days="14", layby_cancel_refund="store_credit")
+    assert reply.status_code == 303  # type: ignore[attr-defined]
+    with shop.db.read_sessions() as session:
+        r = store.get_retailer(session)
+        assert (r.quote_validity_days, r.layby_cancel_refund) == (14, "store_credit")
+    for field, value in [("quote_validity_days", "0"), ("layby_cancel_refund", "keep_half")]:
+        assert post(browser, **{field: value}).status_code == 422, field  # type: ignore[attr-defined]
+    with shop.db.read_sessions() as session:
+        r = store.get_retailer(session)
+        assert (r.quote_validity_days, r.layby_cancel_refund) == (14, "store_credit")

@@ -21,6 +21,12 @@ class TillSettings:
     cash_rounding_increment: Decimal | None
     max_line_quantity: int
     offline_sale_max_age_hours: int
+    quote_validity_days: int = 30
+    layby_cancel_refund: str = "tenders"
+
+
+# What a cancelled layby gives back (sales.voiding reads the same values).
+LAYBY_REFUNDS = ("tenders", "store_credit", "none")
 
 
 def read_till_settings(retailer: Retailer) -> TillSettings:
@@ -29,6 +35,8 @@ def read_till_settings(retailer: Retailer) -> TillSettings:
         cash_rounding_increment=retailer.cash_rounding_increment,
         max_line_quantity=retailer.max_line_quantity,
         offline_sale_max_age_hours=retailer.offline_sale_max_age_hours,
+        quote_validity_days=retailer.quote_validity_days,
+        layby_cancel_refund=retailer.layby_cancel_refund,
     )
 
 
@@ -56,6 +64,12 @@ def _check(settings: TillSettings) -> None:
         raise InvalidInput(
             N_("Enter a number of hours between 0 and 720."), field="offline_sale_max_age_hours"
         )
+    if not 1 <= settings.quote_validity_days <= 366:
+        raise InvalidInput(
+            N_("Enter a number of days between 1 and 366."), field="quote_validity_days"
+        )
+    if settings.layby_cancel_refund not in LAYBY_REFUNDS:
+        raise InvalidInput(N_("Choose one of the options."), field="layby_cancel_refund")
 
 
 def update_till_settings(uow: UnitOfWork, *, settings: TillSettings) -> Retailer:
@@ -65,5 +79,7 @@ def update_till_settings(uow: UnitOfWork, *, settings: TillSettings) -> Retailer
     retailer.cash_rounding_increment = settings.cash_rounding_increment
     retailer.max_line_quantity = settings.max_line_quantity
     retailer.offline_sale_max_age_hours = settings.offline_sale_max_age_hours
+    retailer.quote_validity_days = settings.quote_validity_days
+    retailer.layby_cancel_refund = settings.layby_cancel_refund
     uow.commit()
     return retailer

@@ -23,6 +23,11 @@ router = APIRouter(include_in_schema=False)
 Admin = Annotated[User, Depends(page_requires(Permission.MANAGE_SETUP))]
 Viewer = Annotated[User, Depends(page_requires(Permission.VIEW_SETUP))]
 PAGE = "settings/till.html"
+LAYBY_REFUND_LABELS = {
+    "tenders": N_("Refund what was paid, on the tenders it was paid with"),
+    "store_credit": N_("Give what was paid as store credit"),
+    "none": N_("Keep what was paid (the deposit is not refunded)"),
+}
 
 
 def _decimal(value: str, field: str) -> Decimal:
@@ -55,6 +60,8 @@ def _parse(form: dict[str, str]) -> TillSettings:
         offline_sale_max_age_hours=_whole(
             form.get("offline_sale_max_age_hours", ""), "offline_sale_max_age_hours"
         ),
+        quote_validity_days=_whole(form.get("quote_validity_days", ""), "quote_validity_days"),
+        layby_cancel_refund=form.get("layby_cancel_refund", ""),
     )
 
 
@@ -65,13 +72,15 @@ def _values(settings: TillSettings) -> dict[str, str]:
         "cash_rounding_increment": f"{increment.quantize(Decimal('0.01'))}" if increment else "",
         "max_line_quantity": str(settings.max_line_quantity),
         "offline_sale_max_age_hours": str(settings.offline_sale_max_age_hours),
+        "quote_validity_days": str(settings.quote_validity_days),
+        "layby_cancel_refund": settings.layby_cancel_refund,
     }
 
 
 @router.get("/settings/till")
 def till_settings(request: Request, session: SessionDep, _user: Viewer) -> Response:
     values = _values(read_till_settings(store.get_retailer(session)))
-    return render(request, PAGE, values=values, errors={})
+    return render(request, PAGE, values=values, errors={}, layby_refunds=LAYBY_REFUND_LABELS)
 
 
 @router.post("/settings/till")
@@ -82,5 +91,12 @@ async def save_till_settings(request: Request, uow: UowDep, _user: Admin) -> Res
         update_till_settings(uow, settings=_parse(form))
     except InvalidInput as error:
         errors = {str(error.details.get("field", "_form")): error.message}
-        return render(request, PAGE, values=form, errors=errors, status_code=422)
+        return render(
+            request,
+            PAGE,
+            values=form,
+            errors=errors,
+            layby_refunds=LAYBY_REFUND_LABELS,
+            status_code=422,
+        )
     return RedirectResponse("/settings/till?saved=1", status_code=303)
