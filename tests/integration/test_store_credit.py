@@ -199,3 +199,24 @@ def test_a_sale_paid_with_store_credit_spends_it_and_never_below_zero(
     assert refused.status_code == 422, refused.text
     assert snapshot(shop) == before
     assert credit_of(shop, alice) == (Decimal(6), Decimal(6))
+
+
+def test_a_parked_sale_finished_with_store_credit_spends_it(api: TestClient, shop: Store) -> None:
+    from tests.factories import make_product, sale_payload
+
+    alice = make_customer(shop, first_name="Alice")
+    issue_credit(shop, alice, "20.00")
+    credit = store_credit_type(shop)
+    mug = make_product(shop, price="14.00", stock=10)
+    body = sale_payload(shop, [(mug, 1)], payments=[(credit, "14.00")])  # type: ignore[list-item]
+    body["customer_id"] = str(alice.id)
+    body["id"] = "5b0e8d3e-7f2a-4c61-9d7e-2a1c0b9e4f11"
+    parked = dict(body, status="SAVED", register_sale_payments=[])
+    parked.pop("state", None)
+    assert api.post("/api/register_sales", json=parked).status_code == 200
+    assert credit_of(shop, alice) == (Decimal(20), Decimal(20))
+
+    finished = api.post("/api/register_sales", json=body)
+    assert finished.status_code == 200, finished.text
+    assert finished.json()["register_sale"]["status"] == "CLOSED"
+    assert credit_of(shop, alice) == (Decimal(6), Decimal(6))

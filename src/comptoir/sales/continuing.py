@@ -35,6 +35,7 @@ from comptoir.sales.lookup import FindCustomer, SaleContext, look_up_sale
 from comptoir.sales.models import Sale
 from comptoir.sales.pricing import PricedSale, price_sale
 from comptoir.sales.recording import _sale_line, _sale_payments, stock_sold
+from comptoir.sales.store_credit import CreditLedger, move_credit_tenders
 
 
 class SaleChanged(Conflict):
@@ -97,6 +98,7 @@ def continue_sale(
     find_customer: FindCustomer,
     rights: SaleRights,
     ledger: CustomerLedger,
+    credit: CreditLedger | None = None,
 ) -> tuple[Sale, bool]:
     """Replace a parked sale's lines and payments with those sent and give it the status
     asked for (VOIDED voids it). Returns the sale and True; a sale already moved on since
@@ -134,6 +136,8 @@ def continue_sale(
     session.flush()
     if priced.approval_id is not None:
         use_approval(session, approval_id=priced.approval_id, now=utcnow())
+    # A parked sale holds no payments: every store credit tender here is new.
+    move_credit_tenders(session, sale=record, ledger=credit)
     if status in STOCK_OUT:
         move_stock(
             session,

@@ -102,6 +102,7 @@ def record_sale(
                     find_customer=find_customer,
                     rights=rights,
                     ledger=ledger,
+                    credit=credit,
                 )
             return existing, False
     check_transition(current=None, wanted=sale.wanted_status)
