@@ -407,6 +407,11 @@ def test_a_sale_with_returns_cannot_be_voided(
     reply = api.put(f"/api/2.0/sales/{sale['id']}/actions/void")
     assert reply.status_code == 409
     assert stock_of(shop, mug) == Decimal(17)
+    # Nor the return itself: its original's returned quantities would stay counted.
+    reply = api.put(f"/api/2.0/sales/{other['id']}/actions/void")
+    assert reply.status_code == 409
+    assert "return" in reply.json()["error"]
+    assert stock_of(shop, mug) == Decimal(17)
 
 
 def test_the_2_0_sales_list_carries_each_status_and_state(

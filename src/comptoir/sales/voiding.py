@@ -36,6 +36,16 @@ class SaleHasReturns(Conflict):
         )
 
 
+class ReturnNotVoidable(Conflict):
+    def __init__(self, *, sale_id: uuid.UUID) -> None:
+        # Voiding a return would have to give back the original lines' returned quantities
+        # and its store credit: until then, a return is undone by selling the items again.
+        super().__init__(
+            "a return or an exchange cannot be voided (sell the items again instead)",
+            sale_id=str(sale_id),
+        )
+
+
 class VoidNotAllowed(PermissionDenied):
     def __init__(self) -> None:
         super().__init__(
@@ -62,6 +72,8 @@ def void_sale(
         return record
     if session.scalar(select(Sale.id).where(Sale.return_for == sale_id).limit(1)) is not None:
         raise SaleHasReturns(sale_id=sale_id)
+    if record.return_for is not None:
+        raise ReturnNotVoidable(sale_id=sale_id)
     check_transition(current=record.status, wanted=VOIDED)
     if record.status in COMPLETED and not may_void_completed:
         raise VoidNotAllowed()

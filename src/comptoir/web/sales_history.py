@@ -236,8 +236,9 @@ def sale_page(
         "return": sale.status == "CLOSED"
         and sale.return_for is None
         and principal.allows(Permission.RETURN_WITH_RECEIPT),
-        # A sale with returns is never voided (voiding.py refuses it too).
+        # A sale with returns, or a return, is never voided (voiding.py refuses them too).
         "void": not returns
+        and sale.return_for is None
         and (
             (is_open and principal.allows(Permission.SELL))
             or (sale.status == "CLOSED" and principal.allows(Permission.VOID_SALE))
