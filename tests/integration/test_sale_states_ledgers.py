@@ -1,5 +1,6 @@
-"""Property: whatever sequence of sales, parks, laybys, on-account sales, payments and voids a
-shop goes through, each customer's balance equals the sum of their account ledger and each
+"""Property: whatever sequence of sales, parks, laybys, on-account sales, payments, voids and
+returns (to the tenders or to store credit, restocked or damaged) a shop goes through, each
+customer's account balance and store credit equal the sum of their ledgers and each
 product's stock equals the sum of its stock ledger."""
 
 from __future__ import annotations
@@ -19,19 +20,25 @@ from comptoir.customers import service as customers
 from comptoir.sales import service as sales
 from comptoir.sales.account import pay_sale
 from comptoir.sales.inputs import SaleRights
+from comptoir.sales.models import Sale
 from comptoir.sales.voiding import void_sale
 from tests.factories import (
     Store,
     account_ledger_of,
+    credit_of,
     ledger_of,
     make_customer,
     make_product,
+    make_return,
+    return_lines,
     sale_input,
     stock_of,
 )
 
 STEP = st.tuples(
-    st.sampled_from(["CLOSED", "SAVED", "CONTINUE", "LAYBY", "ONACCOUNT", "PAY", "VOID"]),
+    st.sampled_from(
+        ["CLOSED", "SAVED", "CONTINUE", "LAYBY", "ONACCOUNT", "PAY", "VOID", "RETURN", "CREDIT"]
+    ),
     st.integers(min_value=1, max_value=3),  # quantity
     st.integers(min_value=0, max_value=9),  # which earlier sale / how much paid
 )
@@ -92,6 +99,18 @@ def _apply(
                 user_id=shop.owner.id,
                 ledger=account.LEDGER,
             )
+    elif kind in ("RETURN", "CREDIT") and target is not None:
+        with shop.db.read_sessions() as session:
+            sold = session.get(Sale, target)
+            assert sold is not None
+            session.expunge(sold)
+        make_return(
+            shop,
+            sold,
+            return_lines(sold, (0, 1), restock=qty != 3),
+            refund_to="store_credit" if kind == "CREDIT" else "tenders",
+            customer_id=customer_id,
+        )
     elif kind == "VOID" and target is not None:
         with shop.uow() as uow:
             void_sale(
@@ -104,7 +123,7 @@ def _apply(
 
 
 @settings(
-    max_examples=12,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -121,4 +140,6 @@ def test_balances_and_stock_equal_their_ledgers_after_any_sequence(
             _apply(shop, step, product, customer.id, made)
         balance, ledger = account_ledger_of(shop, customer.id)
         assert balance == ledger
+        credit, credit_ledger = credit_of(shop, customer)
+        assert credit == credit_ledger >= 0
         assert stock_of(shop, product) == ledger_of(shop, product)
