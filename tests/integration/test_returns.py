@@ -161,6 +161,24 @@ def test_a_refund_to_store_credit_issues_credit_to_the_customer(shop: Store) -> 
     assert credit_of(shop, alice) == (Decimal("10.00"), Decimal("10.00"))
 
 
+def test_a_return_cannot_credit_another_customer_than_the_sales(shop: Store) -> None:
+    mug = make_product(shop, price="10.00", stock=10)
+    alice = make_customer(shop, first_name="Alice")
+    friend = make_customer(shop, first_name="Friend")
+    sale = make_sale(shop, [(mug, 2)], total="20.00", customer_id=alice.id)
+
+    with pytest.raises(InvalidInput):
+        make_return(
+            shop,
+            sale,
+            return_lines(sale, (0, 1)),
+            refund_to="store_credit",
+            customer_id=friend.id,
+        )
+    assert credit_of(shop, friend) == (Decimal(0), Decimal(0))
+    assert stock_of(shop, mug) == Decimal(8)
+
+
 def test_a_refund_to_store_credit_needs_a_customer(shop: Store) -> None:
     mug = make_product(shop, price="10.00", stock=10)
     sale = make_sale(shop, [(mug, 2)], total="20.00")

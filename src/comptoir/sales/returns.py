@@ -157,6 +157,10 @@ def _record(
     _check_request(request, with_receipt=original_id is not None)
     original = _find_original(uow.reader, original_id) if original_id is not None else None
     customer_id = request.customer_id or (original.customer_id if original else None)
+    if original is not None and original.customer_id not in (None, customer_id):
+        # A sale's return belongs to its customer: a cashier cannot move its value (as store
+        # credit) to somebody else.
+        raise InvalidInput("a return is made for the sale's own customer", field="customer_id")
     # The catalog lines (an exchange's new items; a return without receipt) and the
     # register, the seller and the customer, checked as a sale checks them.
     catalog_lines = [
