@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import tempfile
 import time
@@ -80,3 +81,11 @@ def time_searches(
         "all": percentiles(everything),
         "by_kind": {kind: percentiles(values) for kind, values in timings.items()},
     }
+
+
+def database_bench_parser(doc: str | None, *, seed: int) -> argparse.ArgumentParser:
+    """The options every database benchmark takes: `--backend` and `--seed`."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0] if doc else None)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser.add_argument("--seed", type=int, default=seed)
+    return parser

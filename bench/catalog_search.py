@@ -25,7 +25,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from benchlib import analyze, throwaway_database, time_searches
+from benchlib import analyze, database_bench_parser, throwaway_database, time_searches
 from sqlalchemy import insert, update
 
 from comptoir.catalog import service as catalog
@@ -266,11 +266,9 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser = database_bench_parser(__doc__, seed=4)
     parser.add_argument("--products", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=3_000)
-    parser.add_argument("--seed", type=int, default=4)
     args = parser.parse_args(argv)
     with throwaway_database(args.backend, prefix="comptoir-search-bench-") as url:
         figures = run(url, args)

@@ -22,7 +22,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from benchlib import analyze, throwaway_database, time_searches
+from benchlib import analyze, database_bench_parser, throwaway_database, time_searches
 from sqlalchemy import insert, update
 
 from comptoir.core.db import open_database
@@ -239,11 +239,9 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser = database_bench_parser(__doc__, seed=5)
     parser.add_argument("--customers", type=int, default=200_000)
     parser.add_argument("--queries", type=int, default=3_000)
-    parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args(argv)
     with throwaway_database(args.backend, prefix="comptoir-customer-bench-") as url:
         figures = run(url, args)

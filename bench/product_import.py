@@ -21,7 +21,6 @@ target. Everything temporary is removed afterwards.
 
 from __future__ import annotations
 
-import argparse
 import json
 import platform
 import random
@@ -30,7 +29,7 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from benchlib import throwaway_database
+from benchlib import database_bench_parser, throwaway_database
 from sqlalchemy import func, select
 
 from comptoir.catalog.models import Product
@@ -148,12 +147,10 @@ def run_once(url: str, data: bytes, filename: str) -> dict[str, Any]:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser = database_bench_parser(__doc__, seed=4)
     parser.add_argument("--families", type=int, default=25_000)
     parser.add_argument("--variants", type=int, default=4)
     parser.add_argument("--formats", default="csv")
-    parser.add_argument("--seed", type=int, default=4)
     args = parser.parse_args()
     header, rows = generate(args.families, args.variants, args.seed)
     results: dict[str, Any] = {

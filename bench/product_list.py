@@ -30,7 +30,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from benchlib import analyze, percentiles, throwaway_database
+from benchlib import analyze, database_bench_parser, percentiles, throwaway_database
 from catalog_search import make_rows
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -270,11 +270,9 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser = database_bench_parser(__doc__, seed=8)
     parser.add_argument("--products", type=int, default=200_000)
     parser.add_argument("--pages", type=int, default=100, help="pages asked per kind")
-    parser.add_argument("--seed", type=int, default=8)
     parser.add_argument("--plans", action="store_true")
     args = parser.parse_args(argv)
     with throwaway_database(args.backend, prefix="comptoir-list-bench-") as url:

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from benchlib import analyze, percentiles, throwaway_database
+from benchlib import analyze, database_bench_parser, percentiles, throwaway_database
 from sales_history_data import DAYS, START, Seeded, seed_sales
 from sqlalchemy.orm import Session
 
@@ -134,11 +134,9 @@ def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql"], default="sqlite")
+    parser = database_bench_parser(__doc__, seed=7)
     parser.add_argument("--sales", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=300)
-    parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args(argv)
     with throwaway_database(args.backend, prefix="comptoir-sales-history-bench-") as url:
         figures = run(url, args)

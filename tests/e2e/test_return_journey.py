@@ -71,3 +71,18 @@ def test_a_partial_return_to_the_original_tender_then_another_to_store_credit(
     page.fill("#f-invoice", invoice)
     page.press("#f-invoice", "Enter")
     expect(page.locator("#earlier-returns li")).to_have_count(2)
+
+
+def test_a_manager_takes_back_an_item_without_a_receipt_and_refunds_it_in_cash(
+    page: Page, live_server: LiveServer
+) -> None:
+    sign_in(page, live_server, "/sales")
+    page.click("#receiptless-return")
+    expect(page).to_have_url(re.compile(r"/returns/new$"))
+    page.fill("input[name=code_0]", COFFEE_BARCODE)  # scanned
+    page.select_option("select[name=reason_0]", label="Défectueux")
+    page.check("input[name=refund_to][value=tenders]")
+    page.click("#record-return")
+    expect(page).to_have_url(re.compile(r"/sales/[0-9a-f-]+/receipt$"))
+    expect(page.get_by_test_id("receipt-total")).to_have_text(re.compile(r"-8,90\s?€"))
+    expect(page.get_by_test_id("receipt-refund")).to_have_text(re.compile(r"8,90\s?€"))

@@ -9,13 +9,11 @@ from decimal import Decimal
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from comptoir.accounts import signin
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
 from comptoir.api.params import AmountIn
 from comptoir.http.deps import UowDep, require
-from comptoir.http.errors import error_body
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.sales import approvals
 
@@ -44,24 +42,17 @@ def create_discount_approval(
     uow: UowDep,
     user: User = Depends(require(Permission.SELL)),
 ) -> Response:
-    try:
-        approval = approvals.approve_discount(
-            uow,
-            sale_id=body.sale_id,
-            requested_by=user.id,
-            username=body.username,
-            pin=body.pin,
-            password=body.password,
-            max_percent=body.max_percent,
-            ip=request.client.host if request.client else None,
-            user_agent=request.headers.get("user-agent"),
-        )
-    except signin.SignInLocked as locked:
-        return DecimalJSONResponse(
-            error_body(locked.message),
-            status_code=429,
-            headers={"Retry-After": str(int(signin.ACCOUNT_WINDOW.total_seconds()))},
-        )
+    approval = approvals.approve_discount(
+        uow,
+        sale_id=body.sale_id,
+        requested_by=user.id,
+        username=body.username,
+        pin=body.pin,
+        password=body.password,
+        max_percent=body.max_percent,
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
     reply = serialize.data(
         {
             "id": str(approval.id),

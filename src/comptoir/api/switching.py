@@ -7,13 +7,12 @@ import uuid
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from comptoir.accounts import signin, switching
+from comptoir.accounts import switching
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
 from comptoir.core.errors import InvalidInput
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep, require
-from comptoir.http.errors import error_body
 from comptoir.http.json import DecimalJSONResponse
 
 router = APIRouter(tags=["Users"], default_response_class=DecimalJSONResponse)
@@ -55,23 +54,16 @@ def switch_user(
 ) -> Response:
     if principal.login is None:
         raise InvalidInput("user switching is for a register's browser session, not a token")
-    try:
-        target = switching.switch_user(
-            uow,
-            login_id=principal.login.id,
-            target_user_id=body.user_id,
-            pin=body.pin,
-            password=body.password,
-            register_id=body.register_id,
-            ip=request.client.host if request.client else None,
-            user_agent=request.headers.get("user-agent"),
-        )
-    except signin.SignInLocked as locked:
-        return DecimalJSONResponse(
-            error_body(locked.message),
-            status_code=429,
-            headers={"Retry-After": str(int(signin.ACCOUNT_WINDOW.total_seconds()))},
-        )
+    target = switching.switch_user(
+        uow,
+        login_id=principal.login.id,
+        target_user_id=body.user_id,
+        pin=body.pin,
+        password=body.password,
+        register_id=body.register_id,
+        ip=request.client.host if request.client else None,
+        user_agent=request.headers.get("user-agent"),
+    )
     return serialize.data(
         {
             "user_id": str(target.id),

@@ -305,6 +305,20 @@ def page_customers(
 SEARCH_CANDIDATES = 100
 
 
+def _known_as(typed: str) -> ColumnElement[bool]:
+    return or_(Customer.customer_code == typed, Customer.email == typed)
+
+
+def find_customer_by_code(session: Session, *, code: str) -> Customer | None:
+    """The live customer whose code (a scanned loyalty card) or email is exactly `code`."""
+    typed = code.strip()
+    if not typed:
+        return None
+    return session.scalars(
+        select(Customer).where(_known_as(typed), Customer.deleted_at.is_(None)).limit(1)
+    ).first()
+
+
 def search_customers(session: Session, *, text: str, limit: int = 20) -> list[Customer]:
     """Live customers for the sell screen: an exact customer code (a scanned loyalty card)
     or email first, then customers holding every typed word as a word prefix of their
@@ -313,13 +327,7 @@ def search_customers(session: Session, *, text: str, limit: int = 20) -> list[Cu
     if not typed or limit < 1:
         return []
     live = Customer.deleted_at.is_(None)
-    exact = list(
-        session.scalars(
-            select(Customer)
-            .where(or_(Customer.customer_code == typed, Customer.email == typed), live)
-            .limit(limit)
-        )
-    )
+    exact = list(session.scalars(select(Customer).where(_known_as(typed), live).limit(limit)))
     found = list(exact)
     words = words_of(typed)
     if exact and (" " not in typed or "@" in typed):

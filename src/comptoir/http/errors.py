@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from comptoir.accounts.signin import ACCOUNT_WINDOW, SignInLocked
 from comptoir.core.errors import (
     Conflict,
     DomainError,
@@ -54,6 +55,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_domain_error(request: Request, exc: DomainError) -> Response:
         if isinstance(exc, MfaEnrolmentRequired) and _is_page(request):
             return RedirectResponse("/account/mfa", status_code=303)
+        if isinstance(exc, SignInLocked) and not _is_page(request):
+            # Too many wrong PINs or passwords (switching, approvals): wait, then retry.
+            return DecimalJSONResponse(
+                error_body(exc.message),
+                status_code=429,
+                headers={"Retry-After": str(int(ACCOUNT_WINDOW.total_seconds()))},
+            )
         if isinstance(exc, PasswordChangeRequired) and _is_page(request):
             return RedirectResponse("/account/password", status_code=303)
         if isinstance(exc, NotAuthenticated) and _is_page(request):

@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from comptoir.core.errors import InvalidInput
+from comptoir.core.i18n import N_
 from comptoir.core.money import ZERO, allocate, currency_quantum, round_money
 from comptoir.sales.models import SaleLine
 
@@ -115,7 +116,7 @@ class TenderCap:
 class RefundOverTender(InvalidInput):
     def __init__(self, *, payment_type_id: uuid.UUID, amount: Decimal, left: Decimal) -> None:
         super().__init__(
-            "a refund cannot give back more on a tender than it paid on the original sale",
+            N_("a refund cannot give back more on a tender than it paid on the original sale"),
             field="refunds",
             payment_type_id=str(payment_type_id),
             amount=str(amount),
@@ -126,7 +127,7 @@ class RefundOverTender(InvalidInput):
 class RefundMismatch(InvalidInput):
     def __init__(self, *, due: Decimal, refunded: Decimal) -> None:
         super().__init__(
-            "the refunds must add up to what the return gives back",
+            N_("the refunds must add up to what the return gives back"),
             field="refunds",
             due=str(due),
             refunded=str(refunded),

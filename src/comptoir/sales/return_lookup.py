@@ -11,6 +11,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import Product, ProductCode
+from comptoir.core.errors import InvalidInput
+from comptoir.core.i18n import N_
 from comptoir.sales.models import Sale, SaleLine
 
 
@@ -44,6 +46,14 @@ def find_product_by_code(session: Session, *, code: str) -> Product | None:
         )
         .limit(1)
     ).first()
+
+
+def product_by_code(session: Session, *, code: str, field: str) -> Product:
+    """The product a return page's `field` names by SKU or barcode; unknown: a clear error."""
+    product = find_product_by_code(session, code=code)
+    if product is None:
+        raise InvalidInput(N_("No product has this SKU or barcode."), field=field, code=code)
+    return product
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.core.errors import InvalidInput
+from comptoir.core.i18n import N_
 from comptoir.core.money import ZERO
 from comptoir.sales import return_amounts as amounts
 from comptoir.sales.inputs import PaymentInput
@@ -52,11 +53,13 @@ def settle_return(
     credit_type = ledger.payment_type(session)
     if request.refund_to == REFUND_TO_STORE_CREDIT:
         if customer_id is None:
-            raise InvalidInput("a refund to store credit needs a customer", field="customer_id")
+            raise InvalidInput(N_("a refund to store credit needs a customer"), field="customer_id")
         return [(credit_type, -due)]
     caps = _tender_caps(session, original) if original is not None else None
-    if request.refunds:
-        chosen = [(r.payment_type_id, r.amount) for r in request.refunds]
+    chosen = [(r.payment_type_id, r.amount) for r in request.refunds]
+    if not chosen and caps is None and request.refund_with is not None:
+        chosen = [(request.refund_with, due)]
+    if chosen:
         capped = [(t, a) for t, a in chosen if t != credit_type.id]
         amounts.check_chosen_refunds(chosen, due=due, caps=None, currency=context.currency)
         if caps is not None:
@@ -77,7 +80,7 @@ def settle_return(
     missing = [t for t, _ in refunds if t not in types]
     types.update(_payment_types(session, missing))
     if any(t == credit_type.id for t, _ in refunds) and customer_id is None:
-        raise InvalidInput("a refund to store credit needs a customer", field="customer_id")
+        raise InvalidInput(N_("a refund to store credit needs a customer"), field="customer_id")
     return [(types[t], -amount) for t, amount in refunds]
 
 
@@ -89,7 +92,8 @@ def _check_unreceipted_tenders(
         kind = credit_type if type_id == credit_type.id else context.payment_types.get(type_id)
         if kind is None or kind.type_id not in (PaymentKind.CASH, PaymentKind.STORE_CREDIT):
             raise InvalidInput(
-                "a return without a receipt is refunded in cash or store credit", field="refunds"
+                N_("a return without a receipt is refunded in cash or store credit"),
+                field="refunds",
             )
 
 

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from comptoir.catalog.models import Product
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from comptoir.core.i18n import N_
 from comptoir.core.money import ZERO, round_money
 from comptoir.core.outbox import enqueue
 from comptoir.core.tax import price_line
@@ -80,6 +81,8 @@ class ReturnInput:
     payments: Sequence[PaymentInput] = field(default_factory=tuple)
     # Or: the difference, exactly, on this tender (the return page's exchange).
     pay_with: uuid.UUID | None = None
+    # Or, without a receipt: the whole refund on this tender (cash; the page's choice).
+    refund_with: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,22 +93,28 @@ class ReturnRights:
 class ReturnExceedsSale(Conflict):
     def __init__(self, *, line_id: uuid.UUID) -> None:
         super().__init__(
-            "this return gives back more than is left of the sold line (another return may"
-            " have just taken it)",
+            N_(
+                "this return gives back more than is left of the sold line (another return may"
+                " have just taken it)"
+            ),
             line_id=str(line_id),
         )
 
 
 class NotReturnable(Conflict):
     def __init__(self, *, sale_id: uuid.UUID, status: str) -> None:
-        super().__init__("only a closed sale can be returned", sale_id=str(sale_id), status=status)
+        super().__init__(
+            N_("only a closed sale can be returned"), sale_id=str(sale_id), status=status
+        )
 
 
 class ReturnWithoutReceiptNotAllowed(PermissionDenied):
     def __init__(self) -> None:
         super().__init__(
-            "a return without a receipt needs the sales:refund_without_receipt permission"
-            " (managers and above)"
+            N_(
+                "a return without a receipt needs the sales:refund_without_receipt permission"
+                " (managers and above)"
+            )
         )
 
 
@@ -160,7 +169,7 @@ def _record(
     if original is not None and original.customer_id not in (None, customer_id):
         # A sale's return belongs to its customer: a cashier cannot move its value (as store
         # credit) to somebody else.
-        raise InvalidInput("a return is made for the sale's own customer", field="customer_id")
+        raise InvalidInput(N_("a return is made for the sale's own customer"), field="customer_id")
     # The catalog lines (an exchange's new items; a return without receipt) and the
     # register, the seller and the customer, checked as a sale checks them.
     catalog_lines = [
@@ -181,9 +190,9 @@ def _record(
                     for r in request.refunds
                 ),
                 *(
-                    [PaymentInput(payment_type_id=request.pay_with, amount=ZERO)]
-                    if request.pay_with
-                    else []
+                    PaymentInput(payment_type_id=chosen, amount=ZERO)
+                    for chosen in (request.pay_with, request.refund_with)
+                    if chosen is not None
                 ),
             ],
         ),
@@ -280,14 +289,14 @@ def _placeholder(original: Sale | None) -> LineInput:
 
 def _check_request(request: ReturnInput, *, with_receipt: bool) -> None:
     if not request.lines:
-        raise InvalidInput("a return needs at least one line to give back", field="lines")
+        raise InvalidInput(N_("a return needs at least one line to give back"), field="lines")
     if request.refund_to not in REFUND_METHODS:
         raise InvalidInput("refund_to is tenders or store_credit", field="refund_to")
     seen: set[uuid.UUID] = set()
     for index, line in enumerate(request.lines):
         where = f"lines[{index}]"
         if line.quantity <= 0:
-            raise InvalidInput("a returned quantity is positive", field=f"{where}.quantity")
+            raise InvalidInput(N_("a returned quantity is positive"), field=f"{where}.quantity")
         if with_receipt and line.line_id is None:
             raise InvalidInput("each line names the sold line it gives back", field=where)
         if not with_receipt and line.product_id is None:

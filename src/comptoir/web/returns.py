@@ -4,7 +4,6 @@ number, a customer's store credit and its ledger. The same permissions as the AP
 from __future__ import annotations
 
 import uuid
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -12,8 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
-from comptoir.core.errors import DomainError, InvalidInput
-from comptoir.core.money import InvalidAmount, parse_amount
+from comptoir.core.errors import DomainError
 from comptoir.customers import service as customers
 from comptoir.customers import store_credit
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep
@@ -23,7 +21,8 @@ from comptoir.sales import service as sales
 from comptoir.sales.inputs import LineInput
 from comptoir.store import service as store
 from comptoir.web.deps import page_requires
-from comptoir.web.render import check_csrf, render
+from comptoir.web.form_fields import amount_field, posted_form, uuid_or_none
+from comptoir.web.render import render
 
 router = APIRouter(include_in_schema=False)
 Returner = Annotated[User, Depends(page_requires(Permission.RETURN_WITH_RECEIPT))]
@@ -32,16 +31,11 @@ CreditIssuer = Annotated[User, Depends(page_requires(Permission.REFUND_WITHOUT_R
 EXCHANGE_ROWS = 3
 
 
-async def _posted(request: Request) -> dict[str, str]:
-    form = await request.form()
-    check_csrf(request.state.csrf_token, str(form.get("csrf") or ""))
-    return {k: str(v) for k, v in form.items() if k != "csrf"}
-
-
 @router.get("/returns/find")
 def find_sale(
     request: Request,
     session: SessionDep,
+    principal: PrincipalDep,
     _user: Returner,
     invoice: Annotated[str, Query(max_length=60)] = "",
 ) -> Response:
@@ -55,6 +49,7 @@ def find_sale(
         invoice=invoice,
         found=found,
         retailer=store.get_retailer(session),
+        can_return_without_receipt=principal.allows(Permission.REFUND_WITHOUT_RECEIPT),
         status_code=404 if invoice and not found else 200,
     )
 
@@ -102,7 +97,7 @@ async def post_return(
     principal: PrincipalDep,
     user: Returner,
 ) -> Response:
-    form = await _posted(request)
+    form = await posted_form(request)
     try:
         wanted = _return_request(session, form, sale_id=sale_id)
         made, _created = returns.record_return(
@@ -128,13 +123,6 @@ async def post_return(
     return RedirectResponse(f"/sales/{made.id}/receipt", status_code=303)
 
 
-def _amount(text: str, *, field: str) -> Decimal:
-    try:
-        return parse_amount(text)
-    except InvalidAmount as exc:
-        raise InvalidInput("enter a number, such as 1 or 2.5", field=field) from exc
-
-
 def _return_request(
     session: Any, form: dict[str, str], *, sale_id: uuid.UUID
 ) -> returns.ReturnInput:
@@ -145,7 +133,7 @@ def _return_request(
         text = form.get(f"qty_{key}", "").strip()
         if not text:
             continue
-        quantity = _amount(text, field=f"qty_{key}")
+        quantity = amount_field(text, field=f"qty_{key}")
         if quantity == 0:
             continue
         lines.append(
@@ -161,26 +149,17 @@ def _return_request(
         code = form.get(f"new_code_{row}", "").strip()
         if not code:
             continue
-        product = return_lookup.find_product_by_code(session, code=code)
-        if product is None:
-            raise InvalidInput(f"no product has the SKU or barcode {code}", field=f"new_code_{row}")
-        quantity = _amount(form.get(f"new_qty_{row}", "1") or "1", field=f"new_qty_{row}")
+        product = return_lookup.product_by_code(session, code=code, field=f"new_code_{row}")
+        quantity = amount_field(form.get(f"new_qty_{row}", "1") or "1", field=f"new_qty_{row}")
         new_lines.append(LineInput(product_id=product.id, quantity=quantity))
     return returns.ReturnInput(
-        id=_uuid(form.get("return_id")),
-        register_id=_uuid(form.get("register_id")) or sale.register_id,
+        id=uuid_or_none(form.get("return_id")),
+        register_id=uuid_or_none(form.get("register_id")) or sale.register_id,
         lines=lines,
         refund_to=form.get("refund_to") or returns.REFUND_TO_TENDERS,
         new_lines=new_lines,
-        pay_with=_uuid(form.get("pay_with")),
+        pay_with=uuid_or_none(form.get("pay_with")),
     )
-
-
-def _uuid(text: str | None) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text) if text else None
-    except ValueError:
-        return None
 
 
 def _credit_page(
@@ -226,12 +205,12 @@ async def issue_credit(
     principal: PrincipalDep,
     user: CreditIssuer,
 ) -> Response:
-    form = await _posted(request)
+    form = await posted_form(request)
     try:
         store_credit.record_credit_transaction(
             uow,
             customer_id=customer_id,
-            amount=_amount(form.get("amount", ""), field="amount"),
+            amount=amount_field(form.get("amount", ""), field="amount"),
             type="ISSUE",
             client_id=form.get("client_id") or str(uuid.uuid4()),
             user_id=user.id,

@@ -17,6 +17,7 @@ from comptoir.web import (
     quotes,
     reset,
     returns,
+    returns_without_receipt,
     sales_history,
     sell,
     settings,
@@ -36,6 +37,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(sell.router)
     app.include_router(quotes.router)
     app.include_router(returns.router)
+    app.include_router(returns_without_receipt.router)
     app.include_router(sales_history.router)
     # Before the product pages: /products/import is not a product id.
     app.include_router(imports.router)

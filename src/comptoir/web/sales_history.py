@@ -115,6 +115,7 @@ def sales_history(
     request: Request,
     session: SessionDep,
     user: Viewer,
+    principal: PrincipalDep,
     tab: Annotated[str, Query(max_length=20)] = "all",
     date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
     date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
@@ -185,6 +186,8 @@ def sales_history(
         sellers=users.list_users(session),
         **_names(session, page.sales),
         retailer=store.get_retailer(session),
+        can_return=principal.allows(Permission.RETURN_WITH_RECEIPT),
+        can_return_without_receipt=principal.allows(Permission.REFUND_WITHOUT_RECEIPT),
     )
 
 
