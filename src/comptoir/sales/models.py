@@ -147,3 +147,6 @@ class SalePayment(Base):
     name: Mapped[str] = mapped_column(String(100))
     amount: Mapped[Decimal]
     payment_date: Mapped[datetime]
+    # Integrated payments: the processor that took it and its reference there.
+    processor: Mapped[str | None] = mapped_column(String(60), default=None)
+    provider_reference: Mapped[str | None] = mapped_column(String(100), default=None)

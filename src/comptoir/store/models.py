@@ -143,6 +143,9 @@ class PaymentType(Versioned, Base):
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     name: Mapped[str] = mapped_column(String(100))
     type_id: Mapped[int] = mapped_column(Integer, default=PaymentKind.OTHER)
+    # An integrated type (a card terminal) names its `payments` provider, e.g. "simulator";
+    # its payments are taken and counted by the provider, not typed by the cashier.
+    provider: Mapped[str | None] = mapped_column(String(40), default=None)
 
     @property
     def is_cash(self) -> bool:
