@@ -340,6 +340,12 @@ def snapshot(shop: Store) -> Snapshot:
     )
 
 
+def role_token(shop: Store, role: Role) -> dict[str, str]:
+    """Authorization headers of a new user with `role` (a personal token, every scope)."""
+    user = make_user(shop, role=role)
+    return {"Authorization": f"Bearer {make_token(shop, username=user.username)}"}
+
+
 def make_scoped_token(
     shop: Store, user: User, *, scopes: list[str], expires_days: int | None = None
 ) -> str:

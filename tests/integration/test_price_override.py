@@ -17,18 +17,12 @@ from tests.factories import (
     Store,
     decimal_json,
     make_product,
-    make_token,
-    make_user,
+    role_token,
     sale_payload,
     snapshot,
 )
 
 SALES = "/api/register_sales"
-
-
-def token_of(shop: Store, role: Role) -> dict[str, str]:
-    user = make_user(shop, role=role)
-    return {"Authorization": f"Bearer {make_token(shop, username=user.username)}"}
 
 
 def tea_sale(shop: Store, tea: Product, *, total: str, **line: Any) -> dict[str, Any]:
@@ -58,7 +52,7 @@ def test_a_cashier_token_cannot_sell_at_another_price_or_tax_and_nothing_changes
     before = snapshot(shop)
 
     reply = app_client.post(
-        SALES, json=tea_sale(shop, tea, total=total, **line), headers=token_of(shop, Role.CASHIER)
+        SALES, json=tea_sale(shop, tea, total=total, **line), headers=role_token(shop, Role.CASHIER)
     )
 
     assert reply.status_code == 403, reply.text
@@ -75,7 +69,7 @@ def test_a_cashier_token_may_send_the_catalog_price_and_tax(
         shop, tea, total="12.00", price="10.00", tax="2.00", tax_id=str(shop.standard_tax.id)
     )
 
-    reply = app_client.post(SALES, json=body, headers=token_of(shop, Role.CASHIER))
+    reply = app_client.post(SALES, json=body, headers=role_token(shop, Role.CASHIER))
 
     assert reply.status_code == 200, reply.text
     assert decimal_json(reply)["register_sale"]["totals"]["total_payment"] == Decimal("12.00")
@@ -86,7 +80,7 @@ def test_a_manager_token_may_sell_at_another_price(
 ) -> None:
     body = tea_sale(shop, tea, total="6.00", price="5.00")
 
-    reply = app_client.post(SALES, json=body, headers=token_of(shop, Role.MANAGER))
+    reply = app_client.post(SALES, json=body, headers=role_token(shop, Role.MANAGER))
 
     assert reply.status_code == 200, reply.text
     [line] = decimal_json(reply)["register_sale"]["register_sale_products"]

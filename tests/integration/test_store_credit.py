@@ -220,3 +220,24 @@ def test_a_parked_sale_finished_with_store_credit_spends_it(api: TestClient, sho
     assert finished.status_code == 200, finished.text
     assert finished.json()["register_sale"]["status"] == "CLOSED"
     assert credit_of(shop, alice) == (Decimal(6), Decimal(6))
+
+
+def test_voiding_a_sale_paid_with_store_credit_gives_the_credit_back(
+    api: TestClient, shop: Store
+) -> None:
+    from tests.factories import make_product, sale_payload
+
+    alice = make_customer(shop, first_name="Alice")
+    issue_credit(shop, alice, "20.00")
+    credit = store_credit_type(shop)
+    mug = make_product(shop, price="14.00", stock=10)
+    body = sale_payload(shop, [(mug, 1)], payments=[(credit, "14.00")])  # type: ignore[list-item]
+    body["customer_id"] = str(alice.id)
+    sale = api.post("/api/register_sales", json=body).json()["register_sale"]
+    assert credit_of(shop, alice) == (Decimal(6), Decimal(6))
+
+    for _ in range(2):  # a retried void changes nothing more
+        voided = api.put(f"/api/2.0/sales/{sale['id']}/actions/void")
+        assert voided.status_code == 200, voided.text
+
+    assert credit_of(shop, alice) == (Decimal(20), Decimal(20))

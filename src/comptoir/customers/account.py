@@ -63,23 +63,24 @@ def account_limit(session: Session, *, customer_id: uuid.UUID) -> Decimal | None
     return session.scalar(select(Customer.on_account_limit).where(Customer.id == customer_id))
 
 
-def issue_store_credit(
+def move_store_credit(
     session: Session,
     *,
     customer_id: uuid.UUID,
     sale_id: uuid.UUID | None,
     amount: Decimal,
+    type: str,
     user_id: uuid.UUID | None,
     client_id: str | None = None,
 ) -> None:
-    """Store credit given back (a cancelled layby's deposit): an ISSUE and the balance, the
-    same move as a return's (`store_credit.move_credit`)."""
+    """Store credit moved by a void or a cancelled layby (positive gives credit, negative
+    takes it back, never below zero): the same move as a return's (`store_credit.move_credit`)."""
     move_credit(
         session,
         move=CreditMove(
             customer_id=customer_id,
             amount=amount,
-            type="ISSUE",
+            type=type,
             sale_id=sale_id,
             user_id=user_id,
             client_id=client_id,
@@ -109,7 +110,7 @@ def sale_account_total(session: Session, *, sale_id: uuid.UUID) -> Decimal:
 class _Ledger:
     move_account = staticmethod(move_account)
     account_limit = staticmethod(account_limit)
-    issue_store_credit = staticmethod(issue_store_credit)
+    move_store_credit = staticmethod(move_store_credit)
     sale_account_total = staticmethod(sale_account_total)
 
 

@@ -45,16 +45,20 @@ class CustomerLedger(Protocol):
         """What a sale's movements left on the account (its charge less its payments)."""
         ...
 
-    def issue_store_credit(
+    def move_store_credit(
         self,
         session: Session,
         *,
         customer_id: uuid.UUID,
         sale_id: uuid.UUID | None,
         amount: Decimal,
+        type: str,
         user_id: uuid.UUID | None,
         client_id: str | None = None,
-    ) -> None: ...
+    ) -> None:
+        """Add `amount` (positive: credit given) with a ledger row of `type`; below zero:
+        InsufficientStoreCredit."""
+        ...
 
 
 class NoLedger:
@@ -69,7 +73,7 @@ class NoLedger:
     def sale_account_total(self, session: Session, *, sale_id: uuid.UUID) -> Decimal:
         return Decimal(0)
 
-    def issue_store_credit(self, session: Session, **_: object) -> None:
+    def move_store_credit(self, session: Session, **_: object) -> None:
         raise InvalidInput("store credit is not available here", field="status")
 
 

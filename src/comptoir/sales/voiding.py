@@ -2,9 +2,12 @@
 
 A parked or open sale (layby, on account) may be voided by its cashier; a completed one needs
 `sales:void`. Its stock comes back (the opposite of its own stock movements), its payments are
-refunded as negative payments of the same types (a cancelled layby by the store's rule:
-tenders, store credit or none), what it put on the customer's account is taken off. A sale
-that has returns cannot be voided.
+reversed as payments of the same types and the opposite amounts (a cancelled layby by the
+store's rule: tenders, store credit or none; store credit it spent is given back, store credit
+it issued is taken back, refused when already spent), what it put on the customer's account is
+taken off. A sale that has returns cannot be voided (void its returns first). Voiding a return
+(or an exchange) gives its original's lines back their returned quantities, under the
+original's lock, so they can be returned again.
 """
 
 from __future__ import annotations
@@ -13,10 +16,11 @@ import uuid
 from collections import defaultdict
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import Conflict, NotFound, PermissionDenied
+from comptoir.core.i18n import N_
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import InventoryMovement, MovementKind
@@ -24,24 +28,15 @@ from comptoir.inventory.service import StockChange, move_stock
 from comptoir.sales.account import CustomerLedger
 from comptoir.sales.inputs import STATE_OF_STATUS
 from comptoir.sales.lifecycle import COMPLETED, LAYBY, SAVED, VOIDED, check_transition
-from comptoir.sales.models import Sale, SalePayment
+from comptoir.sales.models import Sale, SaleLine, SalePayment
 from comptoir.store import service as store
+from comptoir.store.models import PaymentKind
 
 
 class SaleHasReturns(Conflict):
     def __init__(self, *, sale_id: uuid.UUID) -> None:
         super().__init__(
-            "this sale has returns: it cannot be voided (return what is left instead)",
-            sale_id=str(sale_id),
-        )
-
-
-class ReturnNotVoidable(Conflict):
-    def __init__(self, *, sale_id: uuid.UUID) -> None:
-        # Voiding a return would have to give back the original lines' returned quantities
-        # and its store credit: until then, a return is undone by selling the items again.
-        super().__init__(
-            "a return or an exchange cannot be voided (sell the items again instead)",
+            N_("this sale has returns: void its returns first, or return what is left"),
             sale_id=str(sale_id),
         )
 
@@ -49,7 +44,7 @@ class ReturnNotVoidable(Conflict):
 class VoidNotAllowed(PermissionDenied):
     def __init__(self) -> None:
         super().__init__(
-            "voiding a completed sale needs the sales:void permission (a manager)",
+            N_("voiding a completed sale needs the sales:void permission (a manager)"),
             permission="sales:void",
         )
 
@@ -70,16 +65,19 @@ def void_sale(
     session.refresh(record)
     if record.status == VOIDED:
         return record
-    if session.scalar(select(Sale.id).where(Sale.return_for == sale_id).limit(1)) is not None:
+    live_returns = select(Sale.id).where(
+        Sale.return_for == sale_id, Sale.status != VOIDED, Sale.deleted_at.is_(None)
+    )
+    if session.scalar(live_returns.limit(1)) is not None:
         raise SaleHasReturns(sale_id=sale_id)
-    if record.return_for is not None:
-        raise ReturnNotVoidable(sale_id=sale_id)
     check_transition(current=record.status, wanted=VOIDED)
     if record.status in COMPLETED and not may_void_completed:
         raise VoidNotAllowed()
     if record.status != SAVED:
+        if record.return_for is not None:
+            _give_back_returned_quantities(uow, record=record)
         _give_stock_back(uow, record=record, user_id=user_id)
-        _refund_payments(uow, record=record, user_id=user_id, ledger=ledger)
+        _reverse_payments(uow, record=record, user_id=user_id, ledger=ledger)
         _clear_account(uow, record=record, user_id=user_id, ledger=ledger)
     record.status, record.state = VOIDED, STATE_OF_STATUS[VOIDED]
     enqueue(uow, topic="sale.update", payload={"sale_id": str(record.id)})
@@ -110,27 +108,46 @@ def _give_stock_back(uow: UnitOfWork, *, record: Sale, user_id: uuid.UUID) -> No
     )
 
 
-def _refund_payments(
+def _give_back_returned_quantities(uow: UnitOfWork, *, record: Sale) -> None:
+    """The original's lines may be returned again: under the original's lock (the one every
+    return takes), each line's returned quantity goes down by what this return took."""
+    session = uow.session
+    session.execute(select(Sale.id).where(Sale.id == record.return_for).with_for_update())
+    for line in record.lines:
+        if line.return_for_line_id is None or line.quantity >= 0:
+            continue
+        session.execute(
+            update(SaleLine)
+            .where(
+                SaleLine.id == line.return_for_line_id,
+                SaleLine.returned_quantity >= -line.quantity,
+            )
+            .values(returned_quantity=SaleLine.returned_quantity + line.quantity)
+            .execution_options(synchronize_session=False)
+        )
+
+
+def _reverse_payments(
     uow: UnitOfWork, *, record: Sale, user_id: uuid.UUID, ledger: CustomerLedger
 ) -> None:
+    """Each payment type's net amount is paid back the other way; store credit moves with it."""
     paid: dict[uuid.UUID, Decimal] = defaultdict(Decimal)
     kinds: dict[uuid.UUID, SalePayment] = {}
     for payment in record.payments:
         paid[payment.payment_type_id] += payment.amount
         kinds.setdefault(payment.payment_type_id, payment)
     total = sum(paid.values(), Decimal(0))
-    if total <= 0:
-        return
-    if record.status == LAYBY:
+    if record.status == LAYBY and total > 0:
         rule = store.get_retailer(uow.session).layby_cancel_refund
         if rule == "none":
             return
         if rule == "store_credit" and record.customer_id is not None:
-            ledger.issue_store_credit(
+            ledger.move_store_credit(
                 uow.session,
                 customer_id=record.customer_id,
                 sale_id=record.id,
                 amount=total,
+                type="ISSUE",
                 user_id=user_id,
                 client_id=f"void:{record.id}",
             )
@@ -138,9 +155,19 @@ def _refund_payments(
     now = utcnow()
     position = len(record.payments)
     for payment_type_id, amount in paid.items():
-        if amount <= 0:
+        if amount == 0:
             continue
         first = kinds[payment_type_id]
+        if first.type_id == PaymentKind.STORE_CREDIT and record.customer_id is not None:
+            ledger.move_store_credit(
+                uow.session,
+                customer_id=record.customer_id,
+                sale_id=record.id,
+                amount=amount,  # spent: given back; issued (a refund): taken back
+                type="REVERSE_REDEEM" if amount > 0 else "REVERSE_ISSUE",
+                user_id=user_id,
+                client_id=f"void:{record.id}:{payment_type_id}",
+            )
         record.payments.append(
             SalePayment(
                 id=uuid.uuid4(),
@@ -148,7 +175,7 @@ def _refund_payments(
                 register_id=record.register_id,
                 payment_type_id=payment_type_id,
                 type_id=first.type_id,
-                name=f"{first.name} (refund)",
+                name=f"{first.name} ({'refund' if amount > 0 else 'void'})",
                 amount=-amount,
                 payment_date=now,
             )

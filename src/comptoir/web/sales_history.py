@@ -239,9 +239,8 @@ def sale_page(
         "return": sale.status == "CLOSED"
         and sale.return_for is None
         and principal.allows(Permission.RETURN_WITH_RECEIPT),
-        # A sale with returns, or a return, is never voided (voiding.py refuses them too).
-        "void": not returns
-        and sale.return_for is None
+        # A sale with live returns is not voided (voiding.py refuses it too): void them first.
+        "void": not any(r.status != "VOIDED" for r in returns)
         and (
             (is_open and principal.allows(Permission.SELL))
             or (sale.status == "CLOSED" and principal.allows(Permission.VOID_SALE))
