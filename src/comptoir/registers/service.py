@@ -63,9 +63,9 @@ def get_register_session(session: Session, *, session_id: uuid.UUID) -> Register
 
 
 def current_session(session: Session, *, register: Register) -> RegisterSession | None:
-    if register.open_session_id is None:
-        return None
-    return session.get(RegisterSession, register.open_session_id)
+    """The register's open session, read from the database (not the loaded row)."""
+    open_id = session.scalar(select(Register.open_session_id).where(Register.id == register.id))
+    return None if open_id is None else session.get(RegisterSession, open_id)
 
 
 def latest_closed_session(session: Session, *, register_id: uuid.UUID) -> RegisterSession | None:
@@ -230,10 +230,12 @@ def close_register(
     note: str | None = None,
     client_id: str | None = None,
     manager_email: str | None = None,
+    closed_at: datetime | None = None,
 ) -> tuple[RegisterSession, bool]:
     """Close the register's open session: figures, counts against what was expected,
     final. A close sent again with its `client_id` returns the same closure (False); any
-    other close of a closed register is a 409 (two closes at once: one wins)."""
+    other close of a closed register is a 409 (two closes at once: one wins).
+    `closed_at`: now, unless a demo or an import says otherwise."""
     session = uow.session
     open_id = session.scalar(
         select(Register.open_session_id).where(Register.id == register_id).with_for_update()
@@ -246,7 +248,7 @@ def close_register(
     figures = compute_figures(session, register_session=open_session, currency=retailer.currency)
     figures.warnings = closure_warnings(figures)
     open_session.counts = build_counts(figures, counts=counts, currency=retailer.currency)
-    now = utcnow()
+    now = closed_at or utcnow()
     figures.closed_at = now
     open_session.closed_at = now
     open_session.closed_by = user_id
