@@ -685,3 +685,28 @@ def open_till(
             uow, register_id=register_id, user_id=user_id, opening_float=Decimal(opening_float)
         )
         return opened.id
+
+
+def close_till(
+    shop: Store,
+    *,
+    register_id: uuid.UUID | None = None,
+    counted: dict[uuid.UUID, str] | None = None,
+    client_id: str | None = None,
+) -> Any:
+    """Close a register (the shop's by default) with what was counted per payment type."""
+    from comptoir.registers import service as registers
+
+    with shop.uow() as uow:
+        closed, _ = registers.close_register(
+            uow,
+            register_id=register_id or shop.register.id,
+            user_id=shop.owner.id,
+            counts=[
+                registers.CountInput(payment_type_id=type_id, counted=Decimal(amount))
+                for type_id, amount in (counted or {}).items()
+            ],
+            client_id=client_id,
+        )
+        uow.session.expunge_all()
+        return closed

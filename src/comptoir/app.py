@@ -18,6 +18,7 @@ from comptoir.api import discount_approvals as discount_approvals_api
 from comptoir.api import legacy as legacy_api
 from comptoir.api import legacy_sales as legacy_sales_api
 from comptoir.api import products21 as products21_api
+from comptoir.api import registers as registers_api
 from comptoir.api import returns as returns_api
 from comptoir.api import sale_states as sale_states_api
 from comptoir.api import sales as sales_api
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return PlainTextResponse("ok")
 
     app.include_router(store_api.router)
+    app.include_router(registers_api.router)
     app.include_router(catalog_api.router)
     app.include_router(customers_api.router)
     app.include_router(catalog_entities_api.router)

@@ -257,7 +257,8 @@ def _parked(session: Session, *, register_id: uuid.UUID) -> int:
 
 
 def figures_to_json(figures: Figures) -> dict[str, Any]:
-    return _jsonable(asdict(figures))
+    data: dict[str, Any] = _jsonable(asdict(figures))
+    return data
 
 
 def _jsonable(value: Any) -> Any:

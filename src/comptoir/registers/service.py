@@ -298,3 +298,27 @@ def list_closures(
     if register_id is not None:
         query = query.where(RegisterSession.register_id == register_id)
     return list(session.scalars(query.order_by(RegisterSession.closed_at.desc()).limit(limit)))
+
+
+def register_times(
+    session: Session, *, registers: Sequence[Register]
+) -> dict[uuid.UUID, tuple[datetime | None, datetime | None]]:
+    """Per register: when its open session opened, and when it last closed (two queries)."""
+    open_ids = [r.open_session_id for r in registers if r.open_session_id is not None]
+    opened = {
+        register_id: at
+        for register_id, at in session.execute(
+            select(RegisterSession.register_id, RegisterSession.opened_at).where(
+                RegisterSession.id.in_(open_ids)
+            )
+        )
+    }
+    closed = {
+        register_id: at
+        for register_id, at in session.execute(
+            select(RegisterSession.register_id, func.max(RegisterSession.closed_at))
+            .where(RegisterSession.register_id.in_([r.id for r in registers]))
+            .group_by(RegisterSession.register_id)
+        )
+    }
+    return {r.id: (opened.get(r.id), closed.get(r.id)) for r in registers}
