@@ -34,6 +34,9 @@ from comptoir.store import service as store
 router = APIRouter(
     prefix="/api/2.0", tags=["Registers"], default_response_class=DecimalJSONResponse
 )
+CLOSED_REGISTER: dict[int | str, dict[str, Any]] = {
+    409: {"description": "The register is closed: it has no open session"}
+}
 Counts = Annotated[dict[str, Annotated[int, Field(ge=0, le=100_000)]], Field(max_length=40)]
 
 
@@ -148,6 +151,7 @@ def close_register(
     "/registers/{register_id}/payments_summary",
     summary="Get all the payments data associated with a single register.",
     dependencies=[Depends(require(Permission.VIEW_REPORTS))],
+    responses=CLOSED_REGISTER,
 )
 def payments_summary(register_id: uuid.UUID, session: SessionDep) -> Response:
     """What the open session expects per payment type (cash: float and movements included).
@@ -174,6 +178,7 @@ def payments_summary(register_id: uuid.UUID, session: SessionDep) -> Response:
     "/registers/{register_id}/x_report",
     summary="The open register's figures so far (X report)",
     dependencies=[Depends(require(Permission.VIEW_REPORTS))],
+    responses=CLOSED_REGISTER,
 )
 def x_report(register_id: uuid.UUID, session: SessionDep) -> Response:
     open_session, figures = reports.x_report(session, register_id=register_id)
