@@ -34,6 +34,7 @@ from comptoir.http.errors import install_error_handlers
 from comptoir.http.methods import install_allowed_methods
 from comptoir.http.openapi import install_openapi
 from comptoir.http.security import install_host_check, install_security_headers
+from comptoir.registers import closure_mail  # noqa: F401  (the closure email handler)
 from comptoir.sales import quote_mail  # noqa: F401  (registers the quote email handler)
 from comptoir.web import install as install_web
 

@@ -26,6 +26,7 @@ from comptoir.core.uow import UnitOfWork
 from comptoir.core.versioning import allocate_versions
 from comptoir.registers.closing import build_counts, closure_warnings
 from comptoir.registers.denominations import total_of_counts
+from comptoir.registers.documents import build_document, document_to_json
 from comptoir.registers.figures import compute_figures, figures_to_json
 from comptoir.registers.models import CashMovement, MovementKind, RegisterSession
 from comptoir.store import service as store
@@ -265,10 +266,16 @@ def close_register(
     session.flush()
     email = manager_email or register.outlet.email
     if email:
+        document = build_document(session, register_session=open_session, figures=figures)
         enqueue(
             uow,
             topic=CLOSURE_EMAIL_TOPIC,
-            payload={"register_session_id": str(open_session.id), "to": email},
+            payload={
+                "register_session_id": str(open_session.id),
+                "to": email,
+                "locale": retailer.locale,
+                "document": document_to_json(document),
+            },
         )
     uow.commit()
     return open_session, True
