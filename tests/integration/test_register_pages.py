@@ -166,3 +166,16 @@ def test_the_closure_is_emailed_to_the_outlet_manager_with_its_pdf(
     attachment = next(sent[0].iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
     assert attachment.get_content().startswith(b"%PDF")
+
+
+def test_the_sell_screen_knows_whether_each_register_is_open(
+    browser: TestClient, shop: Store
+) -> None:
+    page = browser.get("/sell")
+    assert 'id="register-state"' in page.text
+    assert (
+        f'"{shop.register.id}": {{' in page.text.replace("\\u0022", '"')
+        or '"is_open": true' in page.text
+    )
+    close_till(shop)
+    assert '"is_open": false' in browser.get("/sell").text
