@@ -77,6 +77,8 @@ bench: install
 	$(BIN)/python bench/product_import.py --backend postgresql
 	$(BIN)/python bench/sales_history.py --backend sqlite
 	$(BIN)/python bench/sales_history.py --backend postgresql
+	$(BIN)/python bench/register_closure.py --backend sqlite
+	$(BIN)/python bench/register_closure.py --backend postgresql
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

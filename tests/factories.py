@@ -106,6 +106,7 @@ def make_store(db: Database, *, tax_exclusive: bool = False, currency: str = "EU
     )
     cash = run(store.create_payment_type, name="Cash", type_id=PaymentKind.CASH)
     card = run(store.create_payment_type, name="Card", type_id=PaymentKind.CARD_EXTERNAL)
+    open_till(db, register_id=register.id, user_id=owner.id)
     return Store(
         db=db,
         owner=owner,
@@ -217,7 +218,7 @@ def make_register(
     shop: Store, *, name: str, prefix: str = "", suffix: str = "", sequence: int = 1
 ) -> Register:
     with shop.uow() as uow:
-        return store.create_register(
+        register = store.create_register(
             uow,
             fields=store.RegisterFields(
                 name=name,
@@ -227,6 +228,8 @@ def make_register(
                 invoice_sequence=sequence,
             ),
         )
+    open_till(shop.db, register_id=register.id, user_id=shop.owner.id)
+    return register
 
 
 def sale_input(
@@ -668,3 +671,48 @@ def credit_of(shop: Store, customer: Customer) -> tuple[Decimal, Decimal]:
             select(Customer.store_credit_balance).where(Customer.id == customer.id)
         )
         return Decimal(balance), store_credit.ledger_sum(session, customer_id=customer.id)
+
+
+# --- registers ---
+
+
+def open_till(
+    db: Database,
+    *,
+    register_id: uuid.UUID,
+    user_id: uuid.UUID,
+    opening_float: str = "0",
+) -> uuid.UUID:
+    """Open a register (every sale needs its register open); its session's id."""
+    from comptoir.registers import service as registers
+
+    with db.unit_of_work() as uow:
+        opened, _ = registers.open_register(
+            uow, register_id=register_id, user_id=user_id, opening_float=Decimal(opening_float)
+        )
+        return opened.id
+
+
+def close_till(
+    shop: Store,
+    *,
+    register_id: uuid.UUID | None = None,
+    counted: dict[uuid.UUID, str] | None = None,
+    client_id: str | None = None,
+) -> Any:
+    """Close a register (the shop's by default) with what was counted per payment type."""
+    from comptoir.registers import service as registers
+
+    with shop.uow() as uow:
+        closed, _ = registers.close_register(
+            uow,
+            register_id=register_id or shop.register.id,
+            user_id=shop.owner.id,
+            counts=[
+                registers.CountInput(payment_type_id=type_id, counted=Decimal(amount))
+                for type_id, amount in (counted or {}).items()
+            ],
+            client_id=client_id,
+        )
+        uow.session.expunge_all()
+        return closed

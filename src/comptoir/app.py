@@ -18,6 +18,7 @@ from comptoir.api import discount_approvals as discount_approvals_api
 from comptoir.api import legacy as legacy_api
 from comptoir.api import legacy_sales as legacy_sales_api
 from comptoir.api import products21 as products21_api
+from comptoir.api import registers as registers_api
 from comptoir.api import returns as returns_api
 from comptoir.api import sale_states as sale_states_api
 from comptoir.api import sales as sales_api
@@ -33,6 +34,7 @@ from comptoir.http.errors import install_error_handlers
 from comptoir.http.methods import install_allowed_methods
 from comptoir.http.openapi import install_openapi
 from comptoir.http.security import install_host_check, install_security_headers
+from comptoir.registers import closure_mail  # noqa: F401  (the closure email handler)
 from comptoir.sales import quote_mail  # noqa: F401  (registers the quote email handler)
 from comptoir.web import install as install_web
 
@@ -84,6 +86,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         return PlainTextResponse("ok")
 
     app.include_router(store_api.router)
+    app.include_router(registers_api.router)
     app.include_router(catalog_api.router)
     app.include_router(customers_api.router)
     app.include_router(catalog_entities_api.router)

@@ -9,7 +9,7 @@ from comptoir.catalog.models import Product
 from comptoir.sales.models import Sale
 from comptoir.store import service as store
 from comptoir.store.models import Register
-from tests.factories import Store, make_product, make_sale, restate_sale
+from tests.factories import Store, make_product, make_sale, open_till, restate_sale
 
 
 def at(text: str) -> datetime:
@@ -23,12 +23,14 @@ def annex_register(shop: Store, *, time_zone: str = "Europe/Paris") -> Register:
             uow, fields=store.OutletFields(name="Annex", time_zone=time_zone)
         )
     with shop.uow() as uow:
-        return store.create_register(
+        register = store.create_register(
             uow,
             fields=store.RegisterFields(
                 name="Annex till", outlet_id=outlet.id, invoice_prefix="AX-"
             ),
         )
+    open_till(shop.db, register_id=register.id, user_id=shop.owner.id)
+    return register
 
 
 @dataclass

@@ -20,6 +20,7 @@ from comptoir.store import service as store
 from comptoir.store.models import PaymentKind
 from tests.factories import (
     Store,
+    close_till,
     decimal_json,
     make_customer,
     make_product,
@@ -27,6 +28,7 @@ from tests.factories import (
     make_sale,
     make_token,
     make_user,
+    open_till,
 )
 
 PAGE = 2  # rows per page in the walks; every list is seeded with more than one page
@@ -40,6 +42,9 @@ NOT_VERSION_LISTS = {
     "/api/2.0/quotes": "the 2.0 spec's own shape: after (a quote's position) and limit",
     "/api/2.0/store_credits": "2.0-beta: page_size only",
     "/api/2.0/store_credits/report": "2.0-beta: one report",
+    "/api/2.0/registers/{register_id}/payments_summary": "one summary of the open session",
+    "/api/2.0/registers/{register_id}/x_report": "one report of the open session",
+    "/api/2.0/registers/{register_id}/cash_movements": "the open session's few movements",
 }
 
 
@@ -93,7 +98,10 @@ class Seeded:
                 for i in range(2)
             ]
         for i in range(2):
-            make_register(shop, name=f"Till {i + 2}")
+            till = make_register(shop, name=f"Till {i + 2}")
+            close_till(shop, register_id=till.id)  # a closure per register
+        close_till(shop)
+        open_till(shop.db, register_id=shop.register.id, user_id=shop.owner.id)
         with shop.uow() as uow:
             store.create_tax(
                 uow, name="VAT 10%", rates=[store.RateFields(name="VAT 10%", rate=Decimal("0.1"))]

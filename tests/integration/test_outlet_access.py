@@ -9,7 +9,14 @@ from comptoir.accounts.models import user_outlet
 from comptoir.accounts.permissions import Role
 from comptoir.sales.models import Sale
 from comptoir.store import service as store
-from tests.factories import Store, make_product, make_token, make_user, sale_payload
+from tests.factories import (
+    Store,
+    make_product,
+    make_token,
+    make_user,
+    open_till,
+    sale_payload,
+)
 
 
 def limit_to(shop: Store, user_id: object, *outlet_ids: object) -> None:
@@ -26,9 +33,11 @@ def second_outlet_register(shop: Store):
             uow, fields=store.OutletFields(name="Annex", time_zone="Europe/Paris")
         )
     with shop.uow() as uow:
-        return store.create_register(
+        register = store.create_register(
             uow, fields=store.RegisterFields(name="Annex till", outlet_id=outlet.id)
         )
+    open_till(shop.db, register_id=register.id, user_id=shop.owner.id)
+    return register
 
 
 def sales_count(shop: Store) -> int:

@@ -96,7 +96,10 @@ def outlet(o: Outlet, r: Retailer) -> dict[str, Any]:
     }
 
 
-def register(reg: Register) -> dict[str, Any]:
+def register(
+    reg: Register, *, opened_at: datetime | None = None, closed_at: datetime | None = None
+) -> dict[str, Any]:
+    """`opened_at`: the open session's opening; `closed_at`: the last closure's (registers)."""
     return {
         "id": uid(reg.id),
         "name": reg.name,
@@ -105,7 +108,10 @@ def register(reg: Register) -> dict[str, Any]:
         "invoice_suffix": reg.invoice_suffix,
         "invoice_sequence": reg.invoice_sequence,
         "print_receipt": reg.print_receipt,
-        "is_open": True,
+        "is_open": reg.open_session_id is not None,
+        "register_open_time": ts(opened_at) if reg.open_session_id is not None else None,
+        "register_close_time": ts(closed_at) if reg.open_session_id is None else None,
+        "register_open_sequence_id": uid(reg.open_session_id),
         "deleted_at": ts(reg.deleted_at),
         "version": reg.version,
     }

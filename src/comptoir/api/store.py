@@ -9,6 +9,7 @@ from comptoir.api import serialize
 from comptoir.api.params import Paging, PagingWithDeleted
 from comptoir.http.deps import SessionDep, require
 from comptoir.http.json import DecimalJSONResponse
+from comptoir.registers import service as registers
 from comptoir.store import listing
 from comptoir.store import service as store
 from comptoir.store.models import Outlet, PaymentType, Register, Tax
@@ -56,12 +57,21 @@ def list_registers(
         **paging.bounds(),
         include_deleted=paging.deleted,
     )
-    return serialize.collection([serialize.register(r) for r in page.items], page)
+    times = registers.register_times(session, registers=page.items)
+    return serialize.collection(
+        [
+            serialize.register(r, opened_at=times[r.id][0], closed_at=times[r.id][1])
+            for r in page.items
+        ],
+        page,
+    )
 
 
 @router.get("/registers/{register_id}", dependencies=setup_read)
 def get_register(register_id: uuid.UUID, session: SessionDep) -> Response:
-    return serialize.data(serialize.register(store.get_register(session, register_id=register_id)))
+    register = store.get_register(session, register_id=register_id)
+    opened_at, closed_at = registers.register_times(session, registers=[register])[register.id]
+    return serialize.data(serialize.register(register, opened_at=opened_at, closed_at=closed_at))
 
 
 @router.get("/taxes", dependencies=setup_read)

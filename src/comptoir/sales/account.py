@@ -192,12 +192,14 @@ def apply_payment(
 ) -> None:
     """Add a payment to a locked open sale in the caller's transaction: an on-account
     payment lowers the customer's balance (`client_id`, the payment's id by default);
-    paid in full, the sale closes."""
+    paid in full, the sale closes. The register taking it must be open."""
+    register_id = register_id or record.register_id
     record.payments.append(
         SalePayment(
             id=payment_id,
             position=len(record.payments),
-            register_id=register_id or record.register_id,
+            register_id=register_id,
+            register_session_id=store.lock_open_session(session, register_id=register_id),
             payment_type_id=payment_type.id,
             type_id=payment_type.type_id,
             name=payment_type.name,

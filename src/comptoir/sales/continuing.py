@@ -36,6 +36,7 @@ from comptoir.sales.models import Sale
 from comptoir.sales.pricing import PricedSale, price_sale
 from comptoir.sales.recording import _sale_line, _sale_payments, stock_sold
 from comptoir.sales.store_credit import CreditLedger, move_credit_tenders
+from comptoir.store import service as store
 
 
 class SaleChanged(Conflict):
@@ -133,6 +134,13 @@ def continue_sale(
     if status in NEEDS_CUSTOMER and sale.customer_id is None:
         raise InvalidInput(f"a {status} sale needs a customer", field="customer_id")
     _replace_contents(record, sale=sale, context=context, priced=priced, status=status)
+    if status != SAVED:
+        # Completed (or paid into) now: it counts in this register's open session.
+        record.register_session_id = store.lock_open_session(
+            session, register_id=context.register.id
+        )
+        for payment in record.payments:
+            payment.register_session_id = record.register_session_id
     session.flush()
     if priced.approval_id is not None:
         use_approval(session, approval_id=priced.approval_id, now=utcnow())

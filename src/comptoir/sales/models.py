@@ -74,6 +74,9 @@ class Sale(Versioned, Base):
         ForeignKey("sale.id"), default=None, index=True
     )
 
+    # The register session open when the sale was completed (registers' closures count it).
+    register_session_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
+
     lines: Mapped[list[SaleLine]] = relationship(
         cascade="all, delete-orphan", order_by="SaleLine.sequence", lazy="selectin"
     )
@@ -150,3 +153,6 @@ class SalePayment(Base):
     # Integrated payments: the processor that took it and its reference there.
     processor: Mapped[str | None] = mapped_column(String(60), default=None)
     provider_reference: Mapped[str | None] = mapped_column(String(100), default=None)
+    # The register session that took (or gave back) the money: a layby paid days later
+    # counts in that day's closure.
+    register_session_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)

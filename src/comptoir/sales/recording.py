@@ -50,9 +50,11 @@ def write_sale(
     record.is_quote = sale.is_quote
     record.quote_expires_at = sale.quote_expires_at
     # Taken in the sale's own transaction: a sale that fails gives its number back.
-    record.invoice_sequence, record.invoice_number = store.take_invoice_number(
-        session, register=context.register
-    )
+    numbered = store.take_invoice_number(session, register=context.register)
+    record.invoice_sequence, record.invoice_number = numbered.sequence, numbered.number
+    record.register_session_id = numbered.register_session_id
+    for payment in record.payments:
+        payment.register_session_id = numbered.register_session_id
     session.add(record)
     session.flush()
     if priced.approval_id is not None:

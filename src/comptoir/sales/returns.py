@@ -267,9 +267,11 @@ def _record(
             for position, (payment_type, amount) in enumerate(payments)
         ],
     )
-    record.invoice_sequence, record.invoice_number = store.take_invoice_number(
-        session, register=register
-    )
+    numbered = store.take_invoice_number(session, register=register)
+    record.invoice_sequence, record.invoice_number = numbered.sequence, numbered.number
+    record.register_session_id = numbered.register_session_id
+    for payment in record.payments:
+        payment.register_session_id = numbered.register_session_id
     session.add(record)
     session.flush()
     move_credit_tenders(session, sale=record, ledger=ledger)

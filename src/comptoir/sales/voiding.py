@@ -152,6 +152,8 @@ def _reverse_payments(
                 client_id=f"void:{record.id}",
             )
             return
+    # Money given back leaves a drawer: the sale's register must be open.
+    register_session_id = store.lock_open_session(uow.session, register_id=record.register_id)
     now = utcnow()
     position = len(record.payments)
     for payment_type_id, amount in paid.items():
@@ -173,6 +175,7 @@ def _reverse_payments(
                 id=uuid.uuid4(),
                 position=position,
                 register_id=record.register_id,
+                register_session_id=register_session_id,
                 payment_type_id=payment_type_id,
                 type_id=first.type_id,
                 name=f"{first.name} ({'refund' if amount > 0 else 'void'})",

@@ -87,6 +87,9 @@ class Register(Versioned, Base):
     # a counter moving is not a change of the register's settings.
     invoice_sequence: Mapped[int] = mapped_column(Integer, default=1)
     print_receipt: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The register session open now (registers' RegisterSession), None when closed: the
+    # sale's invoice-number bump reads it on this same row (store.service.take_invoice_number).
+    open_session_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
 
     outlet: Mapped[Outlet] = relationship(lazy="joined")
 

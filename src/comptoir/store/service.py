@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.core.clock import utcnow
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import Conflict, InvalidInput, NotFound
 from comptoir.core.i18n import N_
 from comptoir.core.tax import Rate
 from comptoir.core.uow import UnitOfWork
@@ -263,19 +263,55 @@ def update_register(uow: UnitOfWork, *, register_id: uuid.UUID, fields: Register
     return register
 
 
-def take_invoice_number(session: Session, *, register: Register) -> tuple[int, str]:
-    """The register's next invoice sequence and number, taken atomically."""
-    sequence = (
-        session.execute(
-            update(Register)
-            .where(Register.id == register.id)
-            .values(invoice_sequence=Register.invoice_sequence + 1)
-            .returning(Register.invoice_sequence)
-            .execution_options(synchronize_session=False)
-        ).scalar_one()
-        - 1
-    )
-    return sequence, f"{register.invoice_prefix}{sequence}{register.invoice_suffix}"
+class RegisterClosed(Conflict):
+    """Selling, returning or taking a payment needs the register open (API 409)."""
+
+    code = "register_closed"
+
+    def __init__(self, *, register_id: uuid.UUID) -> None:
+        super().__init__(
+            N_("this register is closed: open it before selling"), register_id=str(register_id)
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceNumber:
+    sequence: int
+    number: str
+    register_session_id: uuid.UUID  # the register's open session, which takes the sale
+
+
+def take_invoice_number(session: Session, *, register: Register) -> InvoiceNumber:
+    """The register's next invoice sequence and number, taken atomically, and its open
+    session: the same statement locks the register row, so a closing of this register takes
+    turns with its sales. A closed register raises RegisterClosed (the caller rolls back)."""
+    sequence, open_session_id = session.execute(
+        update(Register)
+        .where(Register.id == register.id)
+        .values(invoice_sequence=Register.invoice_sequence + 1)
+        .returning(Register.invoice_sequence, Register.open_session_id)
+        .execution_options(synchronize_session=False)
+    ).one()
+    if open_session_id is None:
+        raise RegisterClosed(register_id=register.id)
+    number = f"{register.invoice_prefix}{sequence - 1}{register.invoice_suffix}"
+    return InvoiceNumber(sequence=sequence - 1, number=number, register_session_id=open_session_id)
+
+
+def lock_open_session(session: Session, *, register_id: uuid.UUID) -> uuid.UUID:
+    """The register's open session, its row locked until commit (a payment taken on an
+    existing sale: a layby, an account, a void's refund). RegisterClosed when closed."""
+    found = session.execute(
+        update(Register)
+        .where(Register.id == register_id)
+        .values(open_session_id=Register.open_session_id)
+        .returning(Register.open_session_id)
+        .execution_options(synchronize_session=False)
+    ).first()
+    if found is None or found[0] is None:
+        raise RegisterClosed(register_id=register_id)
+    opened: uuid.UUID = found[0]
+    return opened
 
 
 # Taxes -----------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from comptoir.web import (
     products,
     quick_add,
     quotes,
+    registers,
     reset,
     returns,
     returns_without_receipt,
@@ -35,6 +36,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(mfa.router)
     app.include_router(reset.router)
     app.include_router(sell.router)
+    app.include_router(registers.router)
     app.include_router(quotes.router)
     app.include_router(returns.router)
     app.include_router(returns_without_receipt.router)

@@ -104,6 +104,8 @@ def sell_screen(
             str(r.id): {
                 "outlet_id": str(r.outlet_id),
                 "default_tax_id": _text(store.default_tax_id(retailer=retailer, outlet=r.outlet)),
+                # registers: the sell screen shows the state and offers to open it.
+                "is_open": r.open_session_id is not None,
             }
             for r in registers
         },

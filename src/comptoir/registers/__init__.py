@@ -1,0 +1,1 @@
+"""Register sessions: opening float, cash movements, closures and the X report."""
