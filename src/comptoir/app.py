@@ -33,6 +33,7 @@ from comptoir.http.errors import install_error_handlers
 from comptoir.http.methods import install_allowed_methods
 from comptoir.http.openapi import install_openapi
 from comptoir.http.security import install_host_check, install_security_headers
+from comptoir.printing import handlers as printing_handlers
 from comptoir.sales import quote_mail  # noqa: F401  (registers the quote email handler)
 from comptoir.web import install as install_web
 
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         checkpoint_every_s=settings.sqlite_checkpoint_seconds,
     )
+    printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -18,9 +18,10 @@ from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import StockChange, move_stock
+from comptoir.printing.jobs import queue_sale_documents
 from comptoir.sales.approvals import use_approval
 from comptoir.sales.inputs import CLOSED, STATE_OF_STATUS, STATUS_OF_STATE, SaleInput
-from comptoir.sales.lifecycle import STOCK_OUT
+from comptoir.sales.lifecycle import COMPLETED, STOCK_OUT
 from comptoir.sales.lookup import SaleContext
 from comptoir.sales.models import Sale, SaleLine, SalePayment
 from comptoir.sales.pricing import PricedLine, PricedSale
@@ -71,6 +72,15 @@ def write_sale(
         on_written(record)
     move_credit_tenders(session, sale=record, ledger=credit)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
+    if status in COMPLETED:
+        # The receipt's print job and email, when the register and the store want them.
+        queue_sale_documents(
+            uow,
+            sale_id=str(sale_id),
+            register=context.register,
+            customer_id=str(record.customer_id) if record.customer_id else None,
+            retailer=store.get_retailer(session) if record.customer_id else None,
+        )
     uow.commit()
     return record
 
