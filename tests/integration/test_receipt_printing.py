@@ -1,0 +1,197 @@
+"""Receipts on network printers: a sale's completion queues its print job in the sale's own
+transaction, the outbox delivers it to a real TCP listener on loopback, and a printer that is
+off or dies mid-job never blocks nor loses anything: the job waits and is printed once the
+printer is back."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from fastapi.testclient import TestClient
+
+from comptoir.core.outbox import enqueue
+from comptoir.printing import config
+from comptoir.printing.jobs import DRAWER_KICK_TOPIC, PRINT_RECEIPT_TOPIC
+from comptoir.sales.models import Sale
+from comptoir.store import service as store
+from tests.factories import Store, make_product, make_sale, sale_payload
+from tests.integration.printing_support import (
+    FakePrinter,
+    attach_printer,
+    dispatcher,
+    free_port,
+    messages_of,
+    text_of,
+)
+from tests.integration.test_outbox import make_due
+
+CUT = b"\x1dV\x01"  # GS V 1: partial cut (after the feed to the cutter)
+DRAWER_KICK = b"\x1bp\x00"  # ESC p 0: pulse on the drawer connector's pin 2
+
+
+def test_a_cash_sale_prints_its_receipt_cuts_and_opens_the_drawer(shop: Store) -> None:
+    printer = FakePrinter()
+    try:
+        attach_printer(shop, port=printer.port)
+        coffee = make_product(shop, name="Café crème", price="3.50")
+        make_sale(shop, [(coffee, 2)], payments=[(shop.cash, "10.00")])
+        assert len(messages_of(shop.db, PRINT_RECEIPT_TOPIC)) == 1
+        assert printer.jobs == []  # nothing is printed before the commit's outbox runs
+        assert dispatcher(shop.db)() >= 1
+        assert len(printer.jobs) == 1
+        job = printer.jobs[0]
+        text = text_of(job)
+        assert "Café crème" in text  # the accents, in code page 858
+        assert "T1-1" in text and "Change" in text and "€3.00" in text
+        assert CUT in job and DRAWER_KICK in job
+        assert job.index(CUT) < job.index(DRAWER_KICK)
+        state = _state(shop)
+        assert state.status == "ok" and state.pending_jobs == 0
+    finally:
+        printer.stop()
+
+
+def test_a_card_sale_prints_without_opening_the_drawer(shop: Store) -> None:
+    printer = FakePrinter()
+    try:
+        attach_printer(shop, port=printer.port)
+        scarf = make_product(shop, name="Scarf", price="20.00")
+        make_sale(shop, [(scarf, 1)], payments=[(shop.card, "20.00")])
+        dispatcher(shop.db)()
+        assert len(printer.jobs) == 1
+        assert "Scarf" in text_of(printer.jobs[0])
+        assert CUT in printer.jobs[0] and DRAWER_KICK not in printer.jobs[0]
+    finally:
+        printer.stop()
+
+
+def test_a_printer_that_is_off_never_blocks_the_sale_and_prints_once_it_is_back(
+    api: TestClient, shop: Store
+) -> None:
+    port = free_port()  # nothing listens there: the printer is off
+    attach_printer(shop, port=port)
+    coffee = make_product(shop, name="Coffee", price="2.00")
+    started = time.monotonic()
+    reply = api.post("/api/register_sales", json=sale_payload(shop, [(coffee, 1)], total="2.00"))
+    assert reply.status_code == 200, reply.text
+    assert time.monotonic() - started < 5  # the request never waited for the printer
+    deliver = dispatcher(shop.db)
+    deliver()
+    (job,) = messages_of(shop.db, PRINT_RECEIPT_TOPIC)
+    assert job.delivered_at is None and job.attempts == 1 and job.last_error
+    state = _state(shop)
+    assert state.status == "error" and state.pending_jobs == 1
+    assert "127.0.0.1" in (state.last_error or "")
+
+    printer = FakePrinter(port)  # plugged back in
+    try:
+        make_due(shop.db)
+        deliver()
+        assert len(printer.jobs) == 1 and "Coffee" in text_of(printer.jobs[0])
+        (job,) = messages_of(shop.db, PRINT_RECEIPT_TOPIC)
+        assert job.delivered_at is not None
+        assert _state(shop).status == "ok" and _state(shop).pending_jobs == 0
+    finally:
+        printer.stop()
+
+
+def test_a_printer_that_dies_mid_job_gets_the_job_again_once_it_is_back(shop: Store) -> None:
+    dying = FakePrinter(die_mid_job=True)
+    port = dying.port
+    attach_printer(shop, port=port)
+    tea = make_product(shop, name="Green tea", price="4.00")
+    sale = make_sale(shop, [(tea, 1)], total="4.00")
+    deliver = dispatcher(shop.db)
+    deliver()
+    dying.stop()
+    assert dying.connections == 1 and dying.jobs == []
+    (job,) = messages_of(shop.db, PRINT_RECEIPT_TOPIC)
+    assert job.delivered_at is None and job.attempts == 1
+    with shop.db.read_sessions() as session:  # the sale was recorded all the same
+        assert session.get(Sale, sale.id) is not None
+
+    printer = FakePrinter(port)
+    try:
+        make_due(shop.db)
+        deliver()
+        assert len(printer.jobs) == 1 and "Green tea" in text_of(printer.jobs[0])
+        assert messages_of(shop.db, PRINT_RECEIPT_TOPIC)[0].delivered_at is not None
+    finally:
+        printer.stop()
+
+
+def test_no_print_job_without_a_printer_or_with_printing_off(shop: Store) -> None:
+    bread = make_product(shop, name="Bread", price="1.20")
+    make_sale(shop, [(bread, 1)], total="1.20")  # no printer: the browser prints
+    attach_printer(shop, port=free_port(), enabled=False)
+    make_sale(shop, [(bread, 1)], total="1.20")  # printer disabled
+    attach_printer(shop, port=free_port())
+    with shop.uow() as uow:
+        register = store.get_register(uow.session, register_id=shop.register.id)
+        register.print_receipt = False
+        uow.commit()
+    make_sale(shop, [(bread, 1)], total="1.20")  # the register prints no receipt
+    assert messages_of(shop.db, PRINT_RECEIPT_TOPIC) == []
+
+
+def test_star_line_mode_speaks_star_commands(shop: Store) -> None:
+    printer = FakePrinter(answer=False)  # Line Mode asks for no status
+    try:
+        attach_printer(shop, port=printer.port, kind="star_line")
+        cake = make_product(shop, name="Gâteau à l'orange", price="5.00")
+        make_sale(shop, [(cake, 1)], payments=[(shop.cash, "5.00")])
+        dispatcher(shop.db)()
+        _wait_for(lambda: len(printer.jobs) == 1)
+        job = printer.jobs[0]
+        assert job.startswith(b"\x1b@\x1b\x1dt\x04")  # initialise, code page 858
+        assert "Gâteau à l'orange" in job.decode("cp858")
+        assert b"\x1bd\x03" in job and job.endswith(b"\x07")  # cut, then the drawer (BEL)
+    finally:
+        printer.stop()
+
+
+def test_a_drawer_kick_message_opens_the_drawer_through_the_printer(shop: Store) -> None:
+    printer = FakePrinter()
+    try:
+        attach_printer(shop, port=printer.port)
+        with shop.uow() as uow:
+            enqueue(
+                uow,
+                topic=DRAWER_KICK_TOPIC,
+                payload={
+                    "register_id": str(shop.register.id),
+                    "reason": "cash_movement",
+                    "ref": str(uuid.uuid4()),
+                },
+            )
+            uow.commit()
+        dispatcher(shop.db)()
+        assert len(printer.jobs) == 1 and printer.jobs[0].startswith(DRAWER_KICK)
+    finally:
+        printer.stop()
+
+
+def test_a_drawer_kick_is_not_retried_later(shop: Store) -> None:
+    attach_printer(shop, port=free_port())
+    with shop.uow() as uow:
+        payload = {"register_id": str(shop.register.id), "reason": "float", "ref": "x"}
+        enqueue(uow, topic=DRAWER_KICK_TOPIC, payload=payload)
+        uow.commit()
+    dispatcher(shop.db)()
+    (kick,) = messages_of(shop.db, DRAWER_KICK_TOPIC)
+    assert kick.delivered_at is not None  # given up: a drawer opening later surprises
+    assert _state(shop).status == "error"
+
+
+def _state(shop: Store) -> config.PrinterState:
+    with shop.db.read_sessions() as session:
+        return config.printer_state(session, register_id=shop.register.id)
+
+
+def _wait_for(condition: object, seconds: float = 5) -> None:
+    assert callable(condition)
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert condition()
