@@ -17,6 +17,7 @@ from comptoir.api import customers as customers_api
 from comptoir.api import discount_approvals as discount_approvals_api
 from comptoir.api import legacy as legacy_api
 from comptoir.api import legacy_sales as legacy_sales_api
+from comptoir.api import printing as printing_api
 from comptoir.api import products21 as products21_api
 from comptoir.api import returns as returns_api
 from comptoir.api import sale_states as sale_states_api
@@ -99,5 +100,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(users_api.router)
     app.include_router(switching_api.router)
     app.include_router(discount_approvals_api.router)
+    app.include_router(printing_api.router)
     install_web(app)
     return app

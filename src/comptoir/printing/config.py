@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from comptoir.core.clock import utcnow
-from comptoir.core.errors import InvalidInput
+from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.i18n import N_
 from comptoir.core.outbox import OutboxMessage
 from comptoir.core.uow import UnitOfWork
@@ -29,6 +29,15 @@ LOGO_TYPES = {"PNG": "image/png", "JPEG": "image/jpeg"}
 TEXT_LIMIT = 1000
 HOST = re.compile(r"^[A-Za-z0-9.\-:\[\]]{1,255}$")
 VAT_NUMBER = re.compile(r"^[A-Z]{2}[A-Z0-9]{2,13}$")
+
+
+class NoPrinter(Conflict):
+    """The register has no enabled network printer: its receipts print from the browser."""
+
+    code = "no_printer"
+
+    def __init__(self, *, register_id: str) -> None:
+        super().__init__("the register has no enabled printer", register_id=register_id)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -20,9 +20,10 @@ DRAWER_KICK_TOPIC = "register.drawer_kick"  # shared with the registers part (it
 RECEIPT_EMAIL_TOPIC = "receipt.email"  # as sales/receipt_email.py queues it
 
 
-def printer_on(uow: UnitOfWork, *, register: Register) -> Printer | None:
-    """The register's enabled printer, when it prints a receipt after each sale."""
-    if not register.print_receipt:
+def printer_on(uow: UnitOfWork, *, register: Register, always: bool = False) -> Printer | None:
+    """The register's enabled printer, when it prints a receipt after each sale (`always`:
+    whatever that setting, for a reprint asked for)."""
+    if not (register.print_receipt or always):
         return None
     printer = uow.session.get(Printer, register.id)
     return printer if printer is not None and printer.enabled else None

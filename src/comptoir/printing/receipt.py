@@ -4,6 +4,7 @@ receipt template. Plain data: nothing here renders."""
 
 from __future__ import annotations
 
+import base64
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -184,3 +185,10 @@ def build_receipt(session: Session, *, sale_id: uuid.UUID) -> ReceiptDocument:
         customer_id=sale.customer_id,
         texts=receipt_texts(session, outlet_id=found.outlet.id),
     )
+
+
+def receipt_logo_url(texts: ReceiptTexts) -> str | None:
+    """The logo as a data: URL for the browser receipt (the page's CSP allows data: images)."""
+    if not texts.logo or not texts.logo_type:
+        return None
+    return f"data:{texts.logo_type};base64,{base64.b64encode(texts.logo).decode()}"

@@ -10,6 +10,7 @@ error is on the message, shown on the sale's page.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,14 +24,18 @@ from sqlalchemy.orm import Session
 from comptoir.accounts.mail import send
 from comptoir.core import i18n
 from comptoir.core.db import Database
-from comptoir.core.errors import NotFound
+from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.i18n import N_
 from comptoir.core.i18n import gettext_ as _
 from comptoir.core.outbox import OutboxMessage, subscribe
+from comptoir.core.uow import UnitOfWork
 from comptoir.customers import service as customers
 from comptoir.printing.jobs import RECEIPT_EMAIL_TOPIC
 from comptoir.printing.layout import lay_out
 from comptoir.printing.pdf import receipt_pdf
 from comptoir.printing.receipt import ReceiptDocument, build_receipt
+from comptoir.sales.receipt_email import queue_receipt_email
+from comptoir.sales.service import get_sale
 from comptoir.store import service as store
 
 
@@ -151,6 +156,26 @@ def email_deliveries(session: Session, *, sale_id: uuid.UUID) -> list[EmailDeliv
         )
         for m in messages
     ]
+
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def queue_receipt_to(
+    uow: UnitOfWork, *, sale_id: uuid.UUID, email: str | None, requested_by: uuid.UUID
+) -> None:
+    """Queue a sale's receipt for `email` (typed at the till) or, without one, for its
+    customer's address (refused when there is none)."""
+    typed = (email or "").strip()
+    if typed and (len(typed) > 200 or not EMAIL.match(typed)):
+        raise InvalidInput(N_("Enter an email address, such as name@example.com."), field="email")
+    address = typed or None
+    if address is None:
+        sale = get_sale(uow.session, sale_id=sale_id)
+        if sale.customer_id is not None:
+            customer = customers.get_customer(uow.session, customer_id=sale.customer_id)
+            address = None if customer.do_not_email else customer.email
+    queue_receipt_email(uow, sale_id=sale_id, email=address, requested_by=requested_by)
 
 
 def install_email_handler(db: Database) -> None:
