@@ -120,8 +120,11 @@ def save_template(
     fields: TemplateFields,
     logo: bytes | None = None,
     remove_logo: bool = False,
+    email_receipts: bool | None = None,
 ) -> ReceiptTemplate:
-    """Create or replace an outlet's receipt template; `logo` replaces the logo (checked)."""
+    """Create or replace an outlet's receipt template; `logo` replaces the logo (checked).
+    `email_receipts` (the store's setting, on the same page): email the receipt at the end
+    of a sale whose customer has an address."""
     store.get_outlet(uow.session, outlet_id=outlet_id)
     values = _checked(fields)
     logo_type = check_logo(logo) if logo else None
@@ -136,6 +139,8 @@ def save_template(
     elif remove_logo:
         template.logo, template.logo_type = None, None
     template.updated_at = utcnow()
+    if email_receipts is not None:
+        store.get_retailer(uow.session).email_receipts = email_receipts
     uow.commit()
     return template
 
