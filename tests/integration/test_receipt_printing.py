@@ -15,7 +15,15 @@ from comptoir.printing import config
 from comptoir.printing.jobs import DRAWER_KICK_TOPIC, PRINT_RECEIPT_TOPIC
 from comptoir.sales.models import Sale
 from comptoir.store import service as store
-from tests.factories import Store, make_product, make_sale, sale_payload
+from tests.factories import (
+    Store,
+    make_product,
+    make_return,
+    make_sale,
+    return_lines,
+    sale_payload,
+    state_payload,
+)
 from tests.integration.printing_support import (
     FakePrinter,
     attach_printer,
@@ -195,3 +203,28 @@ def _wait_for(condition: object, seconds: float = 5) -> None:
     while not condition() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert condition()
+
+
+def test_a_return_and_a_parked_sale_completed_later_print_their_receipts(
+    api: TestClient, shop: Store
+) -> None:
+    printer = FakePrinter()
+    try:
+        attach_printer(shop, port=printer.port)
+        mug = make_product(shop, name="Mug bleu", price="12.00")
+        sale = make_sale(shop, [(mug, 1)], total="12.00")
+        make_return(shop, sale, return_lines(sale, (0, 1), reason="chipped"))
+        parked_id = uuid.uuid4()
+        parked = state_payload(shop, [(mug, 1)], status="SAVED", sale_id=parked_id)
+        assert api.post("/api/register_sales", json=parked).status_code == 200
+        assert len(messages_of(shop.db, PRINT_RECEIPT_TOPIC)) == 2  # parked: nothing yet
+        closed = sale_payload(shop, [(mug, 1)], total="12.00", sale_id=parked_id)
+        reply = api.post("/api/register_sales", json=closed)
+        assert reply.status_code == 200, reply.text
+        assert len(messages_of(shop.db, PRINT_RECEIPT_TOPIC)) == 3
+        dispatcher(shop.db)()
+        texts = [text_of(job) for job in printer.jobs]
+        assert len(texts) == 3
+        assert "Return for receipt T1-1" in texts[1] and "returned: chipped" in texts[1]
+    finally:
+        printer.stop()

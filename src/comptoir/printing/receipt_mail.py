@@ -64,6 +64,7 @@ def receipt_html(doc: ReceiptDocument) -> str:
         else ""
     )
     footer = doc.texts.footer or _("Thank you for your visit!")
+    attached = _("Your receipt is attached as a PDF.")
     return (
         '<!doctype html><html><body style="font-family:sans-serif">'
         f"<h1>{escape(doc.store_name)}</h1><p>{escape(doc.outlet_name)}</p>"
@@ -73,7 +74,7 @@ def receipt_html(doc: ReceiptDocument) -> str:
         f'<tr><th style="text-align:left">{escape(_("Total"))}</th>'
         f'<th style="text-align:right">{_money(doc, doc.total)}</th></tr>{tenders}{change}'
         f"</table><p>{escape(footer)}</p>"
-        f"<p><small>{escape(_('Your receipt is attached as a PDF.'))}</small></p>"
+        f"<p><small>{escape(attached)}</small></p>"
         "</body></html>"
     )
 

@@ -27,7 +27,7 @@ from comptoir.sales.models import Sale, SaleLine, SalePayment
 from comptoir.sales.pricing import PricedLine, PricedSale
 from comptoir.sales.store_credit import CreditLedger, move_credit_tenders
 from comptoir.store import service as store
-from comptoir.store.models import PaymentType
+from comptoir.store.models import PaymentType, Register
 
 
 def write_sale(
@@ -73,16 +73,21 @@ def write_sale(
     move_credit_tenders(session, sale=record, ledger=credit)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
     if status in COMPLETED:
-        # The receipt's print job and email, when the register and the store want them.
-        queue_sale_documents(
-            uow,
-            sale_id=str(sale_id),
-            register=context.register,
-            customer_id=str(record.customer_id) if record.customer_id else None,
-            retailer=store.get_retailer(session) if record.customer_id else None,
-        )
+        queue_receipt(uow, sale=record, register=context.register)
     uow.commit()
     return record
+
+
+def queue_receipt(uow: UnitOfWork, *, sale: Sale, register: Register) -> None:
+    """The completed sale's receipt: its print job and its email, when the register and the
+    store want them (`printing.jobs`: nothing is written otherwise)."""
+    queue_sale_documents(
+        uow,
+        sale_id=str(sale.id),
+        register=register,
+        customer_id=str(sale.customer_id) if sale.customer_id else None,
+        retailer=store.get_retailer(uow.session) if sale.customer_id else None,
+    )
 
 
 def _new_sale(
