@@ -63,8 +63,9 @@ class FakePrinter:
                     break
                 data += chunk
                 if self.answer and data.endswith(STATUS_REQUEST):
+                    self.jobs.append(data)  # before answering: the sender then moves on
                     client.sendall(ONLINE)
-                    break
+                    return
         except OSError:
             pass
         self.jobs.append(data)

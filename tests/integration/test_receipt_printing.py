@@ -7,10 +7,13 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import timedelta
 
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
-from comptoir.core.outbox import enqueue
+from comptoir.core.clock import utcnow
+from comptoir.core.outbox import OutboxMessage, enqueue
 from comptoir.printing import config
 from comptoir.printing.jobs import DRAWER_KICK_TOPIC, PRINT_RECEIPT_TOPIC
 from comptoir.sales.models import Sale
@@ -228,3 +231,44 @@ def test_a_return_and_a_parked_sale_completed_later_print_their_receipts(
         assert "Return for receipt T1-1" in texts[1] and "returned: chipped" in texts[1]
     finally:
         printer.stop()
+
+
+def test_once_the_printer_answers_receipts_in_a_long_back_off_print_without_waiting(
+    api: TestClient, shop: Store
+) -> None:
+    port = free_port()
+    attach_printer(shop, port=port)
+    coffee = make_product(shop, name="Coffee", price="2.00")
+    make_sale(shop, [(coffee, 1)], total="2.00")
+    deliver = dispatcher(shop.db)
+    deliver()
+    _push_back(shop, hours=3)  # as after a morning of failed attempts
+    printer = FakePrinter(port)
+    try:
+        # The cashier's "print waiting receipts now" once the printer is back.
+        reply = api.put(f"/api/2.0/registers/{shop.register.id}/printer/actions/retry")
+        assert reply.status_code == 200 and reply.json()["data"]["retried_jobs"] == 1
+        deliver()
+        assert len(printer.jobs) == 1
+        # Or simply the next sale: its receipt prints, and wakes the ones still waiting.
+        printer.stop()
+        make_sale(shop, [(coffee, 1)], total="2.00")
+        deliver()
+        _push_back(shop, hours=3)
+        printer = FakePrinter(port)
+        make_sale(shop, [(coffee, 1)], total="2.00")
+        deliver()  # prints the new sale, and wakes the old one
+        deliver()
+        assert len(printer.jobs) == 2
+        assert all(m.delivered_at for m in messages_of(shop.db, PRINT_RECEIPT_TOPIC))
+    finally:
+        printer.stop()
+
+
+def _push_back(shop: Store, *, hours: int) -> None:
+    with shop.db.write_sessions() as session, session.begin():
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.delivered_at.is_(None))
+            .values(available_at=utcnow() + timedelta(hours=hours))
+        )

@@ -90,6 +90,22 @@ def remove_printer(
     return Response(status_code=204)
 
 
+@router.put(
+    "/api/2.0/registers/{register_id}/printer/actions/retry",
+    summary="Print the receipts waiting for a register's printer now",
+)
+def retry_printing(
+    register_id: uuid.UUID,
+    uow: UowDep,
+    _user: Annotated[User, Depends(require(Permission.OPERATE_REGISTER))],
+) -> Response:
+    """Once the printer is back: receipts waiting in a long back-off are tried again at the
+    outbox worker's next poll instead of their next scheduled retry."""
+    woken = config.retry_printing_now(uow, register_id=register_id)
+    state = _state(config.printer_state(uow.session, register_id=register_id))
+    return serialize.data({**state, "retried_jobs": woken})
+
+
 class EmailReceiptIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.i18n import N_
-from comptoir.core.outbox import OutboxMessage
+from comptoir.core.outbox import LEASE, OutboxMessage
 from comptoir.core.uow import UnitOfWork
 from comptoir.printing.jobs import PRINT_RECEIPT_TOPIC
 from comptoir.printing.models import PAPER_WIDTHS, PRINTER_KINDS, Printer, ReceiptTemplate
@@ -210,6 +210,35 @@ def pending_print_jobs(session: Session, *, register_id: uuid.UUID) -> int:
         )
         or 0
     )
+
+
+def wake_waiting_jobs(session: Session, *, register_id: uuid.UUID) -> int:
+    """Make the register's print jobs waiting in a long back-off due now (the printer is
+    back): a receipt is not printed an hour late. A job due within the outbox's lease is
+    left alone: it may be the one a worker is printing right now (its lease looks the same),
+    and it is retried soon anyway. Returns how many jobs were woken."""
+    now = utcnow()
+    woken = session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.delivered_at.is_(None),
+            OutboxMessage.topic == PRINT_RECEIPT_TOPIC,
+            OutboxMessage.payload["register_id"].as_string() == str(register_id),
+            OutboxMessage.available_at > now + LEASE,
+        )
+        .values(available_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(woken, "rowcount", 0) or 0)
+
+
+def retry_printing_now(uow: UnitOfWork, *, register_id: uuid.UUID) -> int:
+    """The cashier's "try again" once the printer is plugged back in (the outbox worker
+    picks the jobs up at its next poll, within seconds)."""
+    store.get_register(uow.session, register_id=register_id)
+    woken = wake_waiting_jobs(uow.session, register_id=register_id)
+    uow.commit()
+    return woken
 
 
 def _status(printer: Printer) -> str:

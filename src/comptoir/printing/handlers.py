@@ -21,6 +21,7 @@ from comptoir.core import i18n
 from comptoir.core.clock import utcnow
 from comptoir.core.db import Database
 from comptoir.core.outbox import subscribe
+from comptoir.printing.config import wake_waiting_jobs
 from comptoir.printing.escpos_bytes import drawer_kick_bytes, escpos_bytes
 from comptoir.printing.jobs import DRAWER_KICK_TOPIC, PRINT_RECEIPT_TOPIC
 from comptoir.printing.layout import lay_out
@@ -57,6 +58,8 @@ def record_outcome(db: Database, *, register_id: uuid.UUID, error: str | None) -
     )
     with db.write_sessions() as session, session.begin():
         session.execute(update(Printer).where(Printer.register_id == register_id).values(**values))
+        if error is None:  # the printer answers: receipts waiting for it print now
+            wake_waiting_jobs(session, register_id=register_id)
 
 
 def _fresh(queued_at: object) -> bool:

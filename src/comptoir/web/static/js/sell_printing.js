@@ -59,7 +59,15 @@ async function showPrinter() {
   if (state.status === "error" && state.last_error) badge.title = state.last_error;
   if (state.pending_jobs) text += ` · ${state.pending_jobs} ${badge.dataset.waiting}`;
   badge.textContent = text;
+  const retry = $("printer-retry");
+  if (retry) retry.hidden = !(state.configured && state.pending_jobs > 0);
 }
+
+$("printer-retry")?.addEventListener("click", async () => {
+  const register = $("register")?.value;
+  if (register) await put(`/api/2.0/registers/${register}/printer/actions/retry`, {});
+  showPrinter();
+});
 
 $("register")?.addEventListener("change", showPrinter);
 showPrinter();
