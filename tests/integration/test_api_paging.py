@@ -40,6 +40,7 @@ NOT_VERSION_LISTS = {
     "/api/2.0/quotes": "the 2.0 spec's own shape: after (a quote's position) and limit",
     "/api/2.0/store_credits": "2.0-beta: page_size only",
     "/api/2.0/store_credits/report": "2.0-beta: one report",
+    "/api/2.0/registers/{register_id}/printer": "one object: the register's printer state",
 }
 
 

@@ -145,3 +145,18 @@ def test_the_pdf_is_as_wide_as_the_paper_and_holds_the_receipt() -> None:
         assert round(float(page.mediabox.width) / 72 * 25.4) == width
         text = page.extract_text()
         assert "MA-42" in text and "Café crème" in text
+
+
+def test_the_logo_prints_as_a_raster_image_and_shows_in_the_pdf() -> None:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (800, 100), "black").save(buffer, format="PNG")
+    texts = ReceiptTexts(paper_width=58, logo=buffer.getvalue(), logo_type="image/png")
+    doc = a_receipt(texts=texts)
+    data = escpos_bytes(lay_out(doc), paper_width=58, kick_drawer=False)
+    raster = data.index(b"\x1dv0")  # GS v 0: a raster bit image
+    width_bytes = data[raster + 4] + 256 * data[raster + 5]
+    assert width_bytes * 8 <= 384  # scaled down to 58 mm paper's printable dots
+    reader = PdfReader(io.BytesIO(receipt_pdf(doc, lay_out(doc))))
+    assert reader.pages[0].images  # the logo is drawn

@@ -7,12 +7,13 @@ import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from comptoir.accounts import users
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
+from comptoir.api.product_body_parts import NO_NUL
 from comptoir.core.errors import NotFound
 from comptoir.http.deps import SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
@@ -54,9 +55,9 @@ class PrinterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal["epson_escpos", "star_escpos", "star_line"]
-    host: str = Field(min_length=1, max_length=255)
-    port: int = Field(default=9100, ge=1, le=65535)
-    enabled: bool = True
+    host: Annotated[str, NO_NUL] = Field(min_length=1, max_length=255)
+    port: StrictInt = Field(default=9100, ge=1, le=65535)
+    enabled: StrictBool = True
 
 
 @router.put("/api/2.0/registers/{register_id}/printer", summary="Set a register's printer")
@@ -110,7 +111,7 @@ class EmailReceiptIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # Typed at the till; without it, the sale's customer's address.
-    email: str | None = Field(default=None, max_length=200)
+    email: Annotated[str, NO_NUL] | None = Field(default=None, max_length=200)
 
 
 def _visible_sale_id(session: Any, user: User, sale_id: uuid.UUID) -> uuid.UUID:

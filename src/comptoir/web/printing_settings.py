@@ -13,7 +13,7 @@ from starlette.datastructures import UploadFile
 
 from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission
-from comptoir.core.errors import InvalidInput
+from comptoir.core.errors import InvalidInput, NotFound
 from comptoir.core.i18n import N_
 from comptoir.http.deps import SessionDep, UowDep
 from comptoir.printing import config
@@ -43,10 +43,13 @@ PRINTER_KIND_LABELS = {
 
 
 def _outlet_id(session: Session, value: str | None) -> uuid.UUID:
+    """The outlet named in the query, or the first one when none is named."""
     outlets = store.list_outlets(session)
-    for outlet in outlets:
-        if value and str(outlet.id) == value:
-            return outlet.id
+    if value:
+        for outlet in outlets:
+            if str(outlet.id) == value:
+                return outlet.id
+        raise NotFound("outlet not found", outlet_id=value)
     if not outlets:
         raise InvalidInput(N_("Create an outlet first."), field="outlet")
     return outlets[0].id
