@@ -59,7 +59,15 @@ def escpos_bytes(rows: list[Row], *, paper_width: int, kick_drawer: bool) -> byt
         elif isinstance(row, BarcodeRow):
             printer.set(align="center", bold=False, normal_textsize=True)
             # "{B": Code 128 character set B, which encodes an invoice number's characters.
-            printer.barcode("{B" + row.data, "CODE128", function_type="B", pos="BELOW")
+            # The printer draws it (`_hw_barcode`: `barcode()` would also print a notice on
+            # the server's stdout); narrower bars on 58 mm paper.
+            printer._hw_barcode(
+                "{B" + row.data,
+                "CODE128",
+                function_type="B",
+                pos="BELOW",
+                width=2 if paper_width == 58 else 3,
+            )
         elif isinstance(row, LogoRow):
             _logo(printer, row.image, paper_width=paper_width)
     printer.set(align="left", bold=False, normal_textsize=True)

@@ -14,6 +14,9 @@ from escpos.exceptions import DeviceNotFoundError
 from escpos.printer import Network
 
 STATUS_REQUEST = b"\x10\x04\x01"  # DLE EOT 1
+# A printer that is unplugged answers nothing: give up connecting quickly, so a dead printer
+# holds the outbox worker a few seconds per job; once connected, allow it time to print.
+CONNECT_TIMEOUT_SECONDS = 3.0
 TIMEOUT_SECONDS = 10.0
 
 
@@ -24,12 +27,13 @@ class PrinterUnavailable(Exception):
 def send_to_printer(
     *, host: str, port: int, data: bytes, confirm: bool, timeout: float = TIMEOUT_SECONDS
 ) -> None:
-    printer = Network(host, port=port, timeout=timeout)
+    printer = Network(host, port=port, timeout=CONNECT_TIMEOUT_SECONDS)
     try:
         printer.open()
     except DeviceNotFoundError as exc:
         raise PrinterUnavailable(f"no printer answers at {host}:{port}") from exc
     try:
+        printer.device.settimeout(timeout)
         printer._raw(data + (STATUS_REQUEST if confirm else b""))
         if confirm and not printer._read():
             raise PrinterUnavailable(f"the printer at {host}:{port} closed the connection")
