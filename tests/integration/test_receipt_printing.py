@@ -20,6 +20,7 @@ from comptoir.sales.models import Sale
 from comptoir.store import service as store
 from tests.factories import (
     Store,
+    make_customer,
     make_product,
     make_return,
     make_sale,
@@ -272,3 +273,29 @@ def _push_back(shop: Store, *, hours: int) -> None:
             .where(OutboxMessage.delivered_at.is_(None))
             .values(available_at=utcnow() + timedelta(hours=hours))
         )
+
+
+def test_a_layby_paid_in_full_later_queues_its_receipt(api: TestClient, shop: Store) -> None:
+    attach_printer(shop, port=free_port())
+    ada = make_customer(shop, first_name="Ada")
+    lamp = make_product(shop, name="Lamp", price="40.00")
+    sale_id = uuid.uuid4()
+    body = state_payload(
+        shop,
+        [(lamp, 1)],
+        status="LAYBY",
+        payments=[(shop.cash, "10.00")],
+        sale_id=sale_id,
+        customer_id=ada.id,
+    )
+    assert api.post("/api/register_sales", json=body).status_code == 200
+    assert messages_of(shop.db, PRINT_RECEIPT_TOPIC) == []  # a deposit: not completed yet
+    payment = {"id": str(uuid.uuid4()), "retailer_payment_type_id": str(shop.cash.id)}
+    part = api.post(f"/api/2.0/sales/{sale_id}/payments", json={**payment, "amount": "10.00"})
+    assert part.status_code in (200, 201), part.text
+    assert messages_of(shop.db, PRINT_RECEIPT_TOPIC) == []
+    rest = {"id": str(uuid.uuid4()), "retailer_payment_type_id": str(shop.cash.id)}
+    done = api.post(f"/api/2.0/sales/{sale_id}/payments", json={**rest, "amount": "20.00"})
+    assert done.status_code in (200, 201), done.text
+    (job,) = messages_of(shop.db, PRINT_RECEIPT_TOPIC)
+    assert job.payload["sale_id"] == str(sale_id)
