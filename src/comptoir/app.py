@@ -17,6 +17,7 @@ from comptoir.api import customers as customers_api
 from comptoir.api import discount_approvals as discount_approvals_api
 from comptoir.api import legacy as legacy_api
 from comptoir.api import legacy_sales as legacy_sales_api
+from comptoir.api import printing as printing_api
 from comptoir.api import products21 as products21_api
 from comptoir.api import registers as registers_api
 from comptoir.api import returns as returns_api
@@ -34,6 +35,7 @@ from comptoir.http.errors import install_error_handlers
 from comptoir.http.methods import install_allowed_methods
 from comptoir.http.openapi import install_openapi
 from comptoir.http.security import install_host_check, install_security_headers
+from comptoir.printing import handlers as printing_handlers
 from comptoir.registers import closure_mail  # noqa: F401  (the closure email handler)
 from comptoir.sales import quote_mail  # noqa: F401  (registers the quote email handler)
 from comptoir.web import install as install_web
@@ -48,6 +50,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         checkpoint_every_s=settings.sqlite_checkpoint_seconds,
     )
+    printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -100,5 +103,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(users_api.router)
     app.include_router(switching_api.router)
     app.include_router(discount_approvals_api.router)
+    app.include_router(printing_api.router)
     install_web(app)
     return app

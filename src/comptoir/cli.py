@@ -17,6 +17,7 @@ from comptoir.core.errors import DomainError
 from comptoir.core.outbox import Dispatcher, subscribers
 from comptoir.core.settings import get_settings
 from comptoir.migrate import upgrade_database
+from comptoir.printing import handlers as printing_handlers
 from comptoir.transfer_cli import export_app, import_app
 
 app = typer.Typer(help="Comptoir point of sale and back office.", no_args_is_help=True)
@@ -147,6 +148,7 @@ def worker(
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         checkpoint_every_s=settings.sqlite_checkpoint_seconds,
     )
+    printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

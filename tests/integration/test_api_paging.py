@@ -45,6 +45,7 @@ NOT_VERSION_LISTS = {
     "/api/2.0/registers/{register_id}/payments_summary": "one summary of the open session",
     "/api/2.0/registers/{register_id}/x_report": "one report of the open session",
     "/api/2.0/registers/{register_id}/cash_movements": "the open session's few movements",
+    "/api/2.0/registers/{register_id}/printer": "one object: the register's printer state",
 }
 
 

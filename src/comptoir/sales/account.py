@@ -18,8 +18,9 @@ from comptoir.core.clock import utcnow
 from comptoir.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
-from comptoir.sales.lifecycle import CLOSED_FORM, ONACCOUNT, state_of
+from comptoir.sales.lifecycle import CLOSED_FORM, COMPLETED, ONACCOUNT, state_of
 from comptoir.sales.models import Sale, SalePayment
+from comptoir.sales.recording import queue_receipt
 from comptoir.store import service as store
 from comptoir.store.models import PaymentType
 
@@ -161,6 +162,9 @@ def pay_sale(
         ledger=ledger,
     )
     enqueue(uow, topic="sale.update", payload={"sale_id": str(record.id)})
+    if record.status in COMPLETED:  # paid in full: its receipt, as at the end of a sale
+        register = store.get_register(session, register_id=register_id or record.register_id)
+        queue_receipt(uow, sale=record, register=register)
     try:
         uow.commit()
     except IntegrityError:

@@ -22,6 +22,7 @@ from comptoir.sales.account import CustomerLedger, charge_account
 from comptoir.sales.approvals import use_approval
 from comptoir.sales.inputs import STATE_OF_STATUS, SaleInput, SaleRights
 from comptoir.sales.lifecycle import (
+    COMPLETED,
     NEEDS_CUSTOMER,
     ONACCOUNT,
     PARTLY_PAID,
@@ -34,7 +35,7 @@ from comptoir.sales.lifecycle import (
 from comptoir.sales.lookup import FindCustomer, SaleContext, look_up_sale
 from comptoir.sales.models import Sale
 from comptoir.sales.pricing import PricedSale, price_sale
-from comptoir.sales.recording import _sale_line, _sale_payments, stock_sold
+from comptoir.sales.recording import _sale_line, _sale_payments, queue_receipt, stock_sold
 from comptoir.sales.store_credit import CreditLedger, move_credit_tenders
 from comptoir.store import service as store
 
@@ -156,6 +157,8 @@ def continue_sale(
         )
     charge_unpaid(uow, ledger=ledger, rights=rights)(record)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(record.id)})
+    if status in COMPLETED:
+        queue_receipt(uow, sale=record, register=context.register)
     uow.commit()
     return record, True
 

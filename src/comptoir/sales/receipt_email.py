@@ -1,6 +1,6 @@
-"""Emailing a receipt: the hook. The back office queues a `receipt.email` message in the
-outbox, in the same transaction; sending it is the register issue's work (until a handler
-subscribes to the topic, the message is only recorded)."""
+"""Emailing a receipt: the back office (and the till) queue a `receipt.email` message in the
+outbox, in the same transaction; `printing.receipt_mail` sends it after commit, with the
+receipt as a PDF, and retries a failed delivery."""
 
 from __future__ import annotations
 

@@ -18,15 +18,16 @@ from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import StockChange, move_stock
+from comptoir.printing.jobs import queue_sale_documents
 from comptoir.sales.approvals import use_approval
 from comptoir.sales.inputs import CLOSED, STATE_OF_STATUS, STATUS_OF_STATE, SaleInput
-from comptoir.sales.lifecycle import STOCK_OUT
+from comptoir.sales.lifecycle import COMPLETED, STOCK_OUT
 from comptoir.sales.lookup import SaleContext
 from comptoir.sales.models import Sale, SaleLine, SalePayment
 from comptoir.sales.pricing import PricedLine, PricedSale
 from comptoir.sales.store_credit import CreditLedger, move_credit_tenders
 from comptoir.store import service as store
-from comptoir.store.models import PaymentType
+from comptoir.store.models import PaymentType, Register
 
 
 def write_sale(
@@ -73,8 +74,22 @@ def write_sale(
         on_written(record)
     move_credit_tenders(session, sale=record, ledger=credit)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
+    if status in COMPLETED:
+        queue_receipt(uow, sale=record, register=context.register)
     uow.commit()
     return record
+
+
+def queue_receipt(uow: UnitOfWork, *, sale: Sale, register: Register) -> None:
+    """The completed sale's receipt: its print job and its email, when the register and the
+    store want them (`printing.jobs`: nothing is written otherwise)."""
+    queue_sale_documents(
+        uow,
+        sale_id=str(sale.id),
+        register=register,
+        customer_id=str(sale.customer_id) if sale.customer_id else None,
+        retailer=store.get_retailer(uow.session) if sale.customer_id else None,
+    )
 
 
 def _new_sale(

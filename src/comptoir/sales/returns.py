@@ -39,7 +39,7 @@ from comptoir.sales.inputs import CLOSED, STATUS_OF_STATE, LineInput, PaymentInp
 from comptoir.sales.lookup import FindCustomer, SaleContext, look_up_sale
 from comptoir.sales.models import Sale, SaleLine, SalePayment
 from comptoir.sales.pricing import PricedLine
-from comptoir.sales.recording import _sale_line, stock_sold
+from comptoir.sales.recording import _sale_line, queue_receipt, stock_sold
 from comptoir.sales.return_refunds import REFUND_TO_STORE_CREDIT, settle_return
 from comptoir.sales.store_credit import CreditLedger, move_credit_tenders
 from comptoir.store import service as store
@@ -277,6 +277,7 @@ def _record(
     move_credit_tenders(session, sale=record, ledger=ledger)
     _move_stock(session, record, context=context, original=original)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
+    queue_receipt(uow, sale=record, register=register)
     uow.commit()
     return record
 

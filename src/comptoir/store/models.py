@@ -58,6 +58,8 @@ class Retailer(Versioned, Base):
     layby_cancel_refund: Mapped[str] = mapped_column(
         String(20), default="tenders", server_default=text("'tenders'")
     )
+    # Email the receipt at the end of a sale whose customer has an email (printing issue).
+    email_receipts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class Outlet(Versioned, Base):

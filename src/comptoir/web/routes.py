@@ -10,6 +10,7 @@ from comptoir.web import (
     customers,
     imports,
     mfa,
+    printing_settings,
     product_edit,
     product_form,
     products,
@@ -55,3 +56,4 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(account.router)
     app.include_router(signin_settings.router)
     app.include_router(till_settings.router)
+    app.include_router(printing_settings.router)

@@ -21,6 +21,7 @@ from comptoir.customers import account as customer_account
 from comptoir.customers import listing as customer_listing
 from comptoir.customers import service as customers
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep
+from comptoir.printing import receipt_mail
 from comptoir.sales import receipt_email
 from comptoir.sales import search as sale_search
 from comptoir.sales import service as sales
@@ -257,6 +258,8 @@ def sale_page(
         actions=actions,
         status_label=STATUS_LABELS.get(sale.status, sale.status),
         emailed=request.query_params.get("emailed") == "1",
+        # Each receipt email's delivery: queued, sent, or failing with its last error.
+        email_deliveries=receipt_mail.email_deliveries(session, sale_id=sale.id),
         voided=request.query_params.get("voided") == "1",
         refused=request.query_params.get("refused"),
         **_names(session, [sale, *returns]),
@@ -268,7 +271,7 @@ def sale_page(
 async def email_receipt(
     request: Request, sale_id: uuid.UUID, uow: UowDep, user: Viewer
 ) -> Response:
-    """Queue the receipt for the customer's email address (delivery: a later issue)."""
+    """Queue the receipt for the customer's email address (sent by the outbox)."""
     form = await request.form()
     check_csrf(request.state.csrf_token, str(form.get("csrf") or ""))
     sale = _visible_sale(uow.session, user, sale_id)

@@ -13,11 +13,10 @@ from comptoir.accounts.models import User
 from comptoir.accounts.permissions import Permission, role_allows
 from comptoir.core import i18n
 from comptoir.core.i18n import gettext_ as _
-from comptoir.customers import service as customers
 from comptoir.http.deps import SessionDep
-from comptoir.sales import receipts, return_lookup
+from comptoir.printing import config as printing_config
+from comptoir.printing.receipt import build_receipt, receipt_logo_url
 from comptoir.store import service as store
-from comptoir.store.models import PaymentKind
 from comptoir.web.barcode import code128_svg
 from comptoir.web.deps import page_requires
 from comptoir.web.render import render
@@ -134,35 +133,17 @@ def receipt(
     session: SessionDep,
     _user: Annotated[User, Depends(page_requires(Permission.VIEW_SALES))],
 ) -> Response:
-    found = receipts.receipt_of(session, sale_id=sale_id)
-    sale = found.sale
-    is_return = sale.return_for is not None or any(line.quantity < 0 for line in sale.lines)
+    doc = build_receipt(session, sale_id=sale_id)
+    register = store.get_register(session, register_id=doc.register_id)
+    printer = printing_config.get_printer(session, register_id=register.id)
+    network_printer = printer is not None and printer.enabled
     return render(
         request,
         "receipt.html",
-        sale=found.sale,
-        register=found.register,
-        outlet=found.outlet,
-        seller=found.seller,
-        retailer=found.retailer,
-        tendered=found.tendered,
-        change=found.change,
-        taxes=found.taxes,
-        discounts=found.discounts,
-        total_discount=found.total_discount,
-        barcode=code128_svg(sale.invoice_number),
-        # A return: the receipt it gives back to, what went back on which tender and the
-        # customer's store credit left.
-        is_return=is_return,
-        original=return_lookup.original_of(session, sale=sale),
-        refunds=[p for p in sale.payments if p.amount < 0] if is_return else [],
-        credit_left=_credit_left(session, sale),
+        receipt=doc,
+        barcode=code128_svg(doc.invoice_number),
+        logo=receipt_logo_url(doc.texts),
+        # No network printer: the page prints itself when the register prints receipts.
+        autoprint=register.print_receipt and not network_printer,
+        network_printer=network_printer,
     )
-
-
-def _credit_left(session: Any, sale: Any) -> Any:
-    if sale.customer_id is None or not any(
-        p.type_id == PaymentKind.STORE_CREDIT for p in sale.payments
-    ):
-        return None
-    return customers.get_customer(session, customer_id=sale.customer_id).store_credit_balance

@@ -1,6 +1,7 @@
 // The sell screen: scan or search, build the sale, take payment, record it once.
 import { formatter, toDecimalString, toUnits, uuid4 } from "./money.js";
 import { askApproval, initLineEditor, initSaleDiscount, lineFields, priceCart, saleFields } from "./sell_pricing.js";
+import { sendTypedReceiptEmail } from "./sell_printing.js";
 import { initTenders } from "./sell_tenders.js";
 
 const config = JSON.parse(document.getElementById("sell-config").textContent);
@@ -402,6 +403,7 @@ async function submit(sale, attempt = 0) {
   }
   if (reply.ok) {
     localStorage.removeItem(PENDING_KEY);
+    await sendTypedReceiptEmail(reply.body.register_sale.id);
     window.location.assign(`/sales/${reply.body.register_sale.id}/receipt`);
     return;
   }
