@@ -8,6 +8,7 @@ from comptoir.customers import ledger_models as customers_ledger_models
 from comptoir.customers import models as customers_models
 from comptoir.inventory import models as inventory_models
 from comptoir.io import jobs as io_jobs
+from comptoir.payments import models as payments_models
 from comptoir.sales import discount_models as sales_discount_models
 from comptoir.sales import models as sales_models
 from comptoir.store import models as store_models
@@ -21,6 +22,7 @@ __all__ = [
     "inventory_models",
     "io_jobs",
     "outbox",
+    "payments_models",
     "sales_discount_models",
     "sales_models",
     "store_models",
