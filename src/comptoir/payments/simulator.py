@@ -37,19 +37,21 @@ class SimulatorProvider:
     name = NAME
 
     def __init__(self, config: ProviderConfig, *, timeout: float = 5.0) -> None:
+        if not config.address.startswith(("http://", "https://")):
+            raise ProviderRefused("the simulator's address is an http:// or https:// URL")
         self._base = config.address.rstrip("/")
         self._timeout = timeout
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(
+        request = urllib.request.Request(  # noqa: S310 - the scheme is checked in __init__
             self._base + path,
             data=data,
             method=method,
             headers={"Content-Type": "application/json", "Accept": "application/json"},
         )
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout) as response:
+            with urllib.request.urlopen(request, timeout=self._timeout) as response:  # noqa: S310
                 parsed = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             detail = exc.read().decode(errors="replace")[:200]

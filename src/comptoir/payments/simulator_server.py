@@ -82,9 +82,7 @@ class SimPayment:
             return
         self.status = outcome
         if outcome == "approved":
-            ledger.append(
-                {"kind": "charge", "payment": self.key, "amount": str(self.amount)}
-            )
+            ledger.append({"kind": "charge", "payment": self.key, "amount": str(self.amount)})
 
     def as_json(self) -> dict[str, Any]:
         refunded = sum(self.refunds.values(), Decimal(0))
@@ -219,7 +217,7 @@ class Handler(BaseHTTPRequestHandler):
     server: SimulatorServer
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
     def _send(self, status: int, body: Any) -> None:
@@ -308,7 +306,9 @@ def serve_simulator(
     """Serve until interrupted."""
     if scenario not in SCENARIOS:
         raise ValueError(f"unknown scenario {scenario}; one of {', '.join(SCENARIOS)}")
-    server = SimulatorServer((host, port), Simulator(scenario=scenario, delay=delay, timeout=timeout))
+    server = SimulatorServer(
+        (host, port), Simulator(scenario=scenario, delay=delay, timeout=timeout)
+    )
     try:
         server.serve_forever()
     finally:

@@ -34,6 +34,7 @@ from comptoir.core.tax import price_line
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import move_stock
+from comptoir.payments.refunds import queue_card_refunds
 from comptoir.sales import return_amounts as amounts
 from comptoir.sales.inputs import CLOSED, STATUS_OF_STATE, LineInput, PaymentInput, SaleInput
 from comptoir.sales.lookup import FindCustomer, SaleContext, look_up_sale
@@ -272,6 +273,7 @@ def _record(
     )
     session.add(record)
     session.flush()
+    queue_card_refunds(uow, sale=record, original=original)
     move_credit_tenders(session, sale=record, ledger=ledger)
     _move_stock(session, record, context=context, original=original)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
