@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.core.clock import utcnow
 from comptoir.core.db import Database
-from comptoir.core.money import ZERO
+from comptoir.core.money import ZERO, round_money
 from comptoir.core.outbox import enqueue, subscribe
 from comptoir.core.uow import UnitOfWork
 from comptoir.payments.errors import CardRefundImpossible
@@ -118,7 +118,9 @@ def send_card_refund(payload: dict[str, Any]) -> None:
         provider = provider_for(
             uow.reader, name=terminal.provider, payment_type_id=terminal.payment_type_id
         )
-        amount, key = refund.amount, str(terminal.id)
+        amount = round_money(refund.amount, currency=terminal.currency)
+        terminal_id = terminal.id
+        key = str(terminal_id)
     try:
         result = provider.refund_payment(key, refund_key=str(refund_id), amount=amount)
     except (ProviderUnreachable, ProviderRefused) as exc:
@@ -139,7 +141,7 @@ def send_card_refund(payload: dict[str, Any]) -> None:
         if done:
             uow.session.execute(
                 update(TerminalPayment)
-                .where(TerminalPayment.id == terminal.id)
+                .where(TerminalPayment.id == terminal_id)
                 .values(
                     refunded_amount=TerminalPayment.refunded_amount + amount, updated_at=utcnow()
                 )
@@ -147,7 +149,7 @@ def send_card_refund(payload: dict[str, Any]) -> None:
             uow.session.execute(
                 update(TerminalPayment)
                 .where(
-                    TerminalPayment.id == terminal.id,
+                    TerminalPayment.id == terminal_id,
                     TerminalPayment.refunded_amount >= TerminalPayment.amount,
                 )
                 .values(status=TerminalStatus.REFUNDED)

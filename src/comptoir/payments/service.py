@@ -140,7 +140,7 @@ def refresh_terminal_payment(uow: UnitOfWork, *, payment_id: uuid.UUID) -> Termi
             lambda: provider.start_payment(
                 PaymentRequest(
                     key=key,
-                    amount=payment.amount,
+                    amount=round_money(payment.amount, currency=payment.currency),
                     currency=payment.currency,
                     terminal_id=payment.terminal_id,
                 )
