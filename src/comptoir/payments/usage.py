@@ -36,13 +36,14 @@ def use_terminal_payments(
     payments: Sequence[SalePayment],
     terminal_payment_ids: Sequence[uuid.UUID | None],
     types: Mapping[uuid.UUID, PaymentType],
+    field: str = "register_sale_payments[{index}].terminal_payment_id",
 ) -> None:
     """`payments[i]` was sent with `terminal_payment_ids[i]` (the change, after them, names
     none). Fills each integrated payment's `processor` and `provider_reference`."""
     for index, (payment, terminal_id) in enumerate(
         zip(payments, terminal_payment_ids, strict=False)
     ):
-        where = f"register_sale_payments[{index}].terminal_payment_id"
+        where = field.format(index=index)
         payment_type = types[payment.payment_type_id]
         if payment_type.provider is None:
             if terminal_id is not None:

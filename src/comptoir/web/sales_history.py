@@ -21,6 +21,7 @@ from comptoir.customers import account as customer_account
 from comptoir.customers import listing as customer_listing
 from comptoir.customers import service as customers
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep
+from comptoir.payments.refunds import refunds_of_sale
 from comptoir.sales import receipt_email
 from comptoir.sales import search as sale_search
 from comptoir.sales import service as sales
@@ -260,6 +261,7 @@ def sale_page(
         emailed=request.query_params.get("emailed") == "1",
         voided=request.query_params.get("voided") == "1",
         refused=request.query_params.get("refused"),
+        card_refunds=refunds_of_sale(session, sale_id=sale.id),
         **_names(session, [sale, *returns]),
         retailer=store.get_retailer(session),
     )
