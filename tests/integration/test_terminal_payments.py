@@ -26,10 +26,12 @@ from tests.factories import (
     free_port,
     make_product,
     make_return,
+    make_customer,
     make_terminal_type,
     return_lines,
     running_simulator,
     sale_payload,
+    state_payload,
 )
 
 
@@ -301,3 +303,48 @@ def test_a_refund_the_provider_cannot_take_now_is_retried_and_its_error_visible(
     done = api.get(f"/api/comptoir/sales/{returned.id}/terminal_refunds").json()["data"]
     assert [r["status"] for r in done] == ["REFUNDED"]
     assert len([e for e in simulator.ledger("refund") if e["payment"] == payment_id]) == 1
+
+
+def test_voiding_a_card_sale_refunds_the_card_once(
+    api: TestClient, shop: Store, card: PaymentType, simulator: TerminalSimulator, db: Database
+) -> None:
+    sale, payment_id = _card_sale(api, shop, card, "15.00")
+
+    voided = api.put(f"/api/2.0/sales/{sale.id}/actions/void")
+
+    assert voided.status_code == 200, voided.text
+    Dispatcher(db, {REFUND_TOPIC: send_card_refund}).dispatch_pending()
+    refunds = [e for e in simulator.ledger("refund") if e["payment"] == payment_id]
+    assert [Decimal(e["amount"]) for e in refunds] == [Decimal("15.00")]
+    state = api.get(f"/api/comptoir/sales/{sale.id}/terminal_refunds").json()["data"]
+    assert [r["status"] for r in state] == ["REFUNDED"]
+
+
+def test_a_layby_is_paid_off_by_card_only_with_its_approved_terminal_payment(
+    api: TestClient, shop: Store, card: PaymentType
+) -> None:
+    customer = make_customer(shop, first_name="Ada")
+    product = make_product(shop, price="40.00")
+    body = state_payload(
+        shop,
+        [(product, 1)],
+        status="LAYBY",
+        payments=[(shop.cash, "10.00")],
+        customer_id=customer.id,
+    )
+    layby = api.post("/api/register_sales", json=body).json()["register_sale"]
+    payment = start(api, shop, card, "30.00").json()["data"]
+    pay = {"id": str(uuid.uuid4()), "retailer_payment_type_id": str(card.id), "amount": "30.00"}
+
+    missing = api.post(f"/api/2.0/sales/{layby['id']}/payments", json=pay)
+    paid = api.post(
+        f"/api/2.0/sales/{layby['id']}/payments",
+        json={**pay, "terminal_payment_id": payment["id"]},
+    )
+
+    assert missing.status_code == 422
+    assert missing.json()["details"]["field"] == "terminal_payment_id"
+    assert paid.status_code == 200, paid.text
+    assert paid.json()["data"]["status"] == "LAYBY_CLOSED"
+    processors = [p["processor"] for p in paid.json()["data"]["payments"]]
+    assert processors == [None, "simulator"]
