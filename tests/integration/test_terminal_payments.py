@@ -348,3 +348,34 @@ def test_a_layby_is_paid_off_by_card_only_with_its_approved_terminal_payment(
     assert paid.json()["data"]["status"] == "LAYBY_CLOSED"
     processors = [p["processor"] for p in paid.json()["data"]["payments"]]
     assert processors == [None, "simulator"]
+
+
+def test_an_exchange_difference_paid_by_card_needs_its_terminal_payment(
+    api: TestClient, shop: Store, card: PaymentType
+) -> None:
+    from comptoir.core.errors import InvalidInput
+    from comptoir.sales.inputs import LineInput, PaymentInput
+
+    sale, _ = _card_sale(api, shop, card, "10.00")
+    dearer = make_product(shop, price="25.00")
+    payment = start(api, shop, card, "15.00").json()["data"]
+    swap = {"new_lines": [LineInput(product_id=dearer.id, quantity=Decimal(1))]}
+    unpaid = PaymentInput(payment_type_id=card.id, amount=Decimal("15.00"))
+
+    with pytest.raises(InvalidInput):
+        make_return(shop, sale, return_lines(sale, (0, 1)), payments=[unpaid], **swap)
+    exchange = make_return(
+        shop,
+        sale,
+        return_lines(sale, (0, 1)),
+        payments=[
+            PaymentInput(
+                payment_type_id=card.id,
+                amount=Decimal("15.00"),
+                terminal_payment_id=uuid.UUID(payment["id"]),
+            )
+        ],
+        **swap,
+    )
+
+    assert [(p.amount, p.processor) for p in exchange.payments] == [(Decimal("15.00"), "simulator")]

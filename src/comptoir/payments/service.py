@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from comptoir.core.clock import utcnow
@@ -104,7 +105,12 @@ def start_terminal_payment(
         updated_at=now,
     )
     uow.session.add(payment)
-    uow.commit()
+    try:
+        uow.commit()
+    except IntegrityError:
+        # The same id sent twice at once: the other request created it.
+        uow.rollback()
+        return refresh_terminal_payment(uow, payment_id=request.id), False
     result = _ask(
         lambda: provider.start_payment(
             PaymentRequest(
@@ -184,6 +190,16 @@ def _ask(call: Callable[[], PaymentResult]) -> PaymentResult | str:
         return PaymentResult(status=TerminalStatus.FAILED, message=str(exc)[:300])
 
 
+def _unchanged(payment: TerminalPayment, result: PaymentResult | str) -> bool:
+    if isinstance(result, str):
+        return payment.message == result[:300]
+    return (
+        result.status == payment.status
+        and payment.message is None
+        and (result.reference is None or payment.provider_reference is not None)
+    )
+
+
 def _record(
     uow: UnitOfWork,
     *,
@@ -192,6 +208,9 @@ def _record(
     unused_only: bool = False,
 ) -> TerminalPayment:
     """Apply the provider's answer, where the state machine allows it, in its own commit."""
+    known = uow.reader.get(TerminalPayment, payment_id, populate_existing=True)
+    if known is not None and _unchanged(known, result):
+        return known  # a poll that learnt nothing writes nothing
     query = select(TerminalPayment).where(TerminalPayment.id == payment_id).with_for_update()
     payment = uow.session.scalars(query).one()
     uow.session.refresh(payment)
@@ -204,6 +223,7 @@ def _record(
         if status != current:
             payment.status = status
             payment.completed_at = now
+        if status != current or result.status == current:
             payment.message = result.message
         if result.reference and payment.provider_reference is None:
             payment.provider_reference = result.reference[:100]
