@@ -716,3 +716,73 @@ def close_till(
         )
         uow.session.expunge_all()
         return closed
+
+
+# --- payments ---
+
+
+@dataclass
+class TerminalSimulator:
+    """A `comptoir terminal-simulator` process on a loopback port."""
+
+    process: subprocess.Popen[bytes]
+    url: str
+
+    def set_scenario(self, scenario: str, **options: float) -> None:
+        reply = httpx.put(f"{self.url}/v1/scenario", json={"scenario": scenario, **options})
+        assert reply.status_code == 200, reply.text
+
+    def ledger(self, kind: str | None = None) -> list[dict[str, Any]]:
+        entries = httpx.get(f"{self.url}/v1/ledger").json()["entries"]
+        return [e for e in entries if kind is None or e["kind"] == kind]
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.contextmanager
+def running_simulator(**options: str) -> Iterator[TerminalSimulator]:
+    """Start the simulator as its own process, wait until it answers, stop it after."""
+    import time
+
+    port = free_port()
+    args = [f"--{name}={value}" for name, value in options.items()]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "comptoir.cli", "terminal-simulator", "--port", str(port), *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                httpx.get(f"{url}/v1/ledger", timeout=0.5)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("the terminal simulator did not start")
+        yield TerminalSimulator(process=process, url=url)
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def make_terminal_type(shop: Store, *, address: str, name: str = "Card (terminal)") -> PaymentType:
+    """An integrated card payment type on the simulator at `address`."""
+    from comptoir.payments import adapters  # noqa: F401
+    from comptoir.payments.settings import set_terminal
+
+    with shop.uow() as uow:
+        card = store.create_payment_type(uow, name=name, type_id=PaymentKind.CARD_EXTERNAL)
+    with shop.uow() as uow:
+        set_terminal(uow, payment_type_id=card.id, provider="simulator", address=address)
+    with shop.uow() as uow:
+        made = store.get_payment_type(uow.session, payment_type_id=card.id)
+        uow.session.expunge(made)
+        return made

@@ -26,6 +26,7 @@ from comptoir.api import sales as sales_api
 from comptoir.api import store as store_api
 from comptoir.api import store_credits as store_credits_api
 from comptoir.api import switching as switching_api
+from comptoir.api import terminal_payments as terminal_payments_api
 from comptoir.api import users as users_api
 from comptoir.core.db import Database, open_database
 from comptoir.core.outbox import Dispatcher, EmbeddedWorker, subscribers
@@ -35,6 +36,8 @@ from comptoir.http.errors import install_error_handlers
 from comptoir.http.methods import install_allowed_methods
 from comptoir.http.openapi import install_openapi
 from comptoir.http.security import install_host_check, install_security_headers
+from comptoir.payments import adapters  # noqa: F401  (registers the terminal providers)
+from comptoir.payments import refunds as terminal_refunds
 from comptoir.printing import handlers as printing_handlers
 from comptoir.registers import closure_mail  # noqa: F401  (the closure email handler)
 from comptoir.sales import quote_mail  # noqa: F401  (registers the quote email handler)
@@ -51,6 +54,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         checkpoint_every_s=settings.sqlite_checkpoint_seconds,
     )
     printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
+
+    terminal_refunds.configure(db)  # the card refunds' outbox handler records in it
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -104,5 +109,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(switching_api.router)
     app.include_router(discount_approvals_api.router)
     app.include_router(printing_api.router)
+    app.include_router(terminal_payments_api.router)
     install_web(app)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import threading
 from typing import Annotated
@@ -149,6 +150,9 @@ def worker(
         checkpoint_every_s=settings.sqlite_checkpoint_seconds,
     )
     printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
+    from comptoir.payments import adapters, refunds  # noqa: F401  (card refunds' handler)
+
+    refunds.configure(db)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -157,6 +161,31 @@ def worker(
         Dispatcher(db, subscribers()).run(stop, poll_seconds=poll)
     finally:
         db.dispose()
+
+
+@app.command("terminal-simulator")
+def terminal_simulator(
+    port: Annotated[int, typer.Option(help="Port to listen on")] = 8765,
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    scenario: Annotated[
+        str,
+        typer.Option(
+            help="approve, decline, timeout, customer_cancels, approve_delayed or"
+            " connection_lost (PUT /v1/scenario changes it while running)"
+        ),
+    ] = "approve",
+    delay: Annotated[float, typer.Option(help="Seconds before a delayed outcome")] = 2.0,
+    timeout: Annotated[float, typer.Option(help="Seconds before `timeout` fails")] = 30.0,
+) -> None:
+    """Run a card terminal simulator speaking HTTP like a cloud terminal API."""
+    from comptoir.payments.simulator_server import SCENARIOS, serve_simulator
+
+    if scenario not in SCENARIOS:
+        console.print(f"[red]Unknown scenario {scenario}[/red]: one of {', '.join(SCENARIOS)}")
+        raise typer.Exit(2)
+    console.print(f"Terminal simulator on http://{host}:{port} (scenario: {scenario})")
+    with contextlib.suppress(KeyboardInterrupt):
+        serve_simulator(host=host, port=port, scenario=scenario, delay=delay, timeout=timeout)
 
 
 if __name__ == "__main__":

@@ -156,7 +156,24 @@ def seed_demo_store(uow: UnitOfWork) -> bool:
             ),
         )
     seed_demo_sales(uow)
+    _seed_demo_terminal(uow)
     return True
+
+
+# `comptoir terminal-simulator`'s default port (README, "Card terminals").
+DEMO_SIMULATOR = "http://127.0.0.1:8765"
+
+
+def _seed_demo_terminal(uow: UnitOfWork) -> None:
+    """An integrated card type on the simulator (after the demo sales, which pay by the
+    plain card type)."""
+    from comptoir.payments import adapters  # noqa: F401  (registers "simulator")
+    from comptoir.payments.settings import set_terminal
+
+    terminal = store.create_payment_type(
+        uow, name="Carte (terminal)", type_id=PaymentKind.CARD_EXTERNAL
+    )
+    set_terminal(uow, payment_type_id=terminal.id, provider="simulator", address=DEMO_SIMULATOR)
 
 
 def has_products(uow: UnitOfWork) -> bool:

@@ -8,6 +8,7 @@ from comptoir.customers import ledger_models as customers_ledger_models
 from comptoir.customers import models as customers_models
 from comptoir.inventory import models as inventory_models
 from comptoir.io import jobs as io_jobs
+from comptoir.payments import models as payments_models
 from comptoir.printing import models as printing_models
 from comptoir.registers import models as registers_models
 from comptoir.sales import discount_models as sales_discount_models
@@ -23,6 +24,7 @@ __all__ = [
     "inventory_models",
     "io_jobs",
     "outbox",
+    "payments_models",
     "printing_models",
     "registers_models",
     "sales_discount_models",

@@ -78,10 +78,13 @@ def test_init_twice_seeds_the_demo_store_once(
     assert count(store_db, Product) == len(DEMO_PRODUCTS) >= 30
     with store_db.read_sessions() as session:
         kinds = {p.name: p.type_id for p in session.scalars(select(PaymentType))}
+        providers = {p.name: p.provider for p in session.scalars(select(PaymentType))}
         (outlet,) = session.scalars(select(Outlet)).all()
         assert outlet.name == "Paris Marais"
         assert session.scalars(select(Retailer)).one().currency == "EUR"
-    assert len(kinds) == 6
+    assert len(kinds) == 7
+    # The card terminal on the simulator (README "Card terminals"); the others are plain.
+    assert {n: p for n, p in providers.items() if p} == {"Carte (terminal)": "simulator"}
     assert kinds["Espèces"] == PaymentKind.CASH
     assert kinds["Crédit client"] == PaymentKind.STORE_CREDIT  # once, though init ran twice
     assert PaymentKind.CARD_EXTERNAL in kinds.values()

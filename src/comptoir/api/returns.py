@@ -46,6 +46,8 @@ class TenderIn(BaseModel):
 
     payment_type_id: uuid.UUID
     amount: AmountIn = Field(gt=0)
+    # Comptoir: an exchange's difference paid on a card terminal names its terminal payment.
+    terminal_payment_id: uuid.UUID | None = None
 
 
 class NewLineIn(BaseModel):
@@ -89,7 +91,12 @@ def _request(
             LineInput(product_id=n.product_id, quantity=n.quantity) for n in body.new_line_items
         ],
         payments=[
-            PaymentInput(payment_type_id=p.payment_type_id, amount=p.amount) for p in body.payments
+            PaymentInput(
+                payment_type_id=p.payment_type_id,
+                amount=p.amount,
+                terminal_payment_id=p.terminal_payment_id,
+            )
+            for p in body.payments
         ],
     )
 

@@ -51,6 +51,8 @@ class SalePaymentIn(BaseModel):
     retailer_payment_type_id: uuid.UUID
     amount: AmountIn
     register_id: uuid.UUID | None = None
+    # Comptoir: a payment on a card terminal names its approved terminal payment.
+    terminal_payment_id: uuid.UUID | None = None
 
 
 @router.post("/api/2.0/sales/{sale_id}/payments", summary="Pay an open layby or on-account sale")
@@ -69,6 +71,7 @@ def add_payment(
         register_id=body.register_id,
         user_id=user.id,
         ledger=customer_account.LEDGER,
+        terminal_payment_id=body.terminal_payment_id,
     )
     reply = serialize.data(serialize.sale(sale))
     if not created:

@@ -54,6 +54,9 @@ class RegisterSalePaymentIn(BaseModel):
     retailer_payment_type_id: uuid.UUID
     amount: AmountIn
     payment_date: UTCDateTimeIn | None = None
+    # Comptoir: a payment on a card terminal names its approved terminal payment
+    # (POST /api/comptoir/terminal_payments).
+    terminal_payment_id: uuid.UUID | None = None
 
 
 class RegisterSaleIn(BaseModel):
@@ -121,6 +124,7 @@ def _sale_input(body: RegisterSaleIn) -> sales.SaleInput:
                 payment_type_id=p.retailer_payment_type_id,
                 amount=p.amount,
                 payment_date=p.payment_date,
+                terminal_payment_id=p.terminal_payment_id,
             )
             for p in body.register_sale_payments
         ],

@@ -137,6 +137,7 @@ def payment_type(p: PaymentType) -> dict[str, Any]:
         "id": uid(p.id),
         "name": p.name,
         "type_id": p.type_id,
+        "provider": p.provider,  # Comptoir: the card terminal provider of an integrated type
         "deleted_at": ts(p.deleted_at),
         "version": p.version,
     }
@@ -327,6 +328,9 @@ def payment(p: SalePayment, outlet_id: Any) -> dict[str, Any]:
         "name": p.name,
         "amount": num(p.amount),
         "payment_date": ts(p.payment_date),
+        # Comptoir: the processor of an integrated (card terminal) payment, its reference.
+        "processor": p.processor,
+        "provider_reference": p.provider_reference,
     }
 
 

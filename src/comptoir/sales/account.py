@@ -18,6 +18,7 @@ from comptoir.core.clock import utcnow
 from comptoir.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
+from comptoir.payments.usage import use_terminal_payments
 from comptoir.sales.lifecycle import CLOSED_FORM, COMPLETED, ONACCOUNT, state_of
 from comptoir.sales.models import Sale, SalePayment
 from comptoir.sales.recording import queue_receipt
@@ -131,6 +132,7 @@ def pay_sale(
     register_id: uuid.UUID | None,
     user_id: uuid.UUID,
     ledger: CustomerLedger,
+    terminal_payment_id: uuid.UUID | None = None,
 ) -> tuple[Sale, bool]:
     """A later payment on a layby or an on-account sale, from any register. `payment_id` is
     the sender's id for it: sent again, it changes nothing (False). Paid in full, the sale
@@ -151,15 +153,26 @@ def pay_sale(
             field="amount",
             owing=str(owing),
         )
+    payment_type = store.get_payment_type(session, payment_type_id=payment_type_id)
     apply_payment(
         session,
         record=record,
         payment_id=payment_id,
-        payment_type=store.get_payment_type(session, payment_type_id=payment_type_id),
+        payment_type=payment_type,
         amount=amount,
         register_id=register_id,
         user_id=user_id,
         ledger=ledger,
+    )
+    session.flush()
+    # A card payment on a terminal is its approved terminal payment (`terminal_payment_id`).
+    use_terminal_payments(
+        session,
+        sale_id=record.id,
+        payments=record.payments[-1:],
+        terminal_payment_ids=[terminal_payment_id],
+        types={payment_type.id: payment_type},
+        field="terminal_payment_id",
     )
     enqueue(uow, topic="sale.update", payload={"sale_id": str(record.id)})
     if record.status in COMPLETED:  # paid in full: its receipt, as at the end of a sale

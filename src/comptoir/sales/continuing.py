@@ -18,6 +18,7 @@ from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import move_stock
+from comptoir.payments.usage import use_terminal_payments
 from comptoir.sales.account import CustomerLedger, charge_account
 from comptoir.sales.approvals import use_approval
 from comptoir.sales.inputs import STATE_OF_STATUS, SaleInput, SaleRights
@@ -143,6 +144,13 @@ def continue_sale(
         for payment in record.payments:
             payment.register_session_id = record.register_session_id
     session.flush()
+    use_terminal_payments(
+        session,
+        sale_id=record.id,
+        payments=record.payments,
+        terminal_payment_ids=[p.terminal_payment_id for p in sale.payments],
+        types=context.payment_types,
+    )
     if priced.approval_id is not None:
         use_approval(session, approval_id=priced.approval_id, now=utcnow())
     # A parked sale holds no payments: every store credit tender here is new.

@@ -50,6 +50,9 @@ class PaymentInput:
     payment_type_id: uuid.UUID
     amount: Decimal
     payment_date: datetime | None = None
+    # A payment on an integrated type (a card terminal): the approved terminal payment it is
+    # (payments' `usage.py`).
+    terminal_payment_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

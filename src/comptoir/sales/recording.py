@@ -18,6 +18,7 @@ from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import StockChange, move_stock
+from comptoir.payments.usage import use_terminal_payments
 from comptoir.printing.jobs import queue_sale_documents
 from comptoir.sales.approvals import use_approval
 from comptoir.sales.inputs import CLOSED, STATE_OF_STATUS, STATUS_OF_STATE, SaleInput
@@ -58,6 +59,13 @@ def write_sale(
         payment.register_session_id = numbered.register_session_id
     session.add(record)
     session.flush()
+    use_terminal_payments(
+        session,
+        sale_id=sale_id,
+        payments=record.payments,
+        terminal_payment_ids=[p.terminal_payment_id for p in sale.payments],
+        types=context.payment_types,
+    )
     if priced.approval_id is not None:
         # After the sale's row: a concurrent retry of this sale fails on its id (and is
         # answered as a replay), not on the approval its twin just used.

@@ -34,6 +34,8 @@ from comptoir.core.tax import price_line
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import move_stock
+from comptoir.payments.refunds import queue_card_refunds
+from comptoir.payments.usage import use_terminal_payments
 from comptoir.sales import return_amounts as amounts
 from comptoir.sales.inputs import CLOSED, STATUS_OF_STATE, LineInput, PaymentInput, SaleInput
 from comptoir.sales.lookup import FindCustomer, SaleContext, look_up_sale
@@ -274,6 +276,18 @@ def _record(
         payment.register_session_id = numbered.register_session_id
     session.add(record)
     session.flush()
+    if net > 0:
+        # An exchange's difference paid on a card terminal is its approved terminal payment.
+        use_terminal_payments(
+            session,
+            sale_id=sale_id,
+            payments=record.payments,
+            terminal_payment_ids=[p.terminal_payment_id for p in request.payments]
+            or [None] * len(record.payments),
+            types=context.payment_types,
+            field="payments[{index}].terminal_payment_id",
+        )
+    queue_card_refunds(uow, sale=record, original=original)
     move_credit_tenders(session, sale=record, ledger=ledger)
     _move_stock(session, record, context=context, original=original)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})

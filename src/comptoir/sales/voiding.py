@@ -25,6 +25,7 @@ from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import InventoryMovement, MovementKind
 from comptoir.inventory.service import StockChange, move_stock
+from comptoir.payments.refunds import queue_card_refunds
 from comptoir.sales.account import CustomerLedger
 from comptoir.sales.inputs import STATE_OF_STATUS
 from comptoir.sales.lifecycle import COMPLETED, LAYBY, SAVED, VOIDED, check_transition
@@ -78,6 +79,9 @@ def void_sale(
             _give_back_returned_quantities(uow, record=record)
         _give_stock_back(uow, record=record, user_id=user_id)
         _reverse_payments(uow, record=record, user_id=user_id, ledger=ledger)
+        uow.session.flush()
+        # Card payments taken on a terminal go back to the card after the commit.
+        queue_card_refunds(uow, sale=record, original=record)
         _clear_account(uow, record=record, user_id=user_id, ledger=ledger)
     record.status, record.state = VOIDED, STATE_OF_STATUS[VOIDED]
     enqueue(uow, topic="sale.update", payload={"sale_id": str(record.id)})

@@ -10,6 +10,7 @@ from comptoir.web import (
     customers,
     imports,
     mfa,
+    payment_terminals,
     printing_settings,
     product_edit,
     product_form,
@@ -51,6 +52,7 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(customer_account.router)
     app.include_router(customers.router)
     app.include_router(catalog_entities_router)
+    app.include_router(payment_terminals.router)
     app.include_router(settings.router)
     app.include_router(users.router)
     app.include_router(account.router)

@@ -21,6 +21,7 @@ from comptoir.customers import account as customer_account
 from comptoir.customers import listing as customer_listing
 from comptoir.customers import service as customers
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep
+from comptoir.payments.refunds import refunds_of_sale
 from comptoir.printing import receipt_mail
 from comptoir.sales import receipt_email
 from comptoir.sales import search as sale_search
@@ -262,6 +263,7 @@ def sale_page(
         email_deliveries=receipt_mail.email_deliveries(session, sale_id=sale.id),
         voided=request.query_params.get("voided") == "1",
         refused=request.query_params.get("refused"),
+        card_refunds=refunds_of_sale(session, sale_id=sale.id),
         **_names(session, [sale, *returns]),
         retailer=store.get_retailer(session),
     )

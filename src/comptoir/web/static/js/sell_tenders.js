@@ -3,6 +3,7 @@
 // (sales/pricing.py `cash_rounding`): what is left to pay in cash once the other tenders are
 // counted is rounded to the increment, shown as its own line.
 import { roundToIncrement, toDecimalString, toUnits } from "./money.js";
+import { cancelTerminalPayment, payOnTerminal } from "./sell_terminal.js";
 
 const $ = (id) => document.getElementById(id);
 const NOTES = [5n, 10n, 20n, 50n, 100n, 200n, 500n].map((n) => n * 100000n);
@@ -36,7 +37,10 @@ export function initTenders({ dialog, money, t, increment, due }) {
     const amount = toUnits(tendered.value);
     const radio = selected();
     if (amount === null || amount <= 0n || !radio) return null;
-    return { typeId: radio.value, name: radio.parentElement.textContent.trim(), isCash: isCash(radio), amount };
+    return {
+      typeId: radio.value, name: radio.parentElement.textContent.trim(), isCash: isCash(radio), amount,
+      provider: radio.dataset.provider || "",  // integrated: taken on the terminal when added
+    };
   }
 
   // What is left once the payments added so far are counted, for the tender chosen.
@@ -70,7 +74,12 @@ export function initTenders({ dialog, money, t, increment, due }) {
       const remove = document.createElement("button");
       remove.type = "button"; remove.className = "remove"; remove.textContent = "×";
       remove.setAttribute("aria-label", `${t.remove} ${p.name}`);
-      remove.addEventListener("click", () => { payments.splice(index, 1); reset(); });
+      remove.addEventListener("click", () => {
+        // An approved card payment taken off the sale is voided on the terminal.
+        if (p.terminalPaymentId) cancelTerminalPayment(p.terminalPaymentId);
+        payments.splice(index, 1);
+        reset();
+      });
       item.append(remove);
       return item;
     }));
@@ -94,7 +103,8 @@ export function initTenders({ dialog, money, t, increment, due }) {
     } else {
       $("change-label").textContent = remaining <= 0n ? t.change_due : t.still_to_pay;
       $("change").textContent = money.format(remaining <= 0n ? -remaining : remaining);
-      confirm.disabled = remaining > 0n || -remaining > cashPaid || Boolean(cardOver);
+      // A card amount typed for a terminal is only counted once the terminal approved it.
+      confirm.disabled = remaining > 0n || -remaining > cashPaid || Boolean(cardOver) || Boolean(typed?.provider);
     }
     $("tender-add").disabled = typed === null || Boolean(cardOver);
     renderQuickCash();
@@ -107,9 +117,19 @@ export function initTenders({ dialog, money, t, increment, due }) {
     update();
   }
 
-  $("tender-add").addEventListener("click", () => {
+  $("tender-add").addEventListener("click", async () => {
     const typed = pending();
     if (!typed) return;
+    if (typed.provider) {
+      const approved = await payOnTerminal({
+        registerId: document.getElementById("register").value,
+        typeId: typed.typeId,
+        amount: toDecimalString(typed.amount),
+        label: money.format(typed.amount),
+      });
+      if (!approved) { tendered.focus(); return; }
+      typed.terminalPaymentId = approved.id;
+    }
     payments.push(typed);
     reset();
     tendered.focus();
@@ -128,8 +148,9 @@ export function initTenders({ dialog, money, t, increment, due }) {
     // The payments to send: those added, and the amount typed for the tender chosen.
     body() {
       const typed = pending();
-      return [...payments, ...(typed ? [typed] : [])].map((p) => ({
+      return [...payments, ...(typed && !typed.provider ? [typed] : [])].map((p) => ({
         retailer_payment_type_id: p.typeId, amount: toDecimalString(p.amount),
+        ...(p.terminalPaymentId ? { terminal_payment_id: p.terminalPaymentId } : {}),
       }));
     },
   };

@@ -1,0 +1,1 @@
+"""Integrated card payments: terminal providers, terminal payments and their refunds."""
