@@ -99,7 +99,9 @@ def test_a_sale_is_split_between_card_and_cash_with_change_from_the_cash(
     expect(page.get_by_test_id("sale-total")).to_have_text(money("17,80"))
 
     page.click("#pay")
-    page.locator("#pay-dialog label.tender", has_text=re.compile("Carte|Card")).click()
+    page.locator(
+        "#pay-dialog label.tender", has_text=re.compile(r"Carte bancaire|Credit card")
+    ).click()
     page.fill("#tendered", "10")
     page.click("#tender-add")
     expect(page.get_by_test_id("tender-list").locator("li")).to_have_count(1)
