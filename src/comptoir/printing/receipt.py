@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.core.money import ZERO
 from comptoir.customers import service as customers
+from comptoir.printing.config import TemplateFields
 from comptoir.printing.models import ReceiptTemplate
 from comptoir.sales import receipts, return_lookup
 from comptoir.sales.models import Sale
@@ -48,17 +49,9 @@ class Tender:
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReceiptTexts:
-    """The outlet's template (all optional) and its paper width in millimetres."""
+class ReceiptTexts(TemplateFields):
+    """The outlet's template (all optional), its paper width in millimetres and its logo."""
 
-    header: str | None = None
-    footer: str | None = None
-    company_name: str | None = None
-    address: str | None = None
-    siret: str | None = None
-    vat_number: str | None = None
-    return_policy: str | None = None
-    paper_width: int = 80
     logo: bytes | None = None
     logo_type: str | None = None
 

@@ -25,7 +25,7 @@ from comptoir.sales.store_credit import CreditLedger
 from comptoir.store.models import PaymentKind, PaymentType
 
 if TYPE_CHECKING:
-    from comptoir.sales.returns import ReturnInput
+    from comptoir.sales.return_inputs import ReturnInput
 
 REFUND_TO_STORE_CREDIT = "store_credit"
 

@@ -256,21 +256,34 @@ def _close_counts(values: dict[str, str]) -> list[registers.CountInput]:
     return counts
 
 
-@router.get("/registers/{register_id}/x-report")
-def x_report_page(
-    request: Request, register_id: uuid.UUID, session: SessionDep, _user: Manager
+def _figures_page(
+    request: Request,
+    session: Any,
+    register_session: Any,
+    figures: Any,
+    *,
+    closure_id: uuid.UUID | None,
+    title: str,
 ) -> Response:
-    current, figures = reports.x_report(session, register_id=register_id)
-    document = build_document(session, register_session=current, figures=figures)
+    """An X report or a closure: the same document, read from the session's figures."""
+    document = build_document(session, register_session=register_session, figures=figures)
     return render(
         request,
         "registers/closure.html",
         document=document,
         sections_of=closure_sections,
         warnings=figures.warnings,
-        closure_id=None,
-        title_text=N_("X report"),
+        closure_id=closure_id,
+        title_text=title,
     )
+
+
+@router.get("/registers/{register_id}/x-report")
+def x_report_page(
+    request: Request, register_id: uuid.UUID, session: SessionDep, _user: Manager
+) -> Response:
+    current, figures = reports.x_report(session, register_id=register_id)
+    return _figures_page(request, session, current, figures, closure_id=None, title=N_("X report"))
 
 
 @router.get("/registers/closures")
@@ -290,15 +303,8 @@ def closure_page(
     request: Request, closure_id: uuid.UUID, session: SessionDep, _user: Manager
 ) -> Response:
     closed, figures = reports.closure_of(session, session_id=closure_id)
-    document = build_document(session, register_session=closed, figures=figures)
-    return render(
-        request,
-        "registers/closure.html",
-        document=document,
-        sections_of=closure_sections,
-        warnings=figures.warnings,
-        closure_id=closed.id,
-        title_text=N_("Register closure"),
+    return _figures_page(
+        request, session, closed, figures, closure_id=closed.id, title=N_("Register closure")
     )
 
 
