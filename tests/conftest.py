@@ -14,6 +14,9 @@ from sqlalchemy import delete, insert
 from comptoir.core.db import Database, open_database
 from comptoir.core.uow import UnitOfWork
 from comptoir.core.versioning import VERSION_COUNTER, StoreCounter
+from comptoir.fiscal.journal import attach_signing_key
+from comptoir.fiscal.keys import SigningKey, create_signing_key
+from comptoir.fiscal.triggers import suspended_triggers
 from comptoir.migrate import upgrade_database
 from comptoir.tables import Base
 from comptoir.testing import pgcluster
@@ -48,16 +51,26 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def _database(database_url: str) -> Iterator[Database]:
+def fiscal_key(tmp_path_factory: pytest.TempPathFactory) -> SigningKey:
+    """The journal's signing key for the whole run, in a throw-away key directory."""
+    return create_signing_key(tmp_path_factory.mktemp("fiscal") / "keys")
+
+
+@pytest.fixture(scope="session")
+def _database(database_url: str, fiscal_key: SigningKey) -> Iterator[Database]:
     database = open_database(database_url, busy_timeout_ms=10_000)
+    attach_signing_key(database, fiscal_key)
     yield database
     database.dispose()
 
 
 def _empty(database: Database) -> None:
     with database.write_sessions() as session, session.begin():
-        for table in reversed(Base.metadata.sorted_tables):
-            session.execute(delete(table))
+        # Only a test may empty the insert-only fiscal tables: it lifts their triggers
+        # inside this transaction.
+        with suspended_triggers(session.connection()):
+            for table in reversed(Base.metadata.sorted_tables):
+                session.execute(delete(table))
         session.execute(insert(StoreCounter).values(name=VERSION_COUNTER, value=0))
 
 

@@ -31,6 +31,7 @@ from comptoir.api import users as users_api
 from comptoir.core.db import Database, open_database
 from comptoir.core.outbox import Dispatcher, EmbeddedWorker, subscribers
 from comptoir.core.settings import Settings, get_settings
+from comptoir.fiscal import journal as fiscal_journal
 from comptoir.http.docs import install_docs
 from comptoir.http.errors import install_error_handlers
 from comptoir.http.methods import install_allowed_methods
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         checkpoint_every_s=settings.sqlite_checkpoint_seconds,
     )
+    # Without a key (no `comptoir init` yet) the server runs but refuses to record sales.
+    fiscal_journal.sign_with_key_directory(db, settings.fiscal_key_dir)
     printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
 
     terminal_refunds.configure(db)  # the card refunds' outbox handler records in it

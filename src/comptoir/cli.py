@@ -17,6 +17,7 @@ from comptoir.core.db import open_database
 from comptoir.core.errors import DomainError
 from comptoir.core.outbox import Dispatcher, subscribers
 from comptoir.core.settings import get_settings
+from comptoir.fiscal import journal as fiscal_journal
 from comptoir.migrate import upgrade_database
 from comptoir.printing import handlers as printing_handlers
 from comptoir.transfer_cli import export_app, import_app
@@ -61,6 +62,8 @@ def init(
     upgrade_database(settings.database_url)
     db = open_database(settings.database_url)
     try:
+        # Before any sale (the demo's) is recorded: every sale is signed with it.
+        key = fiscal_journal.ensure_signing_key(db, settings.fiscal_key_dir)
         with db.unit_of_work() as uow:
             ensure_retailer(uow)
         with db.unit_of_work() as uow:
@@ -78,6 +81,7 @@ def init(
     console.print(
         f"Database ready at {settings.database_url}; owner: {owner_email.strip().lower()}"
     )
+    console.print(f"Fiscal signing key {key.key_id} in {settings.fiscal_key_dir}")
 
 
 @app.command()
@@ -149,6 +153,7 @@ def worker(
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         checkpoint_every_s=settings.sqlite_checkpoint_seconds,
     )
+    fiscal_journal.sign_with_key_directory(db, settings.fiscal_key_dir)
     printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
     from comptoir.payments import adapters, refunds  # noqa: F401  (card refunds' handler)
 

@@ -6,6 +6,7 @@ from comptoir.core import outbox, versioning
 from comptoir.core.db import Base
 from comptoir.customers import ledger_models as customers_ledger_models
 from comptoir.customers import models as customers_models
+from comptoir.fiscal import models as fiscal_models
 from comptoir.inventory import models as inventory_models
 from comptoir.io import jobs as io_jobs
 from comptoir.payments import models as payments_models
@@ -21,6 +22,7 @@ __all__ = [
     "catalog_models",
     "customers_ledger_models",
     "customers_models",
+    "fiscal_models",
     "inventory_models",
     "io_jobs",
     "outbox",

@@ -36,3 +36,9 @@ class NotAuthenticated(DomainError):
 
 class PermissionDenied(DomainError):
     code = "permission_denied"
+
+
+class ServiceUnavailable(DomainError):
+    """Something the use case needs is missing on this server (503); retrying later may work."""
+
+    code = "service_unavailable"

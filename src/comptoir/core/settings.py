@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from ipaddress import IPv6Address
+from pathlib import Path
 from typing import Annotated, Any, Literal, Self
 from urllib.parse import urlsplit
 
@@ -44,6 +45,9 @@ class Settings(BaseSettings):
     smtp_password: str | None = None
     smtp_from: str = "comptoir@localhost"
     smtp_timeout_seconds: float = 10.0
+    # Where the fiscal journal's private signing key lives (created by `comptoir init`):
+    # outside the database, readable by the server's user only (docs/fiscal.md).
+    fiscal_key_dir: Path = Path("var/fiscal")
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -19,6 +19,7 @@ from comptoir.core.errors import (
     NotAuthenticated,
     NotFound,
     PermissionDenied,
+    ServiceUnavailable,
 )
 from comptoir.http.deps import MfaEnrolmentRequired, PasswordChangeRequired
 from comptoir.http.json import DecimalJSONResponse
@@ -32,6 +33,7 @@ STATUS: dict[type[DomainError], int] = {
     Conflict: 409,
     NotAuthenticated: 401,
     PermissionDenied: 403,
+    ServiceUnavailable: 503,
 }
 
 
