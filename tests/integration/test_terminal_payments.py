@@ -379,3 +379,42 @@ def test_an_exchange_difference_paid_by_card_needs_its_terminal_payment(
     )
 
     assert [(p.amount, p.processor) for p in exchange.payments] == [(Decimal("15.00"), "simulator")]
+
+
+def test_a_payment_whose_void_is_under_way_cannot_pay_a_sale(
+    api: TestClient, shop: Store, card: PaymentType, simulator: TerminalSimulator
+) -> None:
+    payment = start(api, shop, card, "6.00").json()["data"]
+    # Where a cancel leaves it, committed, while it asks the provider to void the card.
+    with shop.uow() as uow:
+        uow.session.execute(
+            update(TerminalPayment)
+            .where(TerminalPayment.id == uuid.UUID(payment["id"]))
+            .values(status="VOIDING")
+        )
+        uow.commit()
+
+    sold = pay_by_card(api, shop, card, payment["id"], "6.00")
+
+    assert sold.status_code == 409, sold.text
+    assert count_rows(shop.db, Sale) == 0
+    # The cashier's cancel, asked again, ends the void.
+    cancelled = api.post(f"/api/comptoir/terminal_payments/{payment['id']}/actions/cancel")
+    assert cancelled.json()["data"]["status"] == "VOIDED"
+    voids = [e for e in simulator.ledger("void") if e["payment"] == payment["id"]]
+    assert len(voids) == 1
+
+
+def test_cancelling_a_payment_a_sale_took_first_never_voids_the_card(
+    api: TestClient, shop: Store, card: PaymentType, simulator: TerminalSimulator
+) -> None:
+    payment = start(api, shop, card, "5.00").json()["data"]
+    assert pay_by_card(api, shop, card, payment["id"], "5.00").status_code in (200, 201)
+
+    cancelled = api.post(f"/api/comptoir/terminal_payments/{payment['id']}/actions/cancel")
+
+    assert cancelled.status_code == 409
+    assert [e for e in simulator.ledger("void") if e["payment"] == payment["id"]] == []
+    with shop.uow() as uow:
+        used = uow.session.get_one(TerminalPayment, uuid.UUID(payment["id"]))
+        assert (used.status, used.sale_id is not None) == ("APPROVED", True)

@@ -31,6 +31,10 @@ def test_an_approved_payment_is_voided_or_refunded_only() -> None:
     assert {s for s in S if can_move(current=S.APPROVED, wanted=s)} == {S.VOIDED, S.REFUNDED}
 
 
+def test_a_void_under_way_ends_voided_or_back_to_approved_when_refused() -> None:
+    assert {s for s in S if can_move(current=S.VOIDING, wanted=s)} == {S.VOIDED, S.APPROVED}
+
+
 def test_only_an_approved_payment_pays_a_sale() -> None:
     assert [s for s in S if usable_by_sale(s)] == [S.APPROVED]
 

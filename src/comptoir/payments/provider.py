@@ -23,6 +23,10 @@ class TerminalStatus(StrEnum):
     DECLINED = "DECLINED"
     CANCELLED = "CANCELLED"  # by the cashier or by the customer on the terminal
     FAILED = "FAILED"  # timed out, or refused by the provider
+    # Comptoir's own, never a provider's answer: a void has been asked of the provider, so
+    # no sale may take the payment any more (it goes on to VOIDED, or back to APPROVED when
+    # the provider refuses the void).
+    VOIDING = "VOIDING"
     VOIDED = "VOIDED"  # an approved payment reversed before any sale used it
     REFUNDED = "REFUNDED"  # refunded in full (a return)
 

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -160,11 +160,12 @@ def cancel_terminal_payment(uow: UnitOfWork, *, payment_id: uuid.UUID) -> Termin
     approved just before: it then stays APPROVED); an approved one no sale used is voided.
     Cancelling a payment already ended changes nothing."""
     payment = get_terminal_payment(uow.reader, payment_id=payment_id)
-    if payment.sale_payment_id is not None:
-        raise Conflict(
-            N_("this terminal payment already pays a sale"), sale_id=str(payment.sale_id)
-        )
-    if payment.status not in (TerminalStatus.PENDING, TerminalStatus.APPROVED):
+    _refuse_if_used(payment)
+    if payment.status not in (
+        TerminalStatus.PENDING,
+        TerminalStatus.APPROVED,
+        TerminalStatus.VOIDING,
+    ):
         return payment
     provider = provider_for(
         uow.reader, name=payment.provider, payment_type_id=payment.payment_type_id
@@ -175,8 +176,39 @@ def cancel_terminal_payment(uow: UnitOfWork, *, payment_id: uuid.UUID) -> Termin
         payment = _record(uow, payment_id=payment.id, result=result)
         if payment.status != TerminalStatus.APPROVED:
             return payment
-    result = _ask(lambda: provider.void_payment(key))
-    return _record(uow, payment_id=payment.id, result=result, unused_only=True)
+    _claim_for_void(uow, payment_id=payment.id)
+    voided = _ask(lambda: provider.void_payment(key))
+    if isinstance(voided, PaymentResult) and voided.status == TerminalStatus.FAILED:
+        # The provider refused the void: the card stays charged, the payment usable again.
+        voided = PaymentResult(status=TerminalStatus.APPROVED, message=voided.message)
+    return _record(uow, payment_id=payment.id, result=voided)
+
+
+def _refuse_if_used(payment: TerminalPayment) -> None:
+    if payment.sale_payment_id is not None:
+        raise Conflict(
+            N_("this terminal payment already pays a sale"), sale_id=str(payment.sale_id)
+        )
+
+
+def _claim_for_void(uow: UnitOfWork, *, payment_id: uuid.UUID) -> None:
+    """Mark it VOIDING, committed, before the provider is asked: a sale taking the payment
+    at the same moment (usage.py only takes APPROVED ones) either took it first, and the
+    void is refused, or finds it VOIDING and is refused; a card is never voided under a sale."""
+    claimed = uow.session.execute(
+        update(TerminalPayment)
+        .where(
+            TerminalPayment.id == payment_id,
+            TerminalPayment.status.in_((TerminalStatus.APPROVED, TerminalStatus.VOIDING)),
+            TerminalPayment.sale_payment_id.is_(None),
+        )
+        .values(status=TerminalStatus.VOIDING, updated_at=utcnow())
+    ).rowcount
+    uow.commit()
+    if not claimed:
+        payment = uow.session.get_one(TerminalPayment, payment_id, populate_existing=True)
+        _refuse_if_used(payment)
+        raise Conflict(N_("this terminal payment can no longer be voided"), status=payment.status)
 
 
 def _ask(call: Callable[[], PaymentResult]) -> PaymentResult | str:

@@ -1,6 +1,7 @@
 """A terminal payment's state machine (pure): which moves are allowed, and what a sale may use.
 
     PENDING -> APPROVED | DECLINED | CANCELLED | FAILED
+    APPROVED -> VOIDING (a void asked, never used by a sale) -> VOIDED | APPROVED (refused)
     APPROVED -> VOIDED (never used by a sale) | REFUNDED (returned in full)
 
 A provider's answer that is not an allowed move (a late "pending" after an approval) changes
@@ -20,7 +21,9 @@ _MOVES: dict[TerminalStatus, frozenset[TerminalStatus]] = {
             TerminalStatus.FAILED,
         }
     ),
+    # VOIDING is set by Comptoir itself (payments.service), never by a provider's answer.
     TerminalStatus.APPROVED: frozenset({TerminalStatus.VOIDED, TerminalStatus.REFUNDED}),
+    TerminalStatus.VOIDING: frozenset({TerminalStatus.VOIDED, TerminalStatus.APPROVED}),
 }
 
 
