@@ -203,9 +203,10 @@ def _claim_for_void(uow: UnitOfWork, *, payment_id: uuid.UUID) -> None:
             TerminalPayment.sale_payment_id.is_(None),
         )
         .values(status=TerminalStatus.VOIDING, updated_at=utcnow())
-    ).rowcount
+        .returning(TerminalPayment.id)
+    ).first()
     uow.commit()
-    if not claimed:
+    if claimed is None:
         payment = uow.session.get_one(TerminalPayment, payment_id, populate_existing=True)
         _refuse_if_used(payment)
         raise Conflict(N_("this terminal payment can no longer be voided"), status=payment.status)
