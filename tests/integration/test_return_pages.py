@@ -18,6 +18,7 @@ from tests.factories import (
     make_product,
     make_return,
     make_sale,
+    make_terminal_type,
     make_user,
     return_lines,
     sign_in_as,
@@ -159,3 +160,16 @@ def test_a_return_receipt_to_store_credit_shows_the_credit_left(
 
     assert 'data-testid="receipt-credit-left"' in receipt.text
     assert "14.00" in receipt.text.split('data-testid="receipt-credit-left"')[1][:40]
+
+
+def test_the_exchange_difference_is_not_offered_on_a_card_terminal_the_page_cannot_drive(
+    browser: TestClient, shop: Store
+) -> None:
+    terminal = make_terminal_type(shop, address="http://127.0.0.1:9", name="Carte (terminal)")
+    sale = make_sale(shop, [(make_product(shop, price="10.00"), 1)], total="10.00")
+
+    page = browser.get(f"/sales/{sale.id}/return")
+
+    assert page.status_code == 200
+    assert f'value="{shop.card.id}"' in page.text
+    assert f'value="{terminal.id}"' not in page.text

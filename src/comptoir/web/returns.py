@@ -70,7 +70,9 @@ def _return_page(
         sale=sale,
         lines=return_lookup.returnable_lines(sale),
         registers=store.list_registers(session),
-        payment_types=store.list_payment_types(session),
+        # A terminal's payment is started by the sell screen's dialog, which this page has
+        # not: the difference is paid with a type the cashier records by hand.
+        payment_types=[p for p in store.list_payment_types(session) if p.provider is None],
         retailer=store.get_retailer(session),
         earlier=returns.returns_of(session, sale_id=sale.id),
         values=values,
