@@ -38,6 +38,7 @@ from comptoir.http.methods import install_allowed_methods
 from comptoir.http.openapi import install_openapi
 from comptoir.http.security import install_host_check, install_security_headers
 from comptoir.payments import adapters  # noqa: F401  (registers the terminal providers)
+from comptoir.payments import follow_up as terminal_follow_up
 from comptoir.payments import refunds as terminal_refunds
 from comptoir.printing import handlers as printing_handlers
 from comptoir.registers import closure_mail  # noqa: F401  (the closure email handler)
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
 
     terminal_refunds.configure(db)  # the card refunds' outbox handler records in it
+    terminal_follow_up.configure(db)  # and the follow-up of payments left pending
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -155,9 +155,10 @@ def worker(
     )
     fiscal_journal.sign_with_key_directory(db, settings.fiscal_key_dir)
     printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
-    from comptoir.payments import adapters, refunds  # noqa: F401  (card refunds' handler)
+    from comptoir.payments import adapters, follow_up, refunds  # noqa: F401  (their handlers)
 
     refunds.configure(db)
+    follow_up.configure(db)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

@@ -13,10 +13,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
+from comptoir.core.clock import utcnow
 from comptoir.core.db import Database
 from comptoir.core.outbox import Dispatcher, OutboxMessage
+from comptoir.payments.follow_up import follow_up
 from comptoir.payments.models import PaymentTypeTerminal, TerminalPayment, TerminalRefund
 from comptoir.payments.refunds import REFUND_TOPIC, send_card_refund
+from comptoir.payments.service import FOLLOW_UP_TOPIC
 from comptoir.sales.models import Sale
 from comptoir.store.models import PaymentType
 from tests.factories import (
@@ -418,3 +421,51 @@ def test_cancelling_a_payment_a_sale_took_first_never_voids_the_card(
     with shop.uow() as uow:
         used = uow.session.get_one(TerminalPayment, uuid.UUID(payment["id"]))
         assert (used.status, used.sale_id is not None) == ("APPROVED", True)
+
+
+def _follow_ups_due_now(db: Database) -> Dispatcher:
+    with db.unit_of_work() as uow:
+        uow.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.topic == FOLLOW_UP_TOPIC)
+            .values(available_at=utcnow())
+        )
+        uow.commit()
+    return Dispatcher(db, {FOLLOW_UP_TOPIC: follow_up})
+
+
+def test_a_payment_the_register_stopped_asking_about_is_followed_to_its_end(
+    api: TestClient, shop: Store, card: PaymentType, simulator: TerminalSimulator, db: Database
+) -> None:
+    simulator.set_scenario("approve_delayed", delay=0.2)
+    payment = start(api, shop, card, "4.00").json()["data"]
+    assert payment["status"] == "PENDING"
+    time.sleep(0.4)  # approved on the terminal; the register's browser is gone
+
+    _follow_ups_due_now(db).dispatch_pending()
+
+    with shop.uow() as uow:
+        followed = uow.session.get_one(TerminalPayment, uuid.UUID(payment["id"]))
+        assert followed.status == "APPROVED"
+        message = uow.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.topic == FOLLOW_UP_TOPIC)
+        ).one()
+        assert message.delivered_at is not None
+
+
+def test_a_follow_up_without_an_outcome_yet_is_asked_again_later(
+    api: TestClient, shop: Store, card: PaymentType, simulator: TerminalSimulator, db: Database
+) -> None:
+    simulator.set_scenario("approve_delayed", delay=30)
+    payment = start(api, shop, card, "3.00").json()["data"]
+
+    _follow_ups_due_now(db).dispatch_pending()
+
+    with shop.uow() as uow:
+        assert uow.session.get_one(TerminalPayment, uuid.UUID(payment["id"])).status == "PENDING"
+        message = uow.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.topic == FOLLOW_UP_TOPIC)
+        ).one()
+        assert (message.delivered_at, message.attempts) == (None, 1)
+        assert "still pending" in (message.last_error or "")
+    api.post(f"/api/comptoir/terminal_payments/{payment['id']}/actions/cancel")

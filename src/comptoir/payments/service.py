@@ -12,6 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from sqlalchemy import select, update
@@ -22,6 +23,7 @@ from comptoir.core.clock import utcnow
 from comptoir.core.errors import Conflict, InvalidInput, NotFound
 from comptoir.core.i18n import N_
 from comptoir.core.money import round_money
+from comptoir.core.outbox import OutboxMessage
 from comptoir.core.uow import UnitOfWork
 from comptoir.payments import registry
 from comptoir.payments.errors import NotIntegrated, TerminalPaymentKeyReused
@@ -44,6 +46,11 @@ class StartInput:
     register_id: uuid.UUID
     payment_type_id: uuid.UUID
     amount: Decimal
+
+
+FOLLOW_UP_TOPIC = "terminal.follow_up"
+# Long enough for the register to see the usual payment through by itself.
+FOLLOW_UP_AFTER = timedelta(minutes=2)
 
 
 def provider_for(session: Session, *, name: str, payment_type_id: uuid.UUID) -> PaymentProvider:
@@ -105,6 +112,7 @@ def start_terminal_payment(
         updated_at=now,
     )
     uow.session.add(payment)
+    _queue_follow_up(uow, payment_id=payment.id)
     try:
         uow.commit()
     except IntegrityError:
@@ -123,6 +131,19 @@ def start_terminal_payment(
         )
     )
     return _record(uow, payment_id=payment.id, result=result), True
+
+
+def _queue_follow_up(uow: UnitOfWork, *, payment_id: uuid.UUID) -> None:
+    """The outbox asks the provider about this payment later, until it ends, in case the
+    register stops asking (payments/follow_up.py)."""
+    uow.session.add(
+        OutboxMessage(
+            id=uuid.uuid4(),
+            topic=FOLLOW_UP_TOPIC,
+            payload={"terminal_payment_id": str(payment_id)},
+            available_at=utcnow() + FOLLOW_UP_AFTER,
+        )
+    )
 
 
 def refresh_terminal_payment(uow: UnitOfWork, *, payment_id: uuid.UUID) -> TerminalPayment:
