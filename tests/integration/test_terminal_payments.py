@@ -469,3 +469,20 @@ def test_a_follow_up_without_an_outcome_yet_is_asked_again_later(
         assert (message.delivered_at, message.attempts) == (None, 1)
         assert "still pending" in (message.last_error or "")
     api.post(f"/api/comptoir/terminal_payments/{payment['id']}/actions/cancel")
+
+
+def test_a_return_refunded_to_a_card_cannot_be_voided_and_nothing_changes(
+    api: TestClient, shop: Store, card: PaymentType, simulator: TerminalSimulator
+) -> None:
+    sale, payment_id = _card_sale(api, shop, card, "12.00")
+    returned = make_return(shop, sale, return_lines(sale, (0, 1)))
+
+    voided = api.put(f"/api/2.0/sales/{returned.id}/actions/void")
+
+    assert voided.status_code == 409, voided.text
+    assert "refunded to a card" in voided.json()["error"]
+    with shop.uow() as uow:
+        kept = uow.session.get_one(Sale, returned.id)
+        assert kept.status != "VOIDED"
+        assert [p.amount for p in kept.payments] == [Decimal("-12.00")]
+        assert uow.session.get_one(Sale, sale.id).lines[0].returned_quantity == 1

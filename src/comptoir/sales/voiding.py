@@ -25,6 +25,7 @@ from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.models import InventoryMovement, MovementKind
 from comptoir.inventory.service import StockChange, move_stock
+from comptoir.payments.models import TerminalRefund
 from comptoir.payments.refunds import queue_card_refunds
 from comptoir.sales.account import CustomerLedger
 from comptoir.sales.inputs import STATE_OF_STATUS
@@ -38,6 +39,17 @@ class SaleHasReturns(Conflict):
     def __init__(self, *, sale_id: uuid.UUID) -> None:
         super().__init__(
             N_("this sale has returns: void its returns first, or return what is left"),
+            sale_id=str(sale_id),
+        )
+
+
+class ReturnRefundedToCard(Conflict):
+    def __init__(self, *, sale_id: uuid.UUID) -> None:
+        super().__init__(
+            N_(
+                "this return was refunded to a card through its terminal, which cannot be "
+                "charged again: sell the items again instead"
+            ),
             sale_id=str(sale_id),
         )
 
@@ -76,6 +88,7 @@ def void_sale(
         raise VoidNotAllowed()
     if record.status != SAVED:
         if record.return_for is not None:
+            _refuse_if_refunded_to_card(uow, record=record)
             _give_back_returned_quantities(uow, record=record)
         _give_stock_back(uow, record=record, user_id=user_id)
         _reverse_payments(uow, record=record, user_id=user_id, ledger=ledger)
@@ -87,6 +100,14 @@ def void_sale(
     enqueue(uow, topic="sale.update", payload={"sale_id": str(record.id)})
     uow.commit()
     return record
+
+
+def _refuse_if_refunded_to_card(uow: UnitOfWork, *, record: Sale) -> None:
+    """Voiding a return takes its refund back; a refund sent to a card through the provider
+    cannot be (a charge needs the card), so such a return stands."""
+    refunded = select(TerminalRefund.id).where(TerminalRefund.sale_id == record.id).limit(1)
+    if uow.session.scalar(refunded) is not None:
+        raise ReturnRefundedToCard(sale_id=record.id)
 
 
 def _give_stock_back(uow: UnitOfWork, *, record: Sale, user_id: uuid.UUID) -> None:
