@@ -474,7 +474,7 @@ def test_a_follow_up_without_an_outcome_yet_is_asked_again_later(
 def test_a_return_refunded_to_a_card_cannot_be_voided_and_nothing_changes(
     api: TestClient, shop: Store, card: PaymentType, simulator: TerminalSimulator
 ) -> None:
-    sale, payment_id = _card_sale(api, shop, card, "12.00")
+    sale, _payment = _card_sale(api, shop, card, "12.00")
     returned = make_return(shop, sale, return_lines(sale, (0, 1)))
 
     voided = api.put(f"/api/2.0/sales/{returned.id}/actions/void")
