@@ -23,7 +23,12 @@ from sqlalchemy.orm import Session
 from comptoir.accounts.models import User
 from comptoir.core import i18n
 from comptoir.core.i18n import N_
-from comptoir.registers.figures import Figures, figures_from_json, figures_to_json
+from comptoir.registers.figures import (
+    Figures,
+    PaymentFigure,
+    figures_from_json,
+    figures_to_json,
+)
 from comptoir.registers.models import RegisterSession
 from comptoir.store import service as store
 
@@ -160,7 +165,10 @@ def closure_sections(document: ClosureDocument) -> list[Section]:
         ),
         Section(
             _("Payments"),
-            [(p.name, str(p.count), money(p.taken), money(p.refunded)) for p in f.payments],
+            [
+                (_payment_name(p), str(p.count), money(p.taken), money(p.refunded))
+                for p in f.payments
+            ],
             header=(_("Payment type"), _("Count"), _("Taken"), _("Given back")),
         ),
         Section(
@@ -189,6 +197,11 @@ def closure_sections(document: ClosureDocument) -> list[Section]:
     else:
         sections.append(Section(_("Expected"), [(_("Cash in the drawer"), money(f.cash_expected))]))
     return sections
+
+
+def _payment_name(payment: PaymentFigure) -> str:
+    """A payment type, with its processor when a provider took its payments."""
+    return f"{payment.name} ({payment.provider})" if payment.provider else payment.name
 
 
 def closure_pdf(document: ClosureDocument) -> bytes:
