@@ -24,6 +24,8 @@ from comptoir.accounts.models import User
 from comptoir.core import i18n
 from comptoir.core.i18n import N_
 from comptoir.registers.figures import (
+    COUNTED_FROM_PROVIDER,
+    COUNTED_FROM_RECORDED,
     Figures,
     PaymentFigure,
     figures_from_json,
@@ -37,6 +39,13 @@ MOVEMENT_LABELS = {
     "CASH_OUT": N_("Cash out"),
     "PETTY_CASH_IN": N_("Petty cash in"),
     "PETTY_CASH_OUT": N_("Petty cash out"),
+}
+# Where an integrated payment type's count at closing came from.
+COUNTED_FROM_TEXT = {
+    COUNTED_FROM_PROVIDER: N_("Counted from the provider's totals"),
+    COUNTED_FROM_RECORDED: N_(
+        "The provider could not be reached: counted from the recorded payments"
+    ),
 }
 
 
@@ -177,6 +186,14 @@ def closure_sections(document: ClosureDocument) -> list[Section]:
             header=("", _("Count"), _("Total")),
         ),
     ]
+    terminals = [p for p in f.payments if p.counted_from]
+    if terminals:
+        sections.append(
+            Section(
+                _("Card terminals"),
+                [(_payment_name(p), _(COUNTED_FROM_TEXT[p.counted_from or ""])) for p in terminals],
+            )
+        )
     if document.counts:
         sections.append(
             Section(
