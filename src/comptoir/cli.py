@@ -15,10 +15,10 @@ from comptoir.accounts import service as accounts
 from comptoir.accounts import tokens
 from comptoir.core.db import open_database
 from comptoir.core.errors import DomainError
-from comptoir.core.outbox import Dispatcher, subscribers
+from comptoir.core.outbox import Dispatcher
 from comptoir.core.settings import get_settings
 from comptoir.migrate import upgrade_database
-from comptoir.printing import handlers as printing_handlers
+from comptoir.outbox_handlers import install_outbox_handlers
 from comptoir.transfer_cli import export_app, import_app
 
 app = typer.Typer(help="Comptoir point of sale and back office.", no_args_is_help=True)
@@ -149,16 +149,13 @@ def worker(
         busy_timeout_ms=settings.sqlite_busy_timeout_ms,
         checkpoint_every_s=settings.sqlite_checkpoint_seconds,
     )
-    printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
-    from comptoir.payments import adapters, refunds  # noqa: F401  (card refunds' handler)
-
-    refunds.configure(db)
+    handlers = install_outbox_handlers(db, settings)  # the same as the web app's
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     console.print("Outbox worker running; Ctrl+C to stop.")
     try:
-        Dispatcher(db, subscribers()).run(stop, poll_seconds=poll)
+        Dispatcher(db, handlers).run(stop, poll_seconds=poll)
     finally:
         db.dispose()
 
