@@ -267,7 +267,7 @@ def close_register(
         .execution_options(synchronize_session=False)
     )
     session.flush()
-    email = manager_email or register.outlet.email
+    email = manager_email or register.outlet.manager_email or register.outlet.email
     if email:
         document = build_document(session, register_session=open_session, figures=figures)
         enqueue(
