@@ -10,7 +10,6 @@ from fastapi.responses import PlainTextResponse
 from sqlalchemy import text
 
 from comptoir import __version__
-from comptoir.accounts import mail
 from comptoir.api import catalog as catalog_api
 from comptoir.api import catalog_entities as catalog_entities_api
 from comptoir.api import customers as customers_api
@@ -29,7 +28,7 @@ from comptoir.api import switching as switching_api
 from comptoir.api import terminal_payments as terminal_payments_api
 from comptoir.api import users as users_api
 from comptoir.core.db import Database, open_database
-from comptoir.core.outbox import Dispatcher, EmbeddedWorker, subscribers
+from comptoir.core.outbox import Dispatcher, EmbeddedWorker
 from comptoir.core.settings import Settings, get_settings
 from comptoir.fiscal import journal as fiscal_journal
 from comptoir.http.docs import install_docs
@@ -37,18 +36,12 @@ from comptoir.http.errors import install_error_handlers
 from comptoir.http.methods import install_allowed_methods
 from comptoir.http.openapi import install_openapi
 from comptoir.http.security import install_host_check, install_security_headers
-from comptoir.payments import adapters  # noqa: F401  (registers the terminal providers)
-from comptoir.payments import follow_up as terminal_follow_up
-from comptoir.payments import refunds as terminal_refunds
-from comptoir.printing import handlers as printing_handlers
-from comptoir.registers import closure_mail  # noqa: F401  (the closure email handler)
-from comptoir.sales import quote_mail  # noqa: F401  (registers the quote email handler)
+from comptoir.outbox_handlers import install_outbox_handlers
 from comptoir.web import install as install_web
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     settings = settings or get_settings()
-    mail.configure(settings)  # registers the password-reset email handler too
     owns_database = database is None
     db = database or open_database(
         settings.database_url,
@@ -57,14 +50,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     # Without a key (no `comptoir init` yet) the server runs but refuses to record sales.
     fiscal_journal.sign_with_key_directory(db, settings.fiscal_key_dir)
-    printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
-
-    terminal_refunds.configure(db)  # the card refunds' outbox handler records in it
-    terminal_follow_up.configure(db)  # and the follow-up of payments left pending
+    handlers = install_outbox_handlers(db, settings)  # the same as `comptoir worker`'s
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        worker = EmbeddedWorker(Dispatcher(db, subscribers())) if settings.embedded_worker else None
+        worker = EmbeddedWorker(Dispatcher(db, handlers)) if settings.embedded_worker else None
         if worker is not None:
             worker.start()
         try:

@@ -15,11 +15,11 @@ from comptoir.accounts import service as accounts
 from comptoir.accounts import tokens
 from comptoir.core.db import open_database
 from comptoir.core.errors import DomainError
-from comptoir.core.outbox import Dispatcher, subscribers
+from comptoir.core.outbox import Dispatcher
 from comptoir.core.settings import get_settings
 from comptoir.fiscal import journal as fiscal_journal
 from comptoir.migrate import upgrade_database
-from comptoir.printing import handlers as printing_handlers
+from comptoir.outbox_handlers import install_outbox_handlers
 from comptoir.transfer_cli import export_app, import_app
 
 app = typer.Typer(help="Comptoir point of sale and back office.", no_args_is_help=True)
@@ -154,17 +154,13 @@ def worker(
         checkpoint_every_s=settings.sqlite_checkpoint_seconds,
     )
     fiscal_journal.sign_with_key_directory(db, settings.fiscal_key_dir)
-    printing_handlers.install_handlers(db)  # print jobs, drawer kicks, receipt emails
-    from comptoir.payments import adapters, follow_up, refunds  # noqa: F401  (their handlers)
-
-    refunds.configure(db)
-    follow_up.configure(db)
+    handlers = install_outbox_handlers(db, settings)  # the same as the web app's
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     console.print("Outbox worker running; Ctrl+C to stop.")
     try:
-        Dispatcher(db, subscribers()).run(stop, poll_seconds=poll)
+        Dispatcher(db, handlers).run(stop, poll_seconds=poll)
     finally:
         db.dispose()
 

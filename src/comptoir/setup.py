@@ -125,6 +125,7 @@ def seed_demo_store(uow: UnitOfWork) -> bool:
             physical_country_id="FR",
         ),
     )
+    _seed_demo_receipt(uow, outlet_id=marais.id)
     store.create_register(
         uow,
         fields=store.RegisterFields(name="Caisse 1", outlet_id=marais.id, invoice_prefix="MA-"),
@@ -158,6 +159,37 @@ def seed_demo_store(uow: UnitOfWork) -> bool:
     seed_demo_sales(uow)
     _seed_demo_terminal(uow)
     return True
+
+
+# The demo outlet's receipt: a real shop's texts and legal mentions (a fictitious company;
+# the SIRET's SIREN and the VAT number's key agree, as the tax office computes it).
+DEMO_RECEIPT: dict[str, str] = {
+    "header": "Merci de votre visite !\nOuvert du mardi au samedi, 10 h – 19 h",
+    "footer": "Retrouvez-nous sur comptoir-du-marais.example\nÀ bientôt !",
+    "company_name": "Comptoir du Marais SARL",
+    "address": "12 rue des Archives\n75004 Paris",
+    "siret": "12345678900017",
+    "vat_number": "FR32123456789",
+    "return_policy": (
+        "Échange ou remboursement sous 30 jours sur présentation du ticket, "
+        "articles dans leur état d’origine."
+    ),
+}
+
+
+def _seed_demo_receipt(uow: UnitOfWork, *, outlet_id: uuid.UUID) -> None:
+    from comptoir.printing.config import TemplateFields, save_template
+
+    fields = TemplateFields(
+        header=DEMO_RECEIPT["header"],
+        footer=DEMO_RECEIPT["footer"],
+        company_name=DEMO_RECEIPT["company_name"],
+        address=DEMO_RECEIPT["address"],
+        siret=DEMO_RECEIPT["siret"],
+        vat_number=DEMO_RECEIPT["vat_number"],
+        return_policy=DEMO_RECEIPT["return_policy"],
+    )
+    save_template(uow, outlet_id=outlet_id, fields=fields)
 
 
 # `comptoir terminal-simulator`'s default port (README, "Card terminals").

@@ -179,3 +179,30 @@ def test_a_token_created_on_the_command_line_can_be_scoped_and_expire(
     )
     assert refused.returncode == 1
     assert "Unknown scope" in refused.stdout and "Traceback" not in refused.stdout
+
+
+def test_the_demo_outlet_prints_a_real_receipt_with_its_legal_mentions(
+    initialised: InitialisedStore, store_db: Database
+) -> None:
+    from comptoir.printing.models import ReceiptTemplate
+    from comptoir.sales.models import Sale
+    from comptoir.setup import DEMO_RECEIPT
+    from tests.factories import post_login
+
+    with store_db.read_sessions() as session:
+        (template,) = session.scalars(select(ReceiptTemplate)).all()
+        assert template.company_name == "Comptoir du Marais SARL"
+        assert (template.siret, template.vat_number) == ("12345678900017", "FR32123456789")
+        assert template.header and template.footer and template.return_policy
+        sale_id = session.scalars(select(Sale.id).where(Sale.total_price_incl > 0)).first()
+    assert sale_id is not None
+
+    with TestClient(create_app(app_settings(initialised.url))) as client:
+        assert post_login(client, EMAIL, PASSWORD).status_code == 303
+        receipt = client.get(f"/sales/{sale_id}/receipt")
+
+    assert receipt.status_code == 200
+    for text in ("Comptoir du Marais SARL", "SIRET 12345678900017", "FR32123456789"):
+        assert text in receipt.text
+    assert DEMO_RECEIPT["return_policy"] in receipt.text
+    assert "Merci de votre visite" in receipt.text

@@ -3,6 +3,7 @@ cashier), the closure on 80 mm and as an A4 PDF, emailed to the manager."""
 
 from __future__ import annotations
 
+import re
 from email.message import EmailMessage
 from typing import Any
 
@@ -176,3 +177,58 @@ def test_the_sell_screen_knows_whether_each_register_is_open(
     assert '"is_open": true' in page.text
     close_till(shop)
     assert '"is_open": false' in browser.get("/sell").text
+
+
+def _outlet_form(browser: TestClient, shop: Store, **fields: str) -> Any:
+    page = browser.get(f"/settings/outlets?edit={shop.outlet.id}").text
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token is not None
+    data = {"csrf": token.group(1), "name": "Main", "time_zone": "Europe/Paris"} | fields
+    return browser.post(
+        f"/settings/outlets?edit={shop.outlet.id}", data=data, follow_redirects=False
+    )
+
+
+def _closure_email_to(shop: Store) -> list[str]:
+    with shop.db.read_sessions() as session:
+        return [
+            str(m.payload["to"])
+            for m in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.topic == "register.closure_email")
+            )
+        ]
+
+
+def test_the_closure_goes_to_the_outlets_manager_email_set_on_the_settings_page(
+    browser: TestClient, shop: Store
+) -> None:
+    saved = _outlet_form(browser, shop, email="shop@example.com", manager_email="boss@example.com")
+    assert saved.status_code == 303, saved.text
+    outlet = browser.get(f"/api/2.0/outlets/{shop.outlet.id}").json()["data"]
+    assert outlet["manager_email"] == "boss@example.com"
+
+    close_till(shop)
+
+    assert _closure_email_to(shop) == ["boss@example.com"]
+
+
+def test_without_a_manager_email_the_closure_goes_to_the_outlets_email(
+    browser: TestClient, shop: Store
+) -> None:
+    assert _outlet_form(browser, shop, email="shop@example.com").status_code == 303
+
+    close_till(shop)
+
+    assert _closure_email_to(shop) == ["shop@example.com"]
+
+
+def test_a_manager_email_that_is_no_address_is_refused_and_changes_nothing(
+    browser: TestClient, shop: Store
+) -> None:
+    reply = _outlet_form(browser, shop, email="shop@example.com", manager_email="boss at shop")
+
+    assert reply.status_code == 422
+    assert 'id="e-manager_email"' in reply.text
+    with shop.db.read_sessions() as session:
+        outlet = store.get_outlet(session, outlet_id=shop.outlet.id)
+        assert (outlet.email, outlet.manager_email) == (None, None)

@@ -25,6 +25,7 @@ from comptoir.store.models import PaymentType
 from tests.factories import (
     Store,
     TerminalSimulator,
+    close_till,
     count_rows,
     free_port,
     make_customer,
@@ -243,6 +244,22 @@ def test_a_plain_payment_type_cannot_start_a_terminal_payment(api: TestClient, s
     reply = start(api, shop, shop.card, "5.00")
     assert reply.status_code == 422
     assert count_rows(shop.db, TerminalPayment) == 0
+
+
+def test_a_closed_register_cannot_start_a_terminal_payment_and_the_terminal_is_not_asked(
+    api: TestClient, shop: Store, card: PaymentType, simulator: TerminalSimulator
+) -> None:
+    close_till(shop)
+    charges_before = len(simulator.ledger("charge"))
+    payment_id = uuid.uuid4()
+
+    reply = start(api, shop, card, "5.00", payment_id=payment_id)
+
+    assert reply.status_code == 409, reply.text
+    assert reply.json()["details"]["register_id"] == str(shop.register.id)
+    assert count_rows(shop.db, TerminalPayment) == 0
+    assert len(simulator.ledger("charge")) == charges_before
+    assert api.get(f"/api/comptoir/terminal_payments/{payment_id}").status_code == 404
 
 
 def _card_sale(api: TestClient, shop: Store, card: PaymentType, amount: str) -> tuple[Sale, str]:

@@ -315,6 +315,10 @@ def closure_body(s: RegisterSession, f: Figures) -> dict[str, Any]:
                 "taken": serialize.num(p.taken),
                 "refunded": serialize.num(p.refunded),
                 "expected": serialize.num(p.expected),
+                # An integrated type at closing: "provider" (counted from the provider's
+                # totals) or "recorded" (the provider could not be reached).
+                "counted_from": p.counted_from,
+                "provider_total": serialize.num(p.provider_total),
                 "counted": serialize.num(counts[p.payment_type_id].counted)
                 if p.payment_type_id in counts
                 else None,

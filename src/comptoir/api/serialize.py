@@ -85,6 +85,7 @@ def outlet(o: Outlet, r: Retailer) -> dict[str, Any]:
         "currency_symbol": get_currency_symbol(r.currency, locale=r.locale),
         "display_prices": "exclusive" if r.tax_exclusive else "inclusive",
         "email": o.email,
+        "manager_email": o.manager_email,  # Comptoir: where register closures are emailed
         "physical_address_1": o.physical_address_1,
         "physical_address_2": o.physical_address_2,
         "physical_city": o.physical_city,

@@ -10,6 +10,7 @@ without ever charging twice. A refund has its own key, for the same reason.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
@@ -65,6 +66,20 @@ class RefundResult:
     message: str | None = None
 
 
+@dataclass(frozen=True, kw_only=True)
+class TerminalTotals:
+    """What a terminal took and gave back over a window, as the provider's books say: a
+    register's closure counts its integrated card payments from these."""
+
+    approved: Decimal  # payments approved in the window (a voided one took nothing)
+    refunded: Decimal  # refunds made in the window, positive
+    count: int  # the approved payments
+
+    @property
+    def net(self) -> Decimal:
+        return self.approved - self.refunded
+
+
 class ProviderUnreachable(Exception):
     """No answer (connection refused or lost, time out): the outcome is unknown, and the
     same call with the same key is safe to repeat."""
@@ -101,4 +116,12 @@ class PaymentProvider(Protocol):
     def refund_payment(self, key: str, *, refund_key: str, amount: Decimal) -> RefundResult:
         """Give `amount` of an approved payment back to the card; `refund_key` makes a
         retried refund one refund."""
+        ...
+
+    def terminal_totals(
+        self, *, terminal_id: str, start: datetime, end: datetime
+    ) -> TerminalTotals:
+        """The terminal's approved and refunded totals between `start` and `end` (aware UTC
+        datetimes), from the provider's records: a reconciliation report (Adyen), a list of
+        charges and refunds over the period (Stripe), the simulator's totals."""
         ...

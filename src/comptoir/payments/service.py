@@ -38,6 +38,7 @@ from comptoir.payments.provider import (
 )
 from comptoir.payments.states import next_status
 from comptoir.store import service as store
+from comptoir.store.models import Register
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -88,6 +89,9 @@ def start_terminal_payment(
             raise TerminalPaymentKeyReused(terminal_payment_id=request.id)
         return refresh_terminal_payment(uow, payment_id=request.id), False
     register = store.get_register(uow.reader, register_id=request.register_id)
+    if _open_session_of(uow.reader, register_id=register.id) is None:
+        # A card charged on a closed register could pay no sale: refuse before the terminal.
+        raise store.RegisterClosed(register_id=register.id)
     payment_type = store.get_payment_type(uow.reader, payment_type_id=request.payment_type_id)
     if payment_type.provider is None:
         raise NotIntegrated(payment_type_id=payment_type.id)
@@ -144,6 +148,11 @@ def _queue_follow_up(uow: UnitOfWork, *, payment_id: uuid.UUID) -> None:
             available_at=utcnow() + FOLLOW_UP_AFTER,
         )
     )
+
+
+def _open_session_of(session: Session, *, register_id: uuid.UUID) -> uuid.UUID | None:
+    """The register's open session as the database holds it now (not a loaded row)."""
+    return session.scalar(select(Register.open_session_id).where(Register.id == register_id))
 
 
 def refresh_terminal_payment(uow: UnitOfWork, *, payment_id: uuid.UUID) -> TerminalPayment:

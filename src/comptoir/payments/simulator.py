@@ -8,8 +8,10 @@ import json
 import time
 import urllib.error
 import urllib.request
-from decimal import Decimal
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import quote, urlencode
 
 from comptoir.payments.provider import (
     PaymentRequest,
@@ -18,6 +20,7 @@ from comptoir.payments.provider import (
     ProviderUnreachable,
     RefundResult,
     TerminalStatus,
+    TerminalTotals,
 )
 from comptoir.payments.registry import ProviderConfig, register_provider
 
@@ -101,6 +104,25 @@ class SimulatorProvider:
             {"idempotency_key": refund_key, "amount": str(amount)},
         )
         return RefundResult(refunded=True, reference=body.get("id"))
+
+    def terminal_totals(
+        self, *, terminal_id: str, start: datetime, end: datetime
+    ) -> TerminalTotals:
+        query = urlencode({"from": _iso(start), "to": _iso(end)})
+        body = self._call("GET", f"/v1/terminals/{quote(terminal_id, safe='')}/totals?{query}")
+        try:
+            return TerminalTotals(
+                approved=Decimal(str(body["approved"])),
+                refunded=Decimal(str(body["refunded"])),
+                count=int(body["count"]),
+            )
+        except (KeyError, ValueError, TypeError, InvalidOperation) as exc:
+            raise ProviderRefused(f"unreadable simulator totals: {body!r}"[:200]) from exc
+
+
+def _iso(when: datetime) -> str:
+    """An instant in UTC, ISO 8601 (Comptoir stores naive UTC datetimes)."""
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC).isoformat()
 
 
 register_provider(NAME, label="Terminal simulator", factory=SimulatorProvider)

@@ -8,6 +8,9 @@ HTTP like a cloud terminal API, for tests and demos. Standard library only.
     POST /v1/payments/{key}/void       reverses an approved payment
     POST /v1/payments/{key}/refunds    {"idempotency_key", "amount"} -> 201 (200: same key)
     GET  /v1/ledger                    every charge and refund, to count them
+    GET  /v1/terminals/{id}/totals?from=T&to=T
+                                       the terminal's approved and refunded totals between two
+                                       ISO 8601 instants (a closure's reconciliation)
     PUT  /v1/scenario                  {"scenario", "delay"?}: the scenario of the next payments
 
 Scenarios: `approve`, `decline`, `timeout` (waits `timeout` seconds, then fails),
@@ -15,7 +18,8 @@ Scenarios: `approve`, `decline`, `timeout` (waits `timeout` seconds, then fails)
 (approved after `delay` seconds), `connection_lost` (approved, then the connection is dropped
 before the answer: a retry with the same key finds the payment approved). The scenario is the
 run's (`--scenario`), replaced by `PUT /v1/scenario`, and a payment may name its own.
-Amounts are decimal strings; the ledger counts a charge when a payment is approved.
+Amounts are decimal strings; the ledger counts a charge when a payment is approved. Totals
+count a payment approved in the window (unless voided since) and every refund made in it.
 """
 
 from __future__ import annotations
@@ -26,9 +30,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 SCENARIOS = (
     "approve",
@@ -61,6 +67,10 @@ class SimPayment:
     reference: str = field(default_factory=lambda: f"sim_{uuid.uuid4().hex[:16]}")
     status: str = "in_progress"
     refunds: dict[str, Decimal] = field(default_factory=dict)
+    # Wall-clock times (seconds since the epoch), for the terminal's totals.
+    started_at: float = field(default_factory=time.time)
+    approved_at: float | None = None
+    refunded_at: dict[str, float] = field(default_factory=dict)
 
     def settle(self, now: float, ledger: list[dict[str, Any]]) -> None:
         """Move the payment on as time passes (the terminal's side of the story)."""
@@ -82,6 +92,8 @@ class SimPayment:
             return
         self.status = outcome
         if outcome == "approved":
+            delayed = self.scenario == "approve_delayed"
+            self.approved_at = self.started_at + (self.delay if delayed else 0.0)
             ledger.append({"kind": "charge", "payment": self.key, "amount": str(self.amount)})
 
     def as_json(self) -> dict[str, Any]:
@@ -183,12 +195,37 @@ class Simulator:
             if payment.status not in ("approved", "refunded") or refunded + amount > payment.amount:
                 raise SimConflict("nothing left to refund on this payment")
             payment.refunds[refund_key] = amount
+            payment.refunded_at[refund_key] = time.time()
             if refunded + amount == payment.amount:
                 payment.status = "refunded"
             self.ledger.append(
                 {"kind": "refund", "payment": key, "refund": refund_key, "amount": str(amount)}
             )
             return 201, _refund_json(refund_key, amount)
+
+    def totals(self, terminal_id: str, *, start: float, end: float) -> dict[str, Any]:
+        """What the terminal took and gave back between `start` and `end` (epoch seconds):
+        payments approved then (a voided one took nothing), refunds made then."""
+        approved, refunded, count = Decimal(0), Decimal(0), 0
+        with self.lock:
+            now = time.monotonic()
+            for payment in self.payments.values():
+                if payment.terminal_id != terminal_id:
+                    continue
+                payment.settle(now, self.ledger)
+                at = payment.approved_at
+                if at is not None and start <= at <= end and payment.status != "voided":
+                    approved += payment.amount
+                    count += 1
+                for key, amount in payment.refunds.items():
+                    if start <= payment.refunded_at[key] <= end:
+                        refunded += amount
+        return {
+            "terminal_id": terminal_id,
+            "approved": str(approved),
+            "refunded": str(refunded),
+            "count": count,
+        }
 
     def set_scenario(self, body: dict[str, Any]) -> None:
         scenario = str(body.get("scenario") or "")
@@ -204,6 +241,15 @@ class Simulator:
 
 def _refund_json(key: str, amount: Decimal) -> dict[str, Any]:
     return {"id": f"sim_ref_{key[:24]}", "idempotency_key": key, "amount": str(amount)}
+
+
+def _instant(query: dict[str, list[str]], name: str) -> float:
+    """An ISO 8601 instant from the query string (UTC when it names no offset)."""
+    values = query.get(name)
+    if not values:
+        raise ValueError(f"{name} is required (an ISO 8601 instant)")
+    when = datetime.fromisoformat(values[0])
+    return (when if when.tzinfo else when.replace(tzinfo=UTC)).timestamp()
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -243,8 +289,17 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         sim = self.server.simulator
-        parts = self.path.strip("/").split("/")
-        if parts == ["v1", "ledger"]:
+        url = urlsplit(self.path)
+        parts = url.path.strip("/").split("/")
+        if len(parts) == 4 and parts[:2] == ["v1", "terminals"] and parts[3] == "totals":
+            query = parse_qs(url.query)
+            try:
+                start, end = _instant(query, "from"), _instant(query, "to")
+            except ValueError as exc:
+                self._send(422, {"error": str(exc)})
+                return
+            self._send(200, sim.totals(parts[2], start=start, end=end))
+        elif parts == ["v1", "ledger"]:
             with sim.lock:
                 self._send(200, {"entries": list(sim.ledger)})
         elif len(parts) == 3 and parts[:2] == ["v1", "payments"]:

@@ -23,7 +23,14 @@ from sqlalchemy.orm import Session
 from comptoir.accounts.models import User
 from comptoir.core import i18n
 from comptoir.core.i18n import N_
-from comptoir.registers.figures import Figures, figures_from_json, figures_to_json
+from comptoir.registers.figures import (
+    COUNTED_FROM_PROVIDER,
+    COUNTED_FROM_RECORDED,
+    Figures,
+    PaymentFigure,
+    figures_from_json,
+    figures_to_json,
+)
 from comptoir.registers.models import RegisterSession
 from comptoir.store import service as store
 
@@ -32,6 +39,13 @@ MOVEMENT_LABELS = {
     "CASH_OUT": N_("Cash out"),
     "PETTY_CASH_IN": N_("Petty cash in"),
     "PETTY_CASH_OUT": N_("Petty cash out"),
+}
+# Where an integrated payment type's count at closing came from.
+COUNTED_FROM_TEXT = {
+    COUNTED_FROM_PROVIDER: N_("Counted from the provider's totals"),
+    COUNTED_FROM_RECORDED: N_(
+        "The provider could not be reached: counted from the recorded payments"
+    ),
 }
 
 
@@ -160,7 +174,10 @@ def closure_sections(document: ClosureDocument) -> list[Section]:
         ),
         Section(
             _("Payments"),
-            [(p.name, str(p.count), money(p.taken), money(p.refunded)) for p in f.payments],
+            [
+                (_payment_name(p), str(p.count), money(p.taken), money(p.refunded))
+                for p in f.payments
+            ],
             header=(_("Payment type"), _("Count"), _("Taken"), _("Given back")),
         ),
         Section(
@@ -169,6 +186,14 @@ def closure_sections(document: ClosureDocument) -> list[Section]:
             header=("", _("Count"), _("Total")),
         ),
     ]
+    terminals = [p for p in f.payments if p.counted_from]
+    if terminals:
+        sections.append(
+            Section(
+                _("Card terminals"),
+                [(_payment_name(p), _(COUNTED_FROM_TEXT[p.counted_from or ""])) for p in terminals],
+            )
+        )
     if document.counts:
         sections.append(
             Section(
@@ -189,6 +214,11 @@ def closure_sections(document: ClosureDocument) -> list[Section]:
     else:
         sections.append(Section(_("Expected"), [(_("Cash in the drawer"), money(f.cash_expected))]))
     return sections
+
+
+def _payment_name(payment: PaymentFigure) -> str:
+    """A payment type, with its processor when a provider took its payments."""
+    return f"{payment.name} ({payment.provider})" if payment.provider else payment.name
 
 
 def closure_pdf(document: ClosureDocument) -> bytes:

@@ -25,6 +25,8 @@ ZERO = Decimal(0)
 # Taken from the recorded payments, never typed at closing: a terminal's provider knows
 # them, and store credit is no money in a drawer.
 AUTO_COUNTED_KINDS = frozenset({PaymentKind.STORE_CREDIT})
+COUNTED_FROM_PROVIDER = "provider"
+COUNTED_FROM_RECORDED = "recorded"
 
 
 @dataclass
@@ -55,6 +57,10 @@ class PaymentFigure:
     taken: Decimal = ZERO
     refunded: Decimal = ZERO  # negative: refunds and change given
     expected: Decimal = ZERO  # what should be there at closing (cash: float and movements)
+    # An integrated type at closing: where its count came from (COUNTED_FROM_PROVIDER or,
+    # the provider unreachable, COUNTED_FROM_RECORDED) and the provider's net total.
+    counted_from: str | None = None
+    provider_total: Decimal | None = None
 
     @property
     def is_cash(self) -> bool:
@@ -320,6 +326,10 @@ def figures_from_json(data: dict[str, Any]) -> Figures:
                 taken=dec(p["taken"]),
                 refunded=dec(p["refunded"]),
                 expected=dec(p["expected"]),
+                counted_from=p.get("counted_from"),
+                provider_total=(
+                    dec(p["provider_total"]) if p.get("provider_total") is not None else None
+                ),
             )
             for p in data["payments"]
         ],

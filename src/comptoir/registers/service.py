@@ -24,7 +24,7 @@ from comptoir.core.i18n import N_
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 from comptoir.core.versioning import allocate_versions
-from comptoir.registers.closing import build_counts, closure_warnings
+from comptoir.registers.closing import attach_provider_totals, build_counts, closure_warnings
 from comptoir.registers.denominations import total_of_counts
 from comptoir.registers.documents import build_document, document_to_json
 from comptoir.registers.figures import compute_figures, figures_to_json
@@ -247,9 +247,12 @@ def close_register(
     open_session = get_register_session(session, session_id=open_id)
     retailer = store.get_retailer(session)
     figures = compute_figures(session, register_session=open_session, currency=retailer.currency)
+    now = closed_at or utcnow()
+    # The providers are asked before this transaction writes anything (the register row
+    # is locked on PostgreSQL meanwhile; an unreachable one answers at once or times out).
+    attach_provider_totals(session, figures, start=open_session.opened_at, end=now)
     figures.warnings = closure_warnings(figures)
     open_session.counts = build_counts(figures, counts=counts, currency=retailer.currency)
-    now = closed_at or utcnow()
     figures.closed_at = now
     open_session.closed_at = now
     open_session.closed_by = user_id
@@ -264,7 +267,7 @@ def close_register(
         .execution_options(synchronize_session=False)
     )
     session.flush()
-    email = manager_email or register.outlet.email
+    email = manager_email or register.outlet.manager_email or register.outlet.email
     if email:
         document = build_document(session, register_session=open_session, figures=figures)
         enqueue(

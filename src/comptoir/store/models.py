@@ -70,6 +70,8 @@ class Outlet(Versioned, Base):
     time_zone: Mapped[str] = mapped_column(String(64), default="Europe/Paris")
     default_tax_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tax.id"), default=None)
     email: Mapped[str | None] = mapped_column(String(200), default=None)
+    # Where the outlet's register closures are emailed (the outlet's email when unset).
+    manager_email: Mapped[str | None] = mapped_column(String(200), default=None)
     physical_address_1: Mapped[str | None] = mapped_column(String(200), default=None)
     physical_address_2: Mapped[str | None] = mapped_column(String(200), default=None)
     physical_city: Mapped[str | None] = mapped_column(String(100), default=None)

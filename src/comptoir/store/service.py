@@ -145,6 +145,7 @@ class OutletFields:
     time_zone: str
     default_tax_id: uuid.UUID | None = None
     email: str | None = None
+    manager_email: str | None = None
     physical_address_1: str | None = None
     physical_city: str | None = None
     physical_postcode: str | None = None
@@ -162,10 +163,22 @@ def _apply_outlet(session: Session, outlet: Outlet, fields: OutletFields) -> Non
     outlet.time_zone = _check_time_zone(fields.time_zone)
     outlet.default_tax_id = fields.default_tax_id
     outlet.email = fields.email or None
+    outlet.manager_email = _check_email(fields.manager_email, field="manager_email")
     outlet.physical_address_1 = fields.physical_address_1 or None
     outlet.physical_city = fields.physical_city or None
     outlet.physical_postcode = fields.physical_postcode or None
     outlet.physical_country_id = fields.physical_country_id or None
+
+
+def _check_email(value: str | None, *, field: str) -> str | None:
+    """An optional email address: something@domain, at most 200 characters."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    local, _, domain = value.rpartition("@")
+    if len(value) > 200 or not local or "." not in domain or any(c.isspace() for c in value):
+        raise InvalidInput(N_("this is not an email address"), field=field)
+    return value
 
 
 def create_outlet(uow: UnitOfWork, *, fields: OutletFields) -> Outlet:
