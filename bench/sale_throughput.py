@@ -15,9 +15,16 @@ API: every acknowledged sale exists exactly once, nothing else was recorded, eac
 the lines that were sent, and every inventory level dropped by exactly the quantities sold.
 
 It prints one JSON object and exits 1 when anything was lost, duplicated or mismatched
-(or nothing was measured). Errors (non-2xx answers, transport failures) are counted apart.
-Only 127.0.0.1 is ever contacted; the server, the cluster and the temporary files are
-always removed. See bench/README.md for the figures and how to read them.
+(or nothing was measured). Every sale is signed into the fiscal journal (issue 12): with
+`--baseline FILE`, the JSON of the same command run on code without the journal, it also
+reports what the journal adds per sale: the difference of the CPU per sale of the server and
+the database processes (what the journal's work costs, whatever else runs on the machine),
+the figure held to `--max-added-ms` (2 ms, issue 12's budget: exit 1 beyond it), and the
+difference of the mean latency beside it (run at `--clients 1 --workers 1`, where a sale's
+latency is its own work, not queueing; it moves with the machine's load). Errors (non-2xx
+answers, transport failures) are counted apart. Only 127.0.0.1 is ever contacted; the
+server, the cluster and the temporary files are always removed. See bench/README.md for the
+figures and how to read them.
 """
 
 from __future__ import annotations
@@ -128,6 +135,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temporary directory (server log, db)"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="the JSON this bench printed for the same command on code without the fiscal "
+        "journal: report the journal's addition per sale and fail beyond --max-added-ms",
+    )
+    parser.add_argument(
+        "--max-added-ms",
+        type=float,
+        default=2.0,
+        help="the most CPU (server and database) the journal may add per sale against "
+        "--baseline, in ms (2)",
     )
     args = parser.parse_args(argv)
     if args.seconds is None and args.sales is None:
@@ -692,6 +713,7 @@ def latency_summary(values: list[float]) -> dict[str, float]:
     if not ordered:
         return {"p50": None, "p95": None, "p99": None, "max": None}  # type: ignore[dict-item]
     return {
+        "mean": round(1000 * sum(ordered) / len(ordered), 3),
         "p50": round(1000 * percentile(ordered, 50), 2),
         "p95": round(1000 * percentile(ordered, 95), 2),
         "p99": round(1000 * percentile(ordered, 99), 2),
@@ -892,6 +914,14 @@ async def run_load(
         "content_mismatches": checked["content_mismatches"],
         "stock_mismatches": checked["stock_mismatches"],
         "examples": checked["examples"],
+        "server_cpu_ms_per_sale": round(
+            1000 * (cpu_to[1] - cpu_from[1]) / max(len(measured), 1), 3
+        ),
+        "database_cpu_ms_per_sale": (
+            round(1000 * (cpu_to[2] - cpu_from[2]) / max(len(measured), 1), 3)
+            if database_pids
+            else 0.0
+        ),
         "cpu_cores_used": {
             "client": round((cpu_to[0] - cpu_from[0]) / window, 2),
             "server": round((cpu_to[1] - cpu_from[1]) / window, 2),
@@ -967,6 +997,8 @@ def main(argv: list[str] | None = None) -> int:
         env = {
             **os.environ,
             "COMPTOIR_DATABASE_URL": url,
+            # `comptoir init` makes the fiscal signing key here; the server signs with it.
+            "COMPTOIR_FISCAL_KEY_DIR": str(workdir / "fiscal"),
             "COMPTOIR_EMBEDDED_WORKER": "true" if args.embedded_worker else "false",
         }
         log(f"comptoir init --demo on {args.backend}")
@@ -1033,8 +1065,48 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     result.update(embedded_worker=args.embedded_worker, ok=ok, machine=machine)
+    if ok and args.baseline is not None:
+        added = journal_addition(result, json.loads(args.baseline.read_text()))
+        result["fiscal_journal"] = added
+        ok = added["added_cpu_ms_per_sale"] <= args.max_added_ms
+        result["ok"] = ok
     print(json.dumps(result, indent=2, default=str))
     return 0 if ok else 1
+
+
+def server_cpu_ms_per_sale(figures: dict[str, Any]) -> float:
+    """The server's CPU per measured sale; from the CPU cores used over the run's duration
+    for a JSON printed before this figure existed."""
+    if "server_cpu_ms_per_sale" in figures:
+        return float(figures["server_cpu_ms_per_sale"])
+    cores = float(figures["cpu_cores_used"]["server"])
+    return 1000 * cores * float(figures["duration_s"]) / max(int(figures["sales"]), 1)
+
+
+def cpu_ms_per_sale(figures: dict[str, Any]) -> float:
+    """The server's and the database's CPU per measured sale."""
+    return server_cpu_ms_per_sale(figures) + float(figures.get("database_cpu_ms_per_sale") or 0)
+
+
+def journal_addition(result: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
+    """What the fiscal journal adds per sale: this run against `baseline`, the same command
+    on code without the journal. The CPU per sale (server and database) is the figure held
+    to the budget; the mean latency's difference is given beside it."""
+    same = ("backend", "clients", "workers")
+    if any(result.get(k) != baseline.get(k) for k in same):
+        raise SystemExit(f"--baseline was run with other {'/'.join(same)}: not comparable")
+    mean, base_mean = result["latency_ms"]["mean"], baseline["latency_ms"]["mean"]
+    return {
+        "measured_as": "CPU per sale of the server and database processes over the measured "
+        "window, this run minus --baseline (same backend, clients, workers); the mean "
+        "latency's difference beside it",
+        "baseline_cpu_ms_per_sale": round(cpu_ms_per_sale(baseline), 3),
+        "cpu_ms_per_sale": round(cpu_ms_per_sale(result), 3),
+        "added_cpu_ms_per_sale": round(cpu_ms_per_sale(result) - cpu_ms_per_sale(baseline), 3),
+        "baseline_mean_latency_ms": base_mean,
+        "mean_latency_ms": mean,
+        "added_mean_latency_ms": round(mean - base_mean, 3),
+    }
 
 
 if __name__ == "__main__":

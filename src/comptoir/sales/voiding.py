@@ -23,6 +23,7 @@ from comptoir.core.errors import Conflict, NotFound, PermissionDenied
 from comptoir.core.i18n import N_
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
+from comptoir.fiscal import records as fiscal
 from comptoir.inventory.models import InventoryMovement, MovementKind
 from comptoir.inventory.service import StockChange, move_stock
 from comptoir.payments.refunds import queue_card_refunds
@@ -75,6 +76,7 @@ def void_sale(
     if record.status in COMPLETED and not may_void_completed:
         raise VoidNotAllowed()
     if record.status != SAVED:
+        paid_before = len(record.payments)  # the void's own payments come after these
         if record.return_for is not None:
             _give_back_returned_quantities(uow, record=record)
         _give_stock_back(uow, record=record, user_id=user_id)
@@ -83,6 +85,7 @@ def void_sale(
         # Card payments taken on a terminal go back to the card after the commit.
         queue_card_refunds(uow, sale=record, original=record)
         _clear_account(uow, record=record, user_id=user_id, ledger=ledger)
+        fiscal.record_void(uow.session, sale=record, payments=record.payments[paid_before:])
     record.status, record.state = VOIDED, STATE_OF_STATUS[VOIDED]
     enqueue(uow, topic="sale.update", payload={"sale_id": str(record.id)})
     uow.commit()
