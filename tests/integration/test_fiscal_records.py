@@ -335,19 +335,30 @@ def test_cash_movements_and_the_closure_are_entries_without_their_notes(shop: St
 
 
 def test_a_replayed_cash_movement_writes_no_second_entry(shop: Store) -> None:
+    def put_in(client_id: str) -> Any:
+        def send() -> Any:
+            with shop.uow() as uow:
+                movement, _ = registers.record_cash_movement(
+                    uow,
+                    register_id=shop.register.id,
+                    kind="CASH_IN",
+                    amount=Decimal("5.00"),
+                    note=None,
+                    user_id=shop.owner.id,
+                    client_id=client_id,
+                )
+                return movement.id
+
+        return send
+
     before = count(shop)
-    for _ in range(2):
-        with shop.uow() as uow:
-            registers.record_cash_movement(
-                uow,
-                register_id=shop.register.id,
-                kind="CASH_IN",
-                amount=Decimal("5.00"),
-                note=None,
-                user_id=shop.owner.id,
-                client_id="in-twice",
-            )
-    assert [e.kind for e in new_entries(shop, before)] == ["cash.movement"]
+    put_in("in-twice")()
+    put_in("in-twice")()
+    # Sent twice at once: one movement, one entry, and the other send answered with it.
+    results = run_together(2, put_in("in-together"))
+    assert not [r for r in results if isinstance(r, BaseException)], results
+    assert results[0] == results[1]
+    assert [e.kind for e in new_entries(shop, before)] == ["cash.movement", "cash.movement"]
 
 
 # Atomicity ---------------------------------------------------------------------------------

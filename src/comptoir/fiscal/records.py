@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -97,8 +97,9 @@ class RegisterSession(Protocol):
 
 
 def amount(value: Decimal) -> str:
-    """A signed amount with 2 decimals, as every payload writes it."""
-    return format(Decimal(value).quantize(CENT), "f")
+    """A signed amount with 2 decimals, as every payload writes it (never "-0.00")."""
+    quantized = Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    return format(quantized if quantized != 0 else CENT * 0, "f")
 
 
 def rate_percent(rate: Decimal) -> str:
@@ -384,17 +385,23 @@ def _text(value: object | None) -> str | None:
 def _append(
     session: Session,
     *,
-    register: Register,
+    register: Register | uuid.UUID,
     kind: str,
     payload: dict[str, Any],
     subject_id: uuid.UUID | None,
 ) -> FiscalEntry:
-    """Append to the register's chain, dated now in its outlet's business day."""
-    now = utcnow()
-    time_zone = register.outlet.time_zone
-    # What the caller added is flushed at its commit, where it handles its own conflicts
-    # (a replayed client id): the chain's bump does not flush it early.
+    """Append to the register's chain (a loaded register, or its id), dated now in its
+    outlet's business day.
+
+    What the caller added is flushed at its commit, where it handles its own conflicts (a
+    replayed client id): neither finding the register nor bumping the chain flushes it."""
     with session.no_autoflush:
+        if not isinstance(register, Register):
+            found = session.get(Register, register)
+            assert found is not None, "the register is a foreign key of what is recorded"
+            register = found
+        now = utcnow()
+        time_zone = register.outlet.time_zone
         return append_entry(
             session,
             chain=register_chain(register.id),
@@ -406,12 +413,6 @@ def _append(
             business_day=now.astimezone(ZoneInfo(time_zone)).date(),
             time_zone=time_zone,
         )
-
-
-def _register(session: Session, register_id: uuid.UUID) -> Register:
-    register = session.get(Register, register_id)
-    assert register is not None, "the register is a foreign key of what is recorded"
-    return register
 
 
 def record_sale(session: Session, *, sale: Sale, register: Register) -> FiscalEntry | None:
@@ -438,7 +439,7 @@ def record_sale_payment(session: Session, *, sale: Sale, payment: SalePayment) -
     """A payment just added to a layby or an on-account sale, on the taking register's chain."""
     return _append(
         session,
-        register=_register(session, payment.register_id),
+        register=payment.register_id,
         kind=sale_payment_kind(sale),
         payload=sale_payment_payload(sale, payment),
         subject_id=sale.id,
@@ -454,7 +455,7 @@ def record_void(
         return None
     return _append(
         session,
-        register=_register(session, sale.register_id),
+        register=sale.register_id,
         kind=void_kind(sale.status),
         payload=void_payload(sale, voided_status=sale.status, payments=payments),
         subject_id=sale.id,
@@ -473,7 +474,7 @@ def record_account_payment(
 ) -> FiscalEntry:
     return _append(
         session,
-        register=_register(session, register_id),
+        register=register_id,
         kind=ACCOUNT_PAYMENT,
         payload=account_payment_payload(
             customer_id=customer_id,
@@ -489,7 +490,7 @@ def record_account_payment(
 def record_cash_movement(session: Session, *, movement: CashMovement) -> FiscalEntry:
     return _append(
         session,
-        register=_register(session, movement.register_id),
+        register=movement.register_id,
         kind=CASH_MOVEMENT,
         payload=cash_movement_payload(movement),
         subject_id=movement.id,
@@ -499,7 +500,7 @@ def record_cash_movement(session: Session, *, movement: CashMovement) -> FiscalE
 def record_register_open(session: Session, *, opened: RegisterSession) -> FiscalEntry:
     return _append(
         session,
-        register=_register(session, opened.register_id),
+        register=opened.register_id,
         kind=REGISTER_OPEN,
         payload=register_open_payload(opened),
         subject_id=opened.id,
@@ -509,7 +510,7 @@ def record_register_open(session: Session, *, opened: RegisterSession) -> Fiscal
 def record_register_closure(session: Session, *, closed: RegisterSession) -> FiscalEntry:
     return _append(
         session,
-        register=_register(session, closed.register_id),
+        register=closed.register_id,
         kind=REGISTER_CLOSURE,
         payload=register_closure_payload(closed),
         subject_id=closed.id,
@@ -528,7 +529,7 @@ def record_reprint(session: Session, *, sale: Sale) -> int:
     duplicate = int(earlier or 0) + 1
     _append(
         session,
-        register=_register(session, sale.register_id),
+        register=sale.register_id,
         kind=REPRINT,
         payload=reprint_payload(sale, duplicate=duplicate, original=receipt_entry(session, sale)),
         subject_id=sale.id,
