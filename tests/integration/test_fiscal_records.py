@@ -297,6 +297,37 @@ def test_an_on_account_sale_counts_when_sold_and_its_payments_when_paid(
     assert second_paid.payload["status"] == "ONACCOUNT_CLOSED"
 
 
+def test_a_balance_brought_in_and_paid_from_the_profile_is_an_account_payment(
+    shop: Store,
+) -> None:
+    ada = make_customer(shop, first_name="Ada")
+    with shop.uow() as uow:  # a balance no sale holds (an import's)
+        account.move_account(
+            uow.session,
+            customer_id=ada.id,
+            sale_id=None,
+            amount=Decimal("7.00"),
+            kind="IMPORT",
+            user_id=None,
+        )
+        uow.commit()
+    before = count(shop)
+    with shop.uow() as uow:
+        account.pay_balance(
+            uow,
+            customer_id=ada.id,
+            payment_type_id=shop.cash.id,
+            amount=Decimal("7.00"),
+            client_id=uuid.uuid4(),
+            user_id=shop.owner.id,
+        )
+    (paid_in,) = new_entries(shop, before)
+    assert (paid_in.kind, paid_in.subject_id) == ("account.payment", ada.id)
+    assert paid_in.payload["customer_id"] == str(ada.id)
+    assert paid_in.payload["payments"] == paid(shop, ("CASH", "7.00"))
+    assert "totals" not in paid_in.payload
+
+
 def test_cash_movements_and_the_closure_are_entries_without_their_notes(shop: Store) -> None:
     before = count(shop)
     with shop.uow() as uow:
