@@ -188,6 +188,31 @@ def test_a_sale_writes_one_entry_with_its_amounts_by_rate_and_its_payments(
     assert [line["rate"] for line in payload["lines"]] == ["20.00", "5.50"]
 
 
+def test_a_parked_sale_records_nothing_until_it_is_completed(
+    shop: Store, goods: tuple[Any, Any]
+) -> None:
+    mug, _tea = goods
+    before = count(shop)
+    parked = _record(
+        shop,
+        dataclasses.replace(
+            sale_input(shop, [(mug, 1)], payments=[], sale_id=uuid.uuid4()), status="SAVED"
+        ),
+    )
+    assert count(shop) == before
+    with shop.db.read_sessions() as session:
+        version = session.get(Sale, parked.id).version  # type: ignore[union-attr]
+    _record(
+        shop,
+        dataclasses.replace(
+            sale_input(shop, [(mug, 1)], total="12.00", sale_id=parked.id), version=version
+        ),
+    )
+    (entry,) = new_entries(shop, before)
+    assert (entry.kind, entry.subject_id) == ("sale", parked.id)
+    assert entry.payload["totals"]["incl"] == "12.00"
+
+
 def test_a_return_and_the_void_of_a_sale_are_negative_entries(
     shop: Store, goods: tuple[Any, Any]
 ) -> None:
