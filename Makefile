@@ -22,6 +22,9 @@ $(STAMP): pyproject.toml
 run: install
 	@if [ "$$COMPTOIR_DATABASE_URL" = "sqlite:///var/comptoir.db" ] && [ ! -f var/comptoir.db ]; then \
 		$(BIN)/comptoir init --owner-email $(DEMO_EMAIL) --owner-password $(DEMO_PASSWORD) --demo; \
+	elif [ "$$COMPTOIR_DATABASE_URL" = "sqlite:///var/comptoir.db" ] && [ ! -f "$${COMPTOIR_FISCAL_KEY_DIR:-var/fiscal}/current" ]; then \
+		echo "No fiscal signing key yet (a store from before issue 12): comptoir init makes it."; \
+		$(BIN)/comptoir init --owner-email $(DEMO_EMAIL) --owner-password $(DEMO_PASSWORD); \
 	else \
 		$(BIN)/comptoir migrate; \
 	fi

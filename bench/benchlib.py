@@ -1,4 +1,5 @@
-"""What the benchmarks share: a throw-away database and latency percentiles."""
+"""What the benchmarks share: a throw-away database (with a fiscal signing key) and latency
+percentiles."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+
+from comptoir.core.db import Database, open_database
+from comptoir.fiscal.journal import attach_signing_key
+from comptoir.fiscal.keys import create_signing_key
 
 
 @contextmanager
@@ -34,6 +39,15 @@ def throwaway_database(backend: str, *, prefix: str) -> Iterator[str]:
         if cluster is not None:
             cluster.stop()
         shutil.rmtree(directory, ignore_errors=True)
+
+
+def open_signing_database(url: str) -> Database:
+    """`open_database`, its sessions signing with a throw-away fiscal key: every sale, register
+    opening and cash movement is journaled, and refused without a key (issue 12)."""
+    database = open_database(url)
+    key_dir = Path(tempfile.mkdtemp(prefix="comptoir-bench-fiscal-"))
+    attach_signing_key(database, create_signing_key(key_dir / "keys"))
+    return database
 
 
 def analyze(engine: Engine) -> None:

@@ -25,13 +25,18 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from benchlib import analyze, database_bench_parser, throwaway_database, time_searches
+from benchlib import (
+    analyze,
+    database_bench_parser,
+    open_signing_database,
+    throwaway_database,
+    time_searches,
+)
 from sqlalchemy import insert, update
 
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import Product, ProductCode
 from comptoir.catalog.search import search_text_of
-from comptoir.core.db import open_database
 from comptoir.core.versioning import VERSION_COUNTER, StoreCounter
 from comptoir.migrate import upgrade_database
 
@@ -238,7 +243,7 @@ def make_queries(
 def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     upgrade_database(url)
-    db = open_database(url)
+    db = open_signing_database(url)
     try:
         started = time.perf_counter()
         products, codes = make_rows(args.products, rng)

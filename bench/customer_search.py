@@ -22,10 +22,15 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from benchlib import analyze, database_bench_parser, throwaway_database, time_searches
+from benchlib import (
+    analyze,
+    database_bench_parser,
+    open_signing_database,
+    throwaway_database,
+    time_searches,
+)
 from sqlalchemy import insert, update
 
-from comptoir.core.db import open_database
 from comptoir.core.textsearch import fold
 from comptoir.core.versioning import VERSION_COUNTER, StoreCounter
 from comptoir.customers import groups
@@ -207,7 +212,7 @@ def make_queries(
 def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     upgrade_database(url)
-    db = open_database(url)
+    db = open_signing_database(url)
     try:
         started = time.perf_counter()
         with db.write_sessions() as session, session.begin():

@@ -29,13 +29,13 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from benchlib import database_bench_parser, throwaway_database
+from benchlib import database_bench_parser, open_signing_database, throwaway_database
 from sqlalchemy import func, select
 
 from comptoir.catalog.models import Product
 from comptoir.catalog.transfer import service as transfer
 from comptoir.catalog.transfer.format import export_header
-from comptoir.core.db import Database, open_database
+from comptoir.core.db import Database
 from comptoir.inventory.models import InventoryLevel, InventoryMovement
 from comptoir.io import write_csv, write_xlsx
 from comptoir.migrate import upgrade_database
@@ -113,7 +113,7 @@ def make_store(db: Database) -> None:
 
 def run_once(url: str, data: bytes, filename: str) -> dict[str, Any]:
     upgrade_database(url)
-    db = open_database(url)
+    db = open_signing_database(url)
     try:
         make_store(db)
         started, cpu_started = time.perf_counter(), time.process_time()

@@ -30,7 +30,13 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from benchlib import analyze, database_bench_parser, percentiles, throwaway_database
+from benchlib import (
+    analyze,
+    database_bench_parser,
+    open_signing_database,
+    percentiles,
+    throwaway_database,
+)
 from catalog_search import make_rows
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
@@ -38,7 +44,6 @@ from sqlalchemy.orm import Session
 from comptoir.catalog import service as catalog
 from comptoir.catalog.models import Brand, Product, ProductCode, ProductTag, ProductType, Supplier
 from comptoir.catalog.models import Tag as TagRow
-from comptoir.core.db import open_database
 from comptoir.core.versioning import VERSION_COUNTER, StoreCounter
 from comptoir.inventory import service as inventory
 from comptoir.inventory.models import InventoryLevel
@@ -229,7 +234,7 @@ def plan_of(session: Session, arguments: dict[str, Any]) -> list[str]:
 def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     upgrade_database(url)
-    db = open_database(url)
+    db = open_signing_database(url)
     try:
         started = time.perf_counter()
         with db.write_sessions() as session, session.begin():

@@ -22,14 +22,14 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
-from benchlib import analyze, database_bench_parser, throwaway_database
+from benchlib import analyze, database_bench_parser, open_signing_database, throwaway_database
 from sqlalchemy import select, update
 
 from comptoir.accounts import service as accounts
 from comptoir.catalog.models import Product
 from comptoir.core.bulk import executemany
 from comptoir.core.clock import utcnow
-from comptoir.core.db import Database, open_database
+from comptoir.core.db import Database
 from comptoir.core.versioning import allocate_versions
 from comptoir.migrate import upgrade_database
 from comptoir.registers import service as registers
@@ -239,7 +239,7 @@ def time_close(db: Database, *, setup: Any) -> tuple[float, dict[str, Any]]:
 def run(url: str, *, sizes: list[int], seed: int) -> dict[str, Any]:
     rng = random.Random(seed)
     upgrade_database(url)
-    db = open_database(url)
+    db = open_signing_database(url)
     try:
         setup = _setup(db)
         with db.unit_of_work() as uow:  # the demo opened it: start from a closed register

@@ -15,9 +15,25 @@ API: every acknowledged sale exists exactly once, nothing else was recorded, eac
 the lines that were sent, and every inventory level dropped by exactly the quantities sold.
 
 It prints one JSON object and exits 1 when anything was lost, duplicated or mismatched
-(or nothing was measured). Errors (non-2xx answers, transport failures) are counted apart.
-Only 127.0.0.1 is ever contacted; the server, the cluster and the temporary files are
-always removed. See bench/README.md for the figures and how to read them.
+(or nothing was measured). Every sale is signed into the fiscal journal (issue 12): with
+`--baseline FILE`, the JSON of the same command run on code without the journal, it also
+reports what the journal adds per sale: the difference of the CPU per sale of the server and
+the database processes (what the journal's work costs, whatever else runs on the machine),
+the figure held to `--max-added-ms` (2 ms, issue 12's budget: exit 1 beyond it), and the
+difference of the mean latency beside it (run at `--clients 1 --workers 1`, where a sale's
+latency is its own work, not queueing; it moves with the machine's load).
+
+    python bench/sale_throughput.py --backend sqlite|postgresql --journal-cost [--sales N]
+
+measures the journal's addition without that noise: in one process, on a fresh demo store,
+it records N 3-line cash sales through the sales service (no HTTP, which the journal does
+not touch) in alternating blocks of 20 with the journal on and off (off: the one call that
+journals a sale replaced by a no-op), so that the machine's drift falls on both alike; it
+reports the difference of the mean wall time and CPU time per sale and exits 1 when the
+wall time added is over `--max-added-ms`. Errors (non-2xx answers, transport failures)
+are counted apart. Only 127.0.0.1 is ever contacted; the
+server, the cluster and the temporary files are always removed. See bench/README.md for the
+figures and how to read them.
 """
 
 from __future__ import annotations
@@ -128,6 +144,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temporary directory (server log, db)"
+    )
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        help="the JSON this bench printed for the same command on code without the fiscal "
+        "journal: report the journal's addition per sale and fail beyond --max-added-ms",
+    )
+    parser.add_argument(
+        "--journal-cost",
+        action="store_true",
+        help="measure the fiscal journal's cost per sale in-process, interleaving sales with "
+        "the journal on and off (--sales, default 2000), instead of the HTTP run",
+    )
+    parser.add_argument(
+        "--max-added-ms",
+        type=float,
+        default=2.0,
+        help="the most CPU (server and database) the journal may add per sale against "
+        "--baseline, in ms (2)",
     )
     args = parser.parse_args(argv)
     if args.seconds is None and args.sales is None:
@@ -692,6 +728,7 @@ def latency_summary(values: list[float]) -> dict[str, float]:
     if not ordered:
         return {"p50": None, "p95": None, "p99": None, "max": None}  # type: ignore[dict-item]
     return {
+        "mean": round(1000 * sum(ordered) / len(ordered), 3),
         "p50": round(1000 * percentile(ordered, 50), 2),
         "p95": round(1000 * percentile(ordered, 95), 2),
         "p99": round(1000 * percentile(ordered, 99), 2),
@@ -892,6 +929,14 @@ async def run_load(
         "content_mismatches": checked["content_mismatches"],
         "stock_mismatches": checked["stock_mismatches"],
         "examples": checked["examples"],
+        "server_cpu_ms_per_sale": round(
+            1000 * (cpu_to[1] - cpu_from[1]) / max(len(measured), 1), 3
+        ),
+        "database_cpu_ms_per_sale": (
+            round(1000 * (cpu_to[2] - cpu_from[2]) / max(len(measured), 1), 3)
+            if database_pids
+            else 0.0
+        ),
         "cpu_cores_used": {
             "client": round((cpu_to[0] - cpu_from[0]) / window, 2),
             "server": round((cpu_to[1] - cpu_from[1]) / window, 2),
@@ -926,8 +971,142 @@ def _exit_on_sigterm(signum: int, _frame: Any) -> None:
     raise SystemExit(128 + signum)  # unwinds through the `finally` that stops the server
 
 
+JOURNAL_BLOCK = 20  # sales per block, alternating the journal on and off
+
+
+def journal_cost(url: str, *, sales: int, max_added_ms: float) -> dict[str, Any]:
+    """The fiscal journal's cost per sale, in this process, on a fresh demo store at `url`:
+    blocks of sales with the journal on and off, alternating (see the module doc)."""
+    from sqlalchemy import select
+
+    from comptoir.accounts import service as accounts
+    from comptoir.catalog.models import Product
+    from comptoir.core.db import open_database
+    from comptoir.customers import service as customers
+    from comptoir.fiscal import records
+    from comptoir.fiscal.journal import attach_signing_key
+    from comptoir.fiscal.keys import create_signing_key
+    from comptoir.migrate import upgrade_database
+    from comptoir.sales import recording
+    from comptoir.sales import service as sales_service
+    from comptoir.setup import ensure_retailer, seed_demo_store
+    from comptoir.store.models import PaymentKind, PaymentType, Register
+
+    upgrade_database(url)
+    db = open_database(url)
+    attach_signing_key(db, create_signing_key(Path(tempfile.mkdtemp()) / "fiscal"))
+    try:
+        with db.unit_of_work() as uow:
+            ensure_retailer(uow)
+        with db.unit_of_work() as uow:
+            owner = accounts.ensure_owner(uow, email=OWNER_EMAIL, password=OWNER_PASSWORD).id
+        with db.unit_of_work() as uow:
+            seed_demo_store(uow)
+            uow.commit()
+        with db.read_sessions() as session:
+            till = session.scalars(select(Register).where(Register.name == "Caisse 1")).one()
+            cash = session.scalars(
+                select(PaymentType).where(PaymentType.type_id == PaymentKind.CASH)
+            ).first()
+            assert cash is not None
+            products = list(
+                session.scalars(
+                    select(Product.id)
+                    .where(Product.deleted_at.is_(None), Product.price_including_tax > 0)
+                    .order_by(Product.sku)
+                    .limit(LINES_PER_SALE)
+                )
+            )
+            till_id, cash_id = till.id, cash.id
+
+        def sell() -> None:
+            wanted = sales_service.SaleInput(
+                register_id=till_id,
+                lines=[
+                    sales_service.LineInput(product_id=p, quantity=Decimal(1)) for p in products
+                ],
+                payments=[
+                    sales_service.PaymentInput(payment_type_id=cash_id, amount=Decimal(1000))
+                ],
+            )
+            with db.unit_of_work() as uow:
+                sales_service.record_sale(
+                    uow, sale=wanted, user_id=owner, find_customer=customers.get_customer
+                )
+
+        journaled = records.record_sale
+        modes = {"on": journaled, "off": lambda session, **_: None}
+        walls = {"on": 0.0, "off": 0.0}
+        cpus = {"on": 0.0, "off": 0.0}
+        counted = {"on": 0, "off": 0}
+        for _ in range(2 * JOURNAL_BLOCK):  # warm-up, journal on (the chain's day opens)
+            sell()
+        try:
+            for block in range(max(2, math.ceil(sales / JOURNAL_BLOCK))):
+                mode = "on" if block % 2 == 0 else "off"
+                recording.fiscal.record_sale = modes[mode]  # type: ignore[assignment]
+                wall, cpu = time.perf_counter(), time.process_time()
+                for _ in range(JOURNAL_BLOCK):
+                    sell()
+                walls[mode] += time.perf_counter() - wall
+                cpus[mode] += time.process_time() - cpu
+                counted[mode] += JOURNAL_BLOCK
+        finally:
+            recording.fiscal.record_sale = journaled  # type: ignore[assignment]
+    finally:
+        db.dispose()
+
+    def per_sale(mode: str, index: int) -> float:
+        return 1000 * (walls, cpus)[index][mode] / counted[mode]
+
+    added_wall = per_sale("on", 0) - per_sale("off", 0)
+    return {
+        "measured_as": "in one process, sales through the sales service in alternating "
+        f"blocks of {JOURNAL_BLOCK} with the journal on and off; mean per sale",
+        "sales_per_mode": counted["on"],
+        "wall_ms_per_sale": {
+            "on": round(per_sale("on", 0), 3),
+            "off": round(per_sale("off", 0), 3),
+        },
+        "cpu_ms_per_sale": {"on": round(per_sale("on", 1), 3), "off": round(per_sale("off", 1), 3)},
+        "added_wall_ms_per_sale": round(added_wall, 3),
+        "added_cpu_ms_per_sale": round(per_sale("on", 1) - per_sale("off", 1), 3),
+        "max_added_ms": max_added_ms,
+        "ok": added_wall <= max_added_ms,
+    }
+
+
+def journal_cost_main(args: argparse.Namespace) -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="comptoir-bench-"))
+    cluster = None
+    result: dict[str, Any] = {
+        "backend": args.backend,
+        "command": shlex.join(["python", "bench/sale_throughput.py", *sys.argv[1:]]),
+        "machine": {"cpu_count": os.cpu_count(), "cpu_model": cpu_model()},
+    }
+    try:
+        if args.backend == "sqlite":
+            url = f"sqlite:///{workdir / 'bench.db'}"
+        else:
+            from comptoir.testing import pgcluster
+
+            cluster = pgcluster.start(durable=True)
+            url = cluster.create_database("comptoir_bench")
+        result["fiscal_journal"] = journal_cost(
+            url, sales=args.sales or 2000, max_added_ms=args.max_added_ms
+        )
+    finally:
+        if cluster is not None:
+            cluster.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    print(json.dumps(result, indent=2, default=str))
+    return 0 if result["fiscal_journal"]["ok"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.journal_cost:
+        return journal_cost_main(args)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         import uvloop
@@ -967,6 +1146,8 @@ def main(argv: list[str] | None = None) -> int:
         env = {
             **os.environ,
             "COMPTOIR_DATABASE_URL": url,
+            # `comptoir init` makes the fiscal signing key here; the server signs with it.
+            "COMPTOIR_FISCAL_KEY_DIR": str(workdir / "fiscal"),
             "COMPTOIR_EMBEDDED_WORKER": "true" if args.embedded_worker else "false",
         }
         log(f"comptoir init --demo on {args.backend}")
@@ -1033,8 +1214,48 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(workdir, ignore_errors=True)
     result.update(embedded_worker=args.embedded_worker, ok=ok, machine=machine)
+    if ok and args.baseline is not None:
+        added = journal_addition(result, json.loads(args.baseline.read_text()))
+        result["fiscal_journal"] = added
+        ok = added["added_cpu_ms_per_sale"] <= args.max_added_ms
+        result["ok"] = ok
     print(json.dumps(result, indent=2, default=str))
     return 0 if ok else 1
+
+
+def server_cpu_ms_per_sale(figures: dict[str, Any]) -> float:
+    """The server's CPU per measured sale; from the CPU cores used over the run's duration
+    for a JSON printed before this figure existed."""
+    if "server_cpu_ms_per_sale" in figures:
+        return float(figures["server_cpu_ms_per_sale"])
+    cores = float(figures["cpu_cores_used"]["server"])
+    return 1000 * cores * float(figures["duration_s"]) / max(int(figures["sales"]), 1)
+
+
+def cpu_ms_per_sale(figures: dict[str, Any]) -> float:
+    """The server's and the database's CPU per measured sale."""
+    return server_cpu_ms_per_sale(figures) + float(figures.get("database_cpu_ms_per_sale") or 0)
+
+
+def journal_addition(result: dict[str, Any], baseline: dict[str, Any]) -> dict[str, Any]:
+    """What the fiscal journal adds per sale: this run against `baseline`, the same command
+    on code without the journal. The CPU per sale (server and database) is the figure held
+    to the budget; the mean latency's difference is given beside it."""
+    same = ("backend", "clients", "workers")
+    if any(result.get(k) != baseline.get(k) for k in same):
+        raise SystemExit(f"--baseline was run with other {'/'.join(same)}: not comparable")
+    mean, base_mean = result["latency_ms"]["mean"], baseline["latency_ms"]["mean"]
+    return {
+        "measured_as": "CPU per sale of the server and database processes over the measured "
+        "window, this run minus --baseline (same backend, clients, workers); the mean "
+        "latency's difference beside it",
+        "baseline_cpu_ms_per_sale": round(cpu_ms_per_sale(baseline), 3),
+        "cpu_ms_per_sale": round(cpu_ms_per_sale(result), 3),
+        "added_cpu_ms_per_sale": round(cpu_ms_per_sale(result) - cpu_ms_per_sale(baseline), 3),
+        "baseline_mean_latency_ms": base_mean,
+        "mean_latency_ms": mean,
+        "added_mean_latency_ms": round(mean - base_mean, 3),
+    }
 
 
 if __name__ == "__main__":

@@ -26,11 +26,16 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from benchlib import analyze, database_bench_parser, percentiles, throwaway_database
+from benchlib import (
+    analyze,
+    database_bench_parser,
+    open_signing_database,
+    percentiles,
+    throwaway_database,
+)
 from sales_history_data import DAYS, START, Seeded, seed_sales
 from sqlalchemy.orm import Session
 
-from comptoir.core.db import open_database
 from comptoir.migrate import upgrade_database
 from comptoir.sales import search
 
@@ -117,7 +122,7 @@ def time_kind(session: Session, ask: Ask, rng: random.Random, queries: int) -> d
 def run(url: str, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     upgrade_database(url)
-    db = open_database(url)
+    db = open_signing_database(url)
     try:
         started = time.perf_counter()
         seeded = seed_sales(db, count=args.sales, rng=rng)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import dataclasses
 import itertools
 import os
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator
@@ -36,6 +39,8 @@ from comptoir.core.settings import LOCAL_HOSTS, Settings
 from comptoir.core.uow import UnitOfWork
 from comptoir.customers import service as customers
 from comptoir.customers.models import Customer
+from comptoir.fiscal.journal import attach_signing_key, has_signing_key
+from comptoir.fiscal.keys import SigningKey, create_signing_key, load_signing_key
 from comptoir.inventory import service as inventory
 from comptoir.inventory.models import InventoryLevel, InventoryMovement
 from comptoir.sales import service as sales
@@ -65,7 +70,34 @@ class Store:
         return self.db.unit_of_work()
 
 
+_KEY_DIR = Path(tempfile.gettempdir()) / f"comptoir-test-fiscal-{os.getpid()}"
+
+
+def fiscal_key_directory() -> Path:
+    """A fiscal key directory for this test process (made once, removed at exit), for
+    databases and servers made outside the `db` fixture (which attaches `fiscal_key`)."""
+    if load_signing_key(_KEY_DIR) is None:
+        create_signing_key(_KEY_DIR)
+        atexit.register(shutil.rmtree, _KEY_DIR, ignore_errors=True)
+    return _KEY_DIR
+
+
+def process_signing_key() -> SigningKey:
+    key = load_signing_key(fiscal_key_directory())
+    assert key is not None
+    return key
+
+
+def ensure_signing(db: Database) -> None:
+    """Sales, register openings and cash movements are signed: a database without a key
+    gets this process's test key."""
+    if not has_signing_key(db):
+        attach_signing_key(db, process_signing_key())
+
+
 def make_store(db: Database, *, tax_exclusive: bool = False, currency: str = "EUR") -> Store:
+    ensure_signing(db)
+
     def run(fn: Any, **kwargs: Any) -> Any:
         with db.unit_of_work() as uow:
             return fn(uow, **kwargs)
@@ -409,7 +441,13 @@ TEST_HOSTS = [*LOCAL_HOSTS, "testserver"]
 
 def app_settings(database_url: str, **changes: Any) -> Settings:
     """Settings for an app driven by TestClient: its host allowed, no outbox thread."""
-    values: dict[str, Any] = {"embedded_worker": False, "allowed_hosts": TEST_HOSTS, **changes}
+    values: dict[str, Any] = {
+        "embedded_worker": False,
+        "allowed_hosts": TEST_HOSTS,
+        # Loaded by create_app unless the database already signs (the `db` fixture's key).
+        "fiscal_key_dir": fiscal_key_directory(),
+        **changes,
+    }
     return Settings(database_url=database_url, **values)
 
 

@@ -70,7 +70,12 @@ def _wait_ready(url: str, process: subprocess.Popen[bytes], timeout: float = 30.
 
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[LiveServer]:
-    env = dict(os.environ, COMPTOIR_DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}")
+    # `comptoir init` makes the fiscal signing key there; the server signs every sale with it.
+    env = dict(
+        os.environ,
+        COMPTOIR_DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}",
+        COMPTOIR_FISCAL_KEY_DIR=str(tmp_path / "fiscal"),
+    )
     subprocess.run(
         [
             BIN / "comptoir",

@@ -60,6 +60,12 @@ def test_receipt_settings_printer_and_browser_printing(page: Page, live_server: 
     sale_id = page.url.split("/sales/")[1].split("/")[0]
     page.goto(f"{live_server.url}/sales/{sale_id}")
     expect(page.locator(".email-deliveries")).to_contain_text("walk-in@example.com")
+    # A reprint is a numbered duplicate, recorded in the fiscal journal, with its own mark.
+    page.click("#action-receipt")
+    expect(page).to_have_url(re.compile(r"/receipt\?duplicate=1$"))
+    expect(page.get_by_test_id("receipt-duplicate")).to_have_text("DUPLICATA n°1")
+    expect(page.get_by_test_id("receipt-fiscal-software")).to_contain_text("Comptoir ")
+    expect(page.get_by_test_id("receipt-fiscal-signature")).to_have_text(re.compile(r"^\S{8}$"))
 
     # The register stops printing receipts: the page no longer prints itself.
     page.goto(f"{live_server.url}/settings/registers")

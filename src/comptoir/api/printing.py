@@ -15,6 +15,7 @@ from comptoir.accounts.permissions import Permission
 from comptoir.api import serialize
 from comptoir.api.product_body_parts import NO_NUL
 from comptoir.core.errors import NotFound
+from comptoir.fiscal import records as fiscal
 from comptoir.http.deps import SessionDep, UowDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.printing import config
@@ -157,6 +158,9 @@ def print_receipt(
     register = store.get_register(uow.session, register_id=sale.register_id)
     if printer_on(uow, register=register, always=True) is None:
         raise config.NoPrinter(register_id=str(register.id))
-    queue_print_job(uow, sale_id=str(found), register_id=str(register.id), reprint=True)
+    duplicate = fiscal.record_reprint(uow.session, sale=sale)  # "DUPLICATA n°k"
+    queue_print_job(
+        uow, sale_id=str(found), register_id=str(register.id), reprint=True, duplicate=duplicate
+    )
     uow.commit()
     return DecimalJSONResponse({"data": {"sale_id": str(found), "queued": True}}, 202)

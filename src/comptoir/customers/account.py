@@ -7,6 +7,7 @@ in the caller's transaction.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from decimal import Decimal
 
 from sqlalchemy import func, select, update
@@ -20,6 +21,7 @@ from comptoir.core.uow import UnitOfWork
 from comptoir.customers.ledger_models import CustomerAccountMovement
 from comptoir.customers.models import Customer
 from comptoir.customers.store_credit import CreditMove, move_credit
+from comptoir.fiscal import records as fiscal
 from comptoir.sales.account import apply_payment
 from comptoir.sales.lifecycle import ONACCOUNT
 from comptoir.sales.models import Sale
@@ -187,9 +189,33 @@ def pay_balance(
             user_id=user_id,
             client_id=str(client_id),
         )
+        fiscal.record_account_payment(
+            session,
+            register_id=_taking_register(session, register_id=register_id, paid=open_sales),
+            customer_id=customer_id,
+            payment_type_id=payment_type.id,
+            type_id=payment_type.type_id,
+            paid=remaining,
+            client_id=str(client_id),
+        )
     try:
         uow.commit()
     except IntegrityError:
         uow.rollback()
         return False
     return True
+
+
+def _taking_register(
+    session: Session, *, register_id: uuid.UUID | None, paid: Sequence[Sale]
+) -> uuid.UUID:
+    """The register whose fiscal chain records a balance payment no sale takes: the one
+    named, else the register of the last sale it paid, else the store's first register."""
+    if register_id is not None:
+        return register_id
+    if paid:
+        return paid[-1].register_id
+    registers = store.list_registers(session)
+    if not registers:
+        raise InvalidInput(N_("The store has no register to take the payment."), field="amount")
+    return registers[0].id

@@ -38,10 +38,13 @@ log = logging.getLogger(__name__)
 DRAWER_KICK_FRESHNESS = timedelta(minutes=2)
 
 
-def receipt_bytes(session: Session, *, sale_id: uuid.UUID, kind: str, kick: bool) -> bytes:
-    """The receipt of a sale in the printer's language, in the store's locale."""
+def receipt_bytes(
+    session: Session, *, sale_id: uuid.UUID, kind: str, kick: bool, duplicate: int | None = None
+) -> bytes:
+    """The receipt of a sale in the printer's language, in the store's locale (`duplicate`:
+    the fiscal journal's number of this reprint)."""
     i18n.set_locale(store.get_retailer(session).locale)
-    doc = build_receipt(session, sale_id=sale_id)
+    doc = build_receipt(session, sale_id=sale_id, duplicate=duplicate)
     rows = lay_out(doc)
     kick = kick and doc.paid_in_cash
     if kind == "star_line":
@@ -76,8 +79,13 @@ def print_receipt(db: Database, payload: dict[str, Any]) -> None:
             return  # configured away since: nothing to print on
         host, port, kind = printer.host, printer.port, printer.kind
         kick = not payload.get("reprint") and _fresh(payload.get("queued_at"))
+        duplicate = payload.get("duplicate")
         data = receipt_bytes(
-            session, sale_id=uuid.UUID(str(payload["sale_id"])), kind=kind, kick=kick
+            session,
+            sale_id=uuid.UUID(str(payload["sale_id"])),
+            kind=kind,
+            kick=kick,
+            duplicate=int(duplicate) if duplicate is not None else None,
         )
     try:
         send_to_printer(host=host, port=port, data=data, confirm=kind != "star_line")

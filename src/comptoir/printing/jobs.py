@@ -29,7 +29,10 @@ def printer_on(uow: UnitOfWork, *, register: Register, always: bool = False) -> 
     return printer if printer is not None and printer.enabled else None
 
 
-def queue_print_job(uow: UnitOfWork, *, sale_id: str, register_id: str, reprint: bool) -> None:
+def queue_print_job(
+    uow: UnitOfWork, *, sale_id: str, register_id: str, reprint: bool, duplicate: int | None = None
+) -> None:
+    """`duplicate`: a reprint's number in the fiscal journal (printed "DUPLICATA n°k")."""
     enqueue(
         uow,
         topic=PRINT_RECEIPT_TOPIC,
@@ -39,6 +42,7 @@ def queue_print_job(uow: UnitOfWork, *, sale_id: str, register_id: str, reprint:
             # A job printed late (the printer was off) does not open the drawer any more.
             "queued_at": utcnow().isoformat(),
             "reprint": reprint,
+            "duplicate": duplicate,
         },
     )
 

@@ -78,6 +78,8 @@ def _head(doc: ReceiptDocument, width: int) -> list[Row]:
     if texts.logo:
         rows.append(LogoRow(texts.logo))
     rows.extend(TextRow(t, "center", bold=True) for t in wrapped(doc.store_name, width))
+    if doc.fiscal is not None and doc.fiscal.duplicate is not None:
+        rows.append(TextRow(duplicate_label(doc.fiscal.duplicate), "center", bold=True))
     for block in (texts.header, doc.outlet_name, *doc.outlet_address):
         if block:
             rows.extend(TextRow(t, "center") for t in wrapped(block, width))
@@ -156,7 +158,27 @@ def _foot(doc: ReceiptDocument, width: int) -> list[Row]:
     for block in legal:
         if block:
             rows.extend(TextRow(t, "center") for t in wrapped(block, width))
+    if doc.fiscal is not None:
+        rows.append(TextRow(""))
+        rows.extend(TextRow(t, "center") for t in fiscal_lines(doc))
     return rows
+
+
+def duplicate_label(number: int) -> str:
+    return _("DUPLICATA n°%(number)s") % {"number": number}
+
+
+def fiscal_lines(doc: ReceiptDocument) -> list[str]:
+    """The fiscal journal's mark: the entry's number, its time, the software and the start
+    of the entry's signature (the page and the email show the same)."""
+    mark = doc.fiscal
+    if mark is None:
+        return []
+    recorded = clean_text(i18n.format_datetime(mark.recorded_at, doc.time_zone))
+    return [
+        _("Journal no. %(sequence)s") % {"sequence": mark.sequence} + f" · {recorded}",
+        f"{mark.software} · {_('Signature')} {mark.signature_start}",
+    ]
 
 
 def lay_out(doc: ReceiptDocument) -> list[Row]:

@@ -12,8 +12,11 @@ from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
+from comptoir import __version__
+from comptoir.core.errors import NotFound
 from comptoir.core.money import ZERO
 from comptoir.customers import service as customers
+from comptoir.fiscal import records as fiscal
 from comptoir.printing.config import TemplateFields
 from comptoir.printing.models import ReceiptTemplate
 from comptoir.sales import receipts, return_lookup
@@ -57,6 +60,17 @@ class ReceiptTexts(TemplateFields):
 
 
 @dataclass(frozen=True, kw_only=True)
+class FiscalMark:
+    """The fiscal journal's entry the receipt stands for (the sale's, or a reprint's)."""
+
+    sequence: int  # in the register's chain
+    recorded_at: datetime
+    signature_start: str  # the first 8 characters of the entry's signature
+    duplicate: int | None  # "DUPLICATA n°k" on the k-th reprint
+    software: str = f"Comptoir {__version__}"
+
+
+@dataclass(frozen=True, kw_only=True)
 class ReceiptDocument:
     sale_id: uuid.UUID
     invoice_number: str  # also the Code 128 barcode's data, scanned for returns
@@ -87,6 +101,8 @@ class ReceiptDocument:
     paid_in_cash: bool  # a cash sale's receipt kicks the drawer open
     customer_id: uuid.UUID | None
     texts: ReceiptTexts
+    # None for a sale recorded before the journal existed.
+    fiscal: FiscalMark | None = None
 
 
 def outlet_address(outlet: Outlet) -> tuple[str, ...]:
@@ -140,8 +156,25 @@ def _credit_left(session: Session, sale: Sale) -> Decimal | None:
     return customers.get_customer(session, customer_id=sale.customer_id).store_credit_balance
 
 
-def build_receipt(session: Session, *, sale_id: uuid.UUID) -> ReceiptDocument:
-    """The receipt of a recorded sale (NotFound if there is none)."""
+def fiscal_mark(session: Session, *, sale: Sale, duplicate: int | None) -> FiscalMark | None:
+    stamp = fiscal.receipt_stamp(session, sale=sale, duplicate=duplicate)
+    if stamp is None:
+        if duplicate is not None:
+            raise NotFound("no such duplicate of this receipt", duplicate=duplicate)
+        return None
+    return FiscalMark(
+        sequence=stamp.sequence,
+        recorded_at=stamp.recorded_at,
+        signature_start=stamp.signature_start,
+        duplicate=stamp.duplicate,
+    )
+
+
+def build_receipt(
+    session: Session, *, sale_id: uuid.UUID, duplicate: int | None = None
+) -> ReceiptDocument:
+    """The receipt of a recorded sale (NotFound if there is none); `duplicate`: its k-th
+    reprint as the fiscal journal recorded it (NotFound if it did not)."""
     found = receipts.receipt_of(session, sale_id=sale_id)
     sale = found.sale
     is_return = sale.return_for is not None or any(line.quantity < 0 for line in sale.lines)
@@ -177,6 +210,7 @@ def build_receipt(session: Session, *, sale_id: uuid.UUID) -> ReceiptDocument:
         paid_in_cash=any(p.type_id == PaymentKind.CASH and p.amount > 0 for p in sale.payments),
         customer_id=sale.customer_id,
         texts=receipt_texts(session, outlet_id=found.outlet.id),
+        fiscal=fiscal_mark(session, sale=sale, duplicate=duplicate),
     )
 
 

@@ -31,7 +31,7 @@ from comptoir.core.outbox import OutboxMessage, subscribe
 from comptoir.core.uow import UnitOfWork
 from comptoir.customers import service as customers
 from comptoir.printing.jobs import RECEIPT_EMAIL_TOPIC
-from comptoir.printing.layout import lay_out
+from comptoir.printing.layout import fiscal_lines, lay_out
 from comptoir.printing.pdf import receipt_pdf
 from comptoir.printing.receipt import ReceiptDocument, build_receipt
 from comptoir.sales.receipt_email import queue_receipt_email
@@ -65,6 +65,7 @@ def receipt_html(doc: ReceiptDocument) -> str:
     )
     footer = doc.texts.footer or _("Thank you for your visit!")
     attached = _("Your receipt is attached as a PDF.")
+    fiscal = "".join(f"<p><small>{escape(t)}</small></p>" for t in fiscal_lines(doc))
     return (
         '<!doctype html><html><body style="font-family:sans-serif">'
         f"<h1>{escape(doc.store_name)}</h1><p>{escape(doc.outlet_name)}</p>"
@@ -73,7 +74,7 @@ def receipt_html(doc: ReceiptDocument) -> str:
         f'<table style="border-collapse:collapse;min-width:18em">{rows}{taxes}'
         f'<tr><th style="text-align:left">{escape(_("Total"))}</th>'
         f'<th style="text-align:right">{_money(doc, doc.total)}</th></tr>{tenders}{change}'
-        f"</table><p>{escape(footer)}</p>"
+        f"</table><p>{escape(footer)}</p>{fiscal}"
         f"<p><small>{escape(attached)}</small></p>"
         "</body></html>"
     )

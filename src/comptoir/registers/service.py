@@ -24,6 +24,7 @@ from comptoir.core.i18n import N_
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 from comptoir.core.versioning import allocate_versions
+from comptoir.fiscal import records as fiscal
 from comptoir.registers.closing import attach_provider_totals, build_counts, closure_warnings
 from comptoir.registers.denominations import total_of_counts
 from comptoir.registers.documents import build_document, document_to_json
@@ -149,6 +150,7 @@ def open_register(
     )
     session.add(opened)
     session.flush()
+    fiscal.record_register_open(session, opened=opened)
     if amount > 0:
         _kick_drawer(uow, register_id=register.id, reason="float", ref=str(new_id))
     uow.commit()
@@ -191,6 +193,7 @@ def record_cash_movement(
         client_id=client_id,
     )
     session.add(movement)
+    fiscal.record_cash_movement(session, movement=movement)
     _kick_drawer(uow, register_id=register_id, reason="cash_movement", ref=str(movement.id))
     try:
         uow.commit()
@@ -267,6 +270,7 @@ def close_register(
         .execution_options(synchronize_session=False)
     )
     session.flush()
+    fiscal.record_register_closure(session, closed=open_session)
     email = manager_email or register.outlet.manager_email or register.outlet.email
     if email:
         document = build_document(session, register_session=open_session, figures=figures)

@@ -18,6 +18,7 @@ from comptoir.core.clock import utcnow
 from comptoir.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
+from comptoir.fiscal import records as fiscal
 from comptoir.payments.usage import use_terminal_payments
 from comptoir.sales.lifecycle import CLOSED_FORM, COMPLETED, ONACCOUNT, state_of
 from comptoir.sales.models import Sale, SalePayment
@@ -238,3 +239,4 @@ def apply_payment(
     if record.total_payment >= record.total_price_incl:
         record.status = CLOSED_FORM[record.status]
         record.state = state_of(record.status)
+    fiscal.record_sale_payment(session, sale=record, payment=record.payments[-1])

@@ -16,6 +16,7 @@ from comptoir.core.clock import utcnow
 from comptoir.core.errors import Conflict, InvalidInput
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
+from comptoir.fiscal import records as fiscal
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import move_stock
 from comptoir.payments.usage import use_terminal_payments
@@ -164,6 +165,7 @@ def continue_sale(
             user_id=record.user_id,
         )
     charge_unpaid(uow, ledger=ledger, rights=rights)(record)
+    fiscal.record_sale(session, sale=record, register=context.register)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(record.id)})
     if status in COMPLETED:
         queue_receipt(uow, sale=record, register=context.register)

@@ -16,6 +16,7 @@ from comptoir.catalog.models import Product
 from comptoir.core.clock import utcnow
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
+from comptoir.fiscal import records as fiscal
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import StockChange, move_stock
 from comptoir.payments.usage import use_terminal_payments
@@ -81,6 +82,7 @@ def write_sale(
     if on_written is not None:
         on_written(record)
     move_credit_tenders(session, sale=record, ledger=credit)
+    fiscal.record_sale(session, sale=record, register=context.register)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
     if status in COMPLETED:
         queue_receipt(uow, sale=record, register=context.register)

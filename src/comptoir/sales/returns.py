@@ -31,6 +31,7 @@ from comptoir.core.money import ZERO, round_money
 from comptoir.core.outbox import enqueue
 from comptoir.core.tax import price_line
 from comptoir.core.uow import UnitOfWork
+from comptoir.fiscal import records as fiscal
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import move_stock
 from comptoir.payments.refunds import queue_card_refunds
@@ -228,6 +229,7 @@ def _record(
     queue_card_refunds(uow, sale=record, original=original)
     move_credit_tenders(session, sale=record, ledger=ledger)
     _move_stock(session, record, context=context, original=original)
+    fiscal.record_return(session, sale=record, register=register)
     enqueue(uow, topic="sale.update", payload={"sale_id": str(sale_id)})
     queue_receipt(uow, sale=record, register=register)
     uow.commit()

@@ -23,6 +23,7 @@ from comptoir.core.errors import Conflict, NotFound, PermissionDenied
 from comptoir.core.i18n import N_
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
+from comptoir.fiscal import records as fiscal
 from comptoir.inventory.models import InventoryMovement, MovementKind
 from comptoir.inventory.service import StockChange, move_stock
 from comptoir.payments.models import TerminalRefund
@@ -87,6 +88,7 @@ def void_sale(
     if record.status in COMPLETED and not may_void_completed:
         raise VoidNotAllowed()
     if record.status != SAVED:
+        paid_before = len(record.payments)  # the void's own payments come after these
         if record.return_for is not None:
             _refuse_if_refunded_to_card(uow, record=record)
             _give_back_returned_quantities(uow, record=record)
@@ -96,6 +98,7 @@ def void_sale(
         # Card payments taken on a terminal go back to the card after the commit.
         queue_card_refunds(uow, sale=record, original=record)
         _clear_account(uow, record=record, user_id=user_id, ledger=ledger)
+        fiscal.record_void(uow.session, sale=record, payments=record.payments[paid_before:])
     record.status, record.state = VOIDED, STATE_OF_STATUS[VOIDED]
     enqueue(uow, topic="sale.update", payload={"sale_id": str(record.id)})
     uow.commit()

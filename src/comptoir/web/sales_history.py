@@ -20,6 +20,7 @@ from comptoir.core.i18n import N_
 from comptoir.customers import account as customer_account
 from comptoir.customers import listing as customer_listing
 from comptoir.customers import service as customers
+from comptoir.fiscal import records as fiscal
 from comptoir.http.deps import PrincipalDep, SessionDep, UowDep
 from comptoir.payments.refunds import refunds_of_sale
 from comptoir.printing import receipt_mail
@@ -289,6 +290,18 @@ async def email_receipt(
         requested_by=user.id,
     )
     return RedirectResponse(f"/sales/{sale.id}?emailed=1", status_code=303)
+
+
+@router.post("/sales/{sale_id}/reprint")
+async def reprint(request: Request, sale_id: uuid.UUID, uow: UowDep, user: Viewer) -> Response:
+    """Print the receipt again: a duplicate, numbered and recorded in the fiscal journal,
+    then shown (and printed from the browser) as "DUPLICATA n°k"."""
+    form = await request.form()
+    check_csrf(request.state.csrf_token, str(form.get("csrf") or ""))
+    sale = _visible_sale(uow.session, user, sale_id)
+    duplicate = fiscal.record_reprint(uow.session, sale=sale)
+    uow.commit()
+    return RedirectResponse(f"/sales/{sale.id}/receipt?duplicate={duplicate}", status_code=303)
 
 
 @router.post("/sales/{sale_id}/void")

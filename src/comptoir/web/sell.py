@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -132,8 +132,11 @@ def receipt(
     sale_id: uuid.UUID,
     session: SessionDep,
     _user: Annotated[User, Depends(page_requires(Permission.VIEW_SALES))],
+    duplicate: Annotated[int | None, Query(ge=1)] = None,
 ) -> Response:
-    doc = build_receipt(session, sale_id=sale_id)
+    """The receipt; `duplicate`: its k-th reprint, recorded first by POST /sales/{id}/reprint
+    (printed "DUPLICATA n°k")."""
+    doc = build_receipt(session, sale_id=sale_id, duplicate=duplicate)
     register = store.get_register(session, register_id=doc.register_id)
     printer = printing_config.get_printer(session, register_id=register.id)
     network_printer = printer is not None and printer.enabled
@@ -144,6 +147,7 @@ def receipt(
         barcode=code128_svg(doc.invoice_number),
         logo=receipt_logo_url(doc.texts),
         # No network printer: the page prints itself when the register prints receipts.
-        autoprint=register.print_receipt and not network_printer,
+        # A duplicate was asked for: it prints whatever the register's setting.
+        autoprint=(register.print_receipt or duplicate is not None) and not network_printer,
         network_printer=network_printer,
     )
