@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+import comptoir.fiscal_cli_closings  # noqa: F401  (its commands join fiscal_app)
 from comptoir.accounts import service as accounts
 from comptoir.accounts import tokens
 from comptoir.core.db import open_database
