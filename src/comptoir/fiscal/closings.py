@@ -335,3 +335,31 @@ def close_due_days(
         head.open_day = today.isoformat()
         session.flush()
     return appended
+
+
+def set_fiscal_year_start_month(session: Session, month: int) -> None:
+    """Change the store's fiscal year start month (1-12); the change is a JET event."""
+    from comptoir.core.errors import InvalidInput
+    from comptoir.core.i18n import N_
+    from comptoir.fiscal.journal import append_entry
+    from comptoir.fiscal.models import EVENTS_CHAIN
+    from comptoir.store.models import Retailer
+
+    if not 1 <= month <= 12:
+        raise InvalidInput(N_("Choose a month."), field="fiscal_year_start_month")
+    retailer = session.scalars(select(Retailer).limit(1)).one()
+    previous = retailer.fiscal_year_start_month
+    if previous == month:
+        return
+    retailer.fiscal_year_start_month = month
+    append_entry(
+        session,
+        chain=EVENTS_CHAIN,
+        kind="event.settings",
+        payload={
+            "schema": 1,
+            "setting": "fiscal_year_start_month",
+            "previous": previous,
+            "value": month,
+        },
+    )
