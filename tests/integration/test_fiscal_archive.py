@@ -134,3 +134,32 @@ def test_only_a_month_that_is_over_is_archived(
         create_archive(db, period="2026-12", directory=tmp_path, now=NOW)
     with pytest.raises(InvalidInput):
         create_archive(db, period="2026-13", directory=tmp_path, now=NOW)
+
+
+def test_the_command_writes_the_archive_where_asked(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from comptoir.cli import app
+    from comptoir.core.settings import get_settings
+    from comptoir.fiscal.keys import create_signing_key
+
+    _month_of_sales(db, monkeypatch)
+    monkeypatch.undo()
+    create_signing_key(tmp_path / "keys")
+    monkeypatch.setenv("COMPTOIR_DATABASE_URL", db.url)
+    monkeypatch.setenv("COMPTOIR_FISCAL_KEY_DIR", str(tmp_path / "keys"))
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(
+            app, ["fiscal", "archive", "--period", "2026-11", "--output", str(tmp_path / "out")]
+        )
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    (made,) = list_archives(tmp_path / "out")
+    contents = read_archive(tmp_path / "out" / made.name)
+    assert contents.manifest["entries"] == 6
+    assert len(contents.keys) == 2  # the tests' key and the command's, which signed
+    assert contents.manifest["key_id"] in contents.keys

@@ -173,6 +173,10 @@ def create_archive(
     """Write the signed archive of `period` ("YYYY-MM", a month that is over) into
     `directory`, and record it in the technical events journal."""
     now = now or utcnow()
+    with database.unit_of_work() as uow:
+        # The key that signs the manifest is among the archive's keys, like every key.
+        record_public_key(uow.session, signing_key_of(uow.session))
+        uow.commit()
     with database.read_sessions() as session:
         zone = _store_time_zone(session)
         start, end = month_bounds(period, zone)
@@ -210,8 +214,6 @@ def create_archive(
             partial.replace(path)
     manifest_sha256 = hashlib.sha256(manifest_bytes).hexdigest()
     with database.unit_of_work() as uow:
-        # The key that signed the manifest is in fiscal_key, like every key that signs.
-        record_public_key(uow.session, key)
         append_entry(
             uow.session,
             chain=EVENTS_CHAIN,
