@@ -11,6 +11,7 @@ import typer
 from pydantic import ValidationError
 from rich.console import Console
 
+import comptoir.fiscal_cli_closings  # noqa: F401  (its commands join fiscal_app)
 from comptoir.accounts import service as accounts
 from comptoir.accounts import tokens
 from comptoir.core.db import open_database
@@ -18,6 +19,7 @@ from comptoir.core.errors import DomainError
 from comptoir.core.outbox import Dispatcher
 from comptoir.core.settings import get_settings
 from comptoir.fiscal import journal as fiscal_journal
+from comptoir.fiscal_cli import fiscal_app
 from comptoir.migrate import upgrade_database
 from comptoir.outbox_handlers import install_outbox_handlers
 from comptoir.transfer_cli import export_app, import_app
@@ -27,6 +29,7 @@ token_app = typer.Typer(help="Personal API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.add_typer(import_app, name="import")
 app.add_typer(export_app, name="export")
+app.add_typer(fiscal_app, name="fiscal")
 console = Console()
 
 

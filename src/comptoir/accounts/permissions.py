@@ -58,6 +58,8 @@ class Permission(StrEnum):
     VIEW_REPORTS = "reports:read"
     MANAGE_PROMOTIONS = "promotions:write"
     VIEW_USERS = "users:read"
+    # Settings > Fiscal: the fiscal year, the journal's archives and public keys.
+    MANAGE_FISCAL = "fiscal:manage"
     # Running the store (admin)
     MANAGE_SETUP = "setup:write"  # store, outlets, registers, taxes, payment types
     MANAGE_USERS = "users:write"
@@ -113,6 +115,7 @@ _MANAGER = _CASHIER | {
     Permission.VIEW_REPORTS,
     Permission.MANAGE_PROMOTIONS,
     Permission.VIEW_USERS,
+    Permission.MANAGE_FISCAL,
 }
 _ADMIN = _MANAGER | {
     Permission.MANAGE_SETUP,

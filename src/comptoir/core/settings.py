@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     # Where the fiscal journal's private signing key lives (created by `comptoir init`):
     # outside the database, readable by the server's user only (docs/fiscal.md).
     fiscal_key_dir: Path = Path("var/fiscal")
+    # Where `comptoir fiscal archive` and the Settings > Fiscal page keep the signed monthly
+    # archives of the journal (docs/fiscal.md): back this directory up off the machine.
+    fiscal_archive_dir: Path = Path("var/fiscal-archives")
 
     @field_validator("allowed_hosts", mode="before")
     @classmethod

@@ -60,6 +60,11 @@ class Retailer(Versioned, Base):
     )
     # Email the receipt at the end of a sale whose customer has an email (printing issue).
     email_receipts: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The month (1-12) the fiscal year starts in: the journal's annual closings end there
+    # (fiscal issue; January: the calendar year).
+    fiscal_year_start_month: Mapped[int] = mapped_column(
+        Integer, default=1, server_default=text("1")
+    )
 
 
 class Outlet(Versioned, Base):

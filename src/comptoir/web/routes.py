@@ -8,6 +8,7 @@ from comptoir.web import (
     auth,
     customer_account,
     customers,
+    fiscal_settings,
     imports,
     mfa,
     payment_terminals,
@@ -59,3 +60,4 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(signin_settings.router)
     app.include_router(till_settings.router)
     app.include_router(printing_settings.router)
+    app.include_router(fiscal_settings.router)
