@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import json
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -114,8 +115,9 @@ class Report:
 # -- one entry ------------------------------------------------------------------------------
 
 
-def _text(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+def _text(value: str) -> str:
+    # What json.dumps(value, ensure_ascii=False) writes for a string, without its overhead.
+    return encode_basestring(value)  # type: ignore[no-any-return]
 
 
 def _time_text(value: Any) -> str:
