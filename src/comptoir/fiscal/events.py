@@ -18,10 +18,11 @@ import logging
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from comptoir import __version__
@@ -64,52 +65,99 @@ def record_event(
     )
 
 
-def settings_changed(
-    session: Session, *, what: str, subject_id: uuid.UUID, fields: list[str]
-) -> None:
-    """A store setting changed (`what`: "retailer", "outlet", "register"...): which fields."""
+# Values safe and useful to record as they are (never free text typed by people).
+_PLAIN = (bool, int, Decimal, uuid.UUID)
+_NAMED_SETTINGS = frozenset({"currency", "time_zone", "locale", "country"})
+
+
+def settings_changed(session: Session, obj: Any, *, kind: str = SETTINGS) -> None:
+    """A settings object (the retailer, an outlet, a register...) was created or changed in
+    this transaction: its table, id, the fields changed and, for figures, flags and codes,
+    their new values. Free text (names, addresses) is named, not copied."""
+    state = inspect(obj)
+    changed: dict[str, Any] = {}
+    for attribute in state.mapper.column_attrs:
+        name = attribute.key
+        if name in ("version", "updated_at", "created_at"):
+            continue
+        history = state.attrs[name].history
+        if state.pending or history.has_changes():
+            value = getattr(obj, name)
+            plain = value is None or isinstance(value, _PLAIN) or name in _NAMED_SETTINGS
+            changed[name] = value if plain else "(changed)"
+    if not changed and not state.pending:
+        return
     record_event(
         session,
-        kind=SETTINGS,
-        payload={"object": what, "id": subject_id, "fields": sorted(fields)},
-        subject_id=subject_id,
+        kind=kind,
+        payload={
+            "object": state.mapper.local_table.name,
+            "id": getattr(obj, "id", None),
+            "action": "create" if state.pending else "update",
+            "changes": changed,
+        },
+        subject_id=getattr(obj, "id", None),
     )
 
 
-def tax_changed(session: Session, *, tax_id: uuid.UUID, action: str, fields: list[str]) -> None:
+def tax_changed(session: Session, tax: Any) -> None:
+    """A tax (its rates) created or changed: the rates are fiscal, so they are recorded."""
     record_event(
         session,
         kind=TAX,
-        payload={"tax_id": tax_id, "action": action, "fields": sorted(fields)},
-        subject_id=tax_id,
+        payload={
+            "tax_id": tax.id,
+            "rates": sorted(
+                ({"rate_id": str(rate.id), "rate": rate.rate} for rate in tax.rates),
+                key=lambda row: row["rate_id"],
+            ),
+        },
+        subject_id=tax.id,
     )
 
 
-def rights_changed(
+# Security events that change who may do what.
+_RIGHTS = frozenset(
+    {
+        "role_changed",
+        "user_created",
+        "user_deactivated",
+        "user_reactivated",
+        "token_created",
+        "token_revoked",
+    }
+)
+
+
+def security_event(
     session: Session,
     *,
     action: str,
-    user_id: uuid.UUID | None = None,
-    role_id: uuid.UUID | None = None,
-    by_user_id: uuid.UUID | None = None,
+    user_id: uuid.UUID,
+    actor_id: uuid.UUID | None,
+    details: Mapping[str, Any],
 ) -> None:
-    """A user's role or a role's permissions changed: ids only."""
+    """From the accounts' security log: record the events that change a user's rights."""
+    if action not in _RIGHTS:
+        return
+    kept = {key: details[key] for key in ("role", "old", "new") if key in details}
     record_event(
         session,
         kind=RIGHTS,
-        payload={"action": action, "user_id": user_id, "role_id": role_id, "by": by_user_id},
-        subject_id=user_id or role_id,
+        payload={"action": action, "user_id": user_id, "by": actor_id, **kept},
+        subject_id=user_id,
     )
 
 
-def import_completed(
-    session: Session, *, what: str, rows: int, job_id: uuid.UUID | None = None
+def data_imported(
+    session: Session, *, what: str, rows: int, import_id: uuid.UUID | None = None
 ) -> None:
+    """An import wrote its rows in this transaction."""
     record_event(
         session,
         kind=IMPORT,
-        payload={"import": what, "rows": rows, "job_id": job_id},
-        subject_id=job_id,
+        payload={"import": what, "rows": rows, "import_id": import_id},
+        subject_id=import_id,
     )
 
 

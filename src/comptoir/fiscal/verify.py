@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import base64
 import json
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 import multiprocessing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -33,6 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import groupby
+from json.encoder import encode_basestring
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -117,7 +117,7 @@ class Report:
 
 def _text(value: str) -> str:
     # What json.dumps(value, ensure_ascii=False) writes for a string, without its overhead.
-    return encode_basestring(value)  # type: ignore[no-any-return]
+    return encode_basestring(value)
 
 
 def _time_text(value: Any) -> str:
