@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from comptoir import __version__
 from comptoir.core.clock import utcnow
 from comptoir.core.db import Database
+from comptoir.fiscal.journal import _INFO_KEY as SIGNING_INFO_KEY
 from comptoir.fiscal.journal import append_entry, has_signing_key
 from comptoir.fiscal.models import EVENTS_CHAIN, FiscalEntry
 
@@ -70,10 +71,22 @@ _PLAIN = (bool, int, Decimal, uuid.UUID)
 _NAMED_SETTINGS = frozenset({"currency", "time_zone", "locale", "country"})
 
 
+def _can_sign(session: Session, kind: str) -> bool:
+    """Service hooks record only when a key is loaded: without one, the change is still
+    made (refusing a settings change would not protect a sale) and logged; a start without a
+    key is itself recorded once a key is back (`server_started`)."""
+    if session.info.get(SIGNING_INFO_KEY) is None:
+        log.error("fiscal journal: no signing key; %s not recorded", kind)
+        return False
+    return True
+
+
 def settings_changed(session: Session, obj: Any, *, kind: str = SETTINGS) -> None:
     """A settings object (the retailer, an outlet, a register...) was created or changed in
     this transaction: its table, id, the fields changed and, for figures, flags and codes,
     their new values. Free text (names, addresses) is named, not copied."""
+    if not _can_sign(session, kind):
+        return
     state = inspect(obj)
     changed: dict[str, Any] = {}
     for attribute in state.mapper.column_attrs:
@@ -102,6 +115,8 @@ def settings_changed(session: Session, obj: Any, *, kind: str = SETTINGS) -> Non
 
 def tax_changed(session: Session, tax: Any) -> None:
     """A tax (its rates) created or changed: the rates are fiscal, so they are recorded."""
+    if not _can_sign(session, TAX):
+        return
     record_event(
         session,
         kind=TAX,
@@ -138,7 +153,7 @@ def security_event(
     details: Mapping[str, Any],
 ) -> None:
     """From the accounts' security log: record the events that change a user's rights."""
-    if action not in _RIGHTS:
+    if action not in _RIGHTS or not _can_sign(session, RIGHTS):
         return
     kept = {key: details[key] for key in ("role", "old", "new") if key in details}
     record_event(
@@ -153,6 +168,8 @@ def data_imported(
     session: Session, *, what: str, rows: int, import_id: uuid.UUID | None = None
 ) -> None:
     """An import wrote its rows in this transaction."""
+    if not _can_sign(session, IMPORT):
+        return
     record_event(
         session,
         kind=IMPORT,
