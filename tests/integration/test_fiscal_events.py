@@ -112,3 +112,15 @@ def test_settings_and_tax_changes_are_recorded_without_names(db: Database) -> No
     text = json.dumps(recorded)
     assert "Marianne" not in text and "TVA" not in text
     assert _intact(db)
+
+
+def test_france_is_a_fiscal_backend(db: Database) -> None:
+    from comptoir.fiscal.backend import FiscalBackend
+    from comptoir.fiscal.france import FRANCE
+
+    backend: FiscalBackend = FRANCE
+    with db.unit_of_work() as uow:
+        backend.record_event(uow.session, kind="event.start", payload={"version": "x"})
+        uow.commit()
+    with db.reader.connect() as connection:
+        assert backend.verify(connection, pinned=None).intact
