@@ -27,6 +27,7 @@ import uuid
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from benchlib import analyze, database_bench_parser, throwaway_database
@@ -184,8 +185,8 @@ def _write_chain(url: str, pem: bytes, register_index: int, size: int) -> tuple[
             "key_id": key.key_id,
             "algorithm": ALGORITHM,
         }
-        row["signature"] = key.sign(message_of(tuple(row[name] for name in COLUMNS[:9])
-                                                + (None, key.key_id, ALGORITHM)))  # fmt: skip
+        unsigned = (*(row[name] for name in COLUMNS[:9]), None, key.key_id, ALGORITHM)
+        row["signature"] = key.sign(message_of(unsigned))
         previous = row["signature"]
         rows.append(row)
         if len(rows) == CHUNK:
@@ -287,7 +288,7 @@ def main() -> int:
         "benchmark": "fiscal_verify", "backend": args.backend, "workers": workers,
         "chains": args.chains, "python": platform.python_version(), "results": results,
         "goal_s_per_million": GOAL_S, "time_met": timed, "memory_flat": flat, "intact": intact,
-        "loadavg": open("/proc/loadavg").read().split()[:3],
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
     }, indent=2))  # fmt: skip
     return 0 if (timed and flat and intact) else 1
 
