@@ -252,18 +252,6 @@ def test_a_deleted_last_entry_is_found_by_the_chain_head(db: Database, attacker:
     assert problem is not None and (problem.chain, problem.sequence) == (till.chain, 11)
 
 
-def test_a_deleted_last_entry_with_a_rewound_head_is_still_found_by_its_key(
-    db: Database, attacker: Session
-) -> None:
-    # Rewinding the head to the entry before needs no key: then nothing but an auditor's
-    # earlier copy (an archive, or the head he noted) shows it. What is checked here: the
-    # head that still names the deleted entry.
-    till = _journal(db)
-    attacker.execute(delete(FiscalEntry).where(_where(till.chain, 11)))
-    attacker.commit()
-    assert not _verify(db).intact
-
-
 def test_two_swapped_entries_are_found(db: Database, attacker: Session) -> None:
     till = _journal(db)
     attacker.execute(update(FiscalEntry).where(_where(till.chain, 2)).values(sequence=-2))
