@@ -30,6 +30,7 @@ from comptoir.api import users as users_api
 from comptoir.core.db import Database, open_database
 from comptoir.core.outbox import Dispatcher, EmbeddedWorker
 from comptoir.core.settings import Settings, get_settings
+from comptoir.fiscal import events as fiscal_events
 from comptoir.fiscal import journal as fiscal_journal
 from comptoir.http.docs import install_docs
 from comptoir.http.errors import install_error_handlers
@@ -57,9 +58,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         worker = EmbeddedWorker(Dispatcher(db, handlers)) if settings.embedded_worker else None
         if worker is not None:
             worker.start()
+        fiscal_events.server_started(db, settings.fiscal_key_dir)
         try:
             yield
         finally:
+            fiscal_events.server_stopped(db)
             if worker is not None:
                 worker.stop()
             if owns_database:

@@ -22,11 +22,12 @@ from rich.progress import BarColumn, Progress, TaskID, TaskProgressColumn, TextC
 from sqlalchemy.orm import Session
 
 from comptoir.core import i18n
-from comptoir.core.db import open_database
+from comptoir.core.db import Database, open_database
 from comptoir.core.errors import DomainError
 from comptoir.core.settings import get_settings
 from comptoir.core.uow import UnitOfWork
 from comptoir.customers import transfer as customer_transfer
+from comptoir.fiscal import journal as fiscal_journal
 from comptoir.io import (
     Table,
     TabularError,
@@ -44,6 +45,15 @@ console = Console(stderr=True)
 EXIT_ERRORS = 1
 EXIT_WARNINGS = 2
 SHOWN_ISSUES = 50  # printed of each kind; the error file has them all
+
+
+def _open_database() -> Database:
+    """The database, signing with the fiscal key (an import is recorded in the journal)."""
+    settings = get_settings()
+    db = open_database(settings.database_url)
+    fiscal_journal.sign_with_key_directory(db, settings.fiscal_key_dir)
+    return db
+
 
 FileArg = Annotated[Path, typer.Argument(help="The spreadsheet file")]
 
@@ -66,7 +76,7 @@ def run_import(path: Path, importer: Importer, *, continue_on_warnings: bool) ->
     except OSError as error:
         console.print(f"[red]error:[/red] cannot read {path}: {error.strerror}")
         raise typer.Exit(EXIT_ERRORS) from error
-    db = open_database(get_settings().database_url)
+    db = _open_database()
     try:
         with _progress() as bar:
             reading = bar.add_task("Reading", total=None)
@@ -136,7 +146,7 @@ def print_issues(kind: str, issues: Sequence[Any]) -> None:
 def run_export(
     path: Path, header: list[str], rows: Callable[[Session], Iterator[list[Any]]]
 ) -> None:
-    db = open_database(get_settings().database_url)
+    db = _open_database()
     try:
         with db.read_sessions() as session:
             body = list(rows(session))
@@ -187,7 +197,7 @@ def import_customers(
 def export_customers(file: FileArg) -> None:
     """Export every customer with the X-Series customer columns (a security event)."""
     file_format = "xlsx" if file.suffix.lower() == ".xlsx" else "csv"
-    db = open_database(get_settings().database_url)
+    db = _open_database()
     try:
         with db.unit_of_work() as uow:
             body = customer_transfer.export_customer_list(
@@ -215,7 +225,7 @@ def import_products(
         console.print(f"[red]error:[/red] cannot read {file}: {error.strerror}")
         raise typer.Exit(EXIT_ERRORS) from error
     i18n.set_locale("en")  # the command line speaks English, like its other messages
-    db = open_database(get_settings().database_url)
+    db = _open_database()
     try:
         with _progress() as bar:
             tasks: dict[str, TaskID] = {}
@@ -294,7 +304,7 @@ def export_products(file: FileArg) -> None:
     from comptoir.catalog.transfer.export import export_extension
     from comptoir.catalog.transfer.export import export_products as export
 
-    db = open_database(get_settings().database_url)
+    db = _open_database()
     try:
         with db.read_sessions() as session:
             content = export(session, fmt=export_extension(file.name))

@@ -25,6 +25,7 @@ from comptoir.core.errors import InvalidInput, NotFound, PermissionDenied
 from comptoir.core.i18n import N_
 from comptoir.core.paging import Page, page_live
 from comptoir.core.uow import UnitOfWork
+from comptoir.fiscal import events as fiscal_events
 from comptoir.store.models import Outlet
 
 TEXT_MAX = 200
@@ -208,6 +209,9 @@ def _event(
         ip=actor.ip,
         user_agent=actor.user_agent,
         details=dict(details),
+    )
+    fiscal_events.security_event(
+        session, action=action.value, user_id=user.id, actor_id=actor.user.id, details=details
     )
 
 

@@ -31,6 +31,7 @@ from comptoir.customers.profiles import (
     clean_fields,
     parse_birth_date,
 )
+from comptoir.fiscal import events as fiscal_events
 from comptoir.io import Column, ParsedRow, Report, Schema, Table, ValidationResult, unique
 from comptoir.io import validate as validate_table
 from comptoir.io.reading import Progress
@@ -238,6 +239,7 @@ def import_customers(
             session.flush()
             if progress is not None:
                 progress(done, len(rows))
+    fiscal_events.data_imported(uow.session, what="customers", rows=len(rows))
     uow.commit()
     if progress is not None:
         progress(len(rows), len(rows))

@@ -77,8 +77,9 @@ def load_signing_key(key_dir: Path) -> SigningKey | None:
     return SigningKey(key_id=key_id, private_key=private_key)
 
 
-def create_signing_key(key_dir: Path) -> SigningKey:
-    """A new P-256 key written with owner-only permissions, and made the current one."""
+def create_signing_key(key_dir: Path, *, make_current: bool = True) -> SigningKey:
+    """A new P-256 key written with owner-only permissions, and made the current one
+    (unless not `make_current`: a rotation makes it current once the journal records it)."""
     key_dir.mkdir(parents=True, exist_ok=True)
     os.chmod(key_dir, 0o700)
     private_key = ec.generate_private_key(ec.SECP256R1())
@@ -89,8 +90,13 @@ def create_signing_key(key_dir: Path) -> SigningKey:
         serialization.NoEncryption(),
     )
     _write_private(key_dir / f"{key.key_id}.pem", pem)
-    _write_private(key_dir / _CURRENT, key.key_id.encode("ascii"))
+    if make_current:
+        make_key_current(key_dir, key)
     return key
+
+
+def make_key_current(key_dir: Path, key: SigningKey) -> None:
+    _write_private(key_dir / _CURRENT, key.key_id.encode("ascii"))
 
 
 def _write_private(path: Path, content: bytes) -> None:

@@ -30,6 +30,8 @@ TICKET = "ticket"
 
 def amount(text: Any) -> Decimal:
     """A payload amount (a string such as "-8.90") as a Decimal."""
+    if type(text) is str:  # the usual case, first: a million entries are summed
+        return Decimal(text)
     if isinstance(text, Decimal):
         return text
     if isinstance(text, bool) or not isinstance(text, str | int):

@@ -18,6 +18,7 @@ from comptoir.core.errors import Conflict, InvalidInput, NotFound
 from comptoir.core.i18n import N_
 from comptoir.core.tax import Rate
 from comptoir.core.uow import UnitOfWork
+from comptoir.fiscal import events as fiscal_events
 from comptoir.sales.models import Sale
 from comptoir.store.models import Outlet, PaymentKind, PaymentType, Register, Retailer, Tax, TaxRate
 
@@ -96,6 +97,7 @@ def update_retailer(uow: UnitOfWork, *, settings: RetailerSettings) -> Retailer:
                 "the review period is between 1 and 50 years", field="customer_inactivity_years"
             )
         retailer.customer_inactivity_years = settings.customer_inactivity_years
+    fiscal_events.settings_changed(uow.session, retailer)
     uow.commit()
     return retailer
 
@@ -185,6 +187,7 @@ def create_outlet(uow: UnitOfWork, *, fields: OutletFields) -> Outlet:
     outlet = Outlet(id=uuid.uuid4())
     _apply_outlet(uow.session, outlet, fields)
     uow.session.add(outlet)
+    fiscal_events.settings_changed(uow.session, outlet)
     uow.commit()
     return outlet
 
@@ -192,6 +195,7 @@ def create_outlet(uow: UnitOfWork, *, fields: OutletFields) -> Outlet:
 def update_outlet(uow: UnitOfWork, *, outlet_id: uuid.UUID, fields: OutletFields) -> Outlet:
     outlet = get_outlet(uow.session, outlet_id=outlet_id)
     _apply_outlet(uow.session, outlet, fields)
+    fiscal_events.settings_changed(uow.session, outlet)
     uow.commit()
     return outlet
 
@@ -261,6 +265,7 @@ def create_register(uow: UnitOfWork, *, fields: RegisterFields) -> Register:
     register = Register(id=uuid.uuid4())
     _apply_register(uow.session, register, fields)
     uow.session.add(register)
+    fiscal_events.settings_changed(uow.session, register)
     uow.commit()
     return register
 
@@ -272,6 +277,7 @@ def update_register(uow: UnitOfWork, *, register_id: uuid.UUID, fields: Register
     uow.session.execute(select(Register.id).where(Register.id == register_id).with_for_update())
     register = get_register(uow.session, register_id=register_id)
     _apply_register(uow.session, register, fields)
+    fiscal_events.settings_changed(uow.session, register)
     uow.commit()
     return register
 
@@ -369,6 +375,7 @@ def create_tax(uow: UnitOfWork, *, name: str, rates: Sequence[RateFields]) -> Ta
     tax = Tax(id=uuid.uuid4())
     _apply_tax(tax, name=name, rates=rates)
     uow.session.add(tax)
+    fiscal_events.tax_changed(uow.session, tax)
     uow.commit()
     return tax
 
@@ -378,6 +385,7 @@ def update_tax(
 ) -> Tax:
     tax = get_tax(uow.session, tax_id=tax_id)
     _apply_tax(tax, name=name, rates=rates)
+    fiscal_events.tax_changed(uow.session, tax)
     uow.commit()
     return tax
 
@@ -422,6 +430,7 @@ def create_payment_type(uow: UnitOfWork, *, name: str, type_id: int) -> PaymentT
         id=uuid.uuid4(), name=_check_name(name), type_id=_check_kind(type_id)
     )
     uow.session.add(payment_type)
+    fiscal_events.settings_changed(uow.session, payment_type)
     uow.commit()
     return payment_type
 
@@ -432,6 +441,7 @@ def update_payment_type(
     payment_type = get_payment_type(uow.session, payment_type_id=payment_type_id)
     payment_type.name = _check_name(name)
     payment_type.type_id = _check_kind(type_id)
+    fiscal_events.settings_changed(uow.session, payment_type)
     uow.commit()
     return payment_type
 
@@ -444,5 +454,6 @@ def set_sign_in_security(
     retailer = get_retailer(uow.session)
     retailer.mfa_required_for_admins = mfa_required_for_admins
     retailer.switch_protection = switch_protection
+    fiscal_events.settings_changed(uow.session, retailer)
     uow.commit()
     return retailer

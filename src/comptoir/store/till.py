@@ -9,6 +9,7 @@ from decimal import Decimal
 from comptoir.core.errors import InvalidInput
 from comptoir.core.i18n import N_
 from comptoir.core.uow import UnitOfWork
+from comptoir.fiscal import events as fiscal_events
 from comptoir.store.models import Retailer
 from comptoir.store.service import get_retailer
 
@@ -81,5 +82,6 @@ def update_till_settings(uow: UnitOfWork, *, settings: TillSettings) -> Retailer
     retailer.offline_sale_max_age_hours = settings.offline_sale_max_age_hours
     retailer.quote_validity_days = settings.quote_validity_days
     retailer.layby_cancel_refund = settings.layby_cancel_refund
+    fiscal_events.settings_changed(uow.session, retailer)
     uow.commit()
     return retailer

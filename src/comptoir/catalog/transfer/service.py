@@ -32,6 +32,7 @@ from comptoir.catalog.transfer.lookup import snapshot
 from comptoir.catalog.transfer.plan import Plan, Planner
 from comptoir.core.db import Database
 from comptoir.core.i18n import gettext_ as _
+from comptoir.fiscal import events as fiscal_events
 from comptoir.io import (
     Issue,
     Limits,
@@ -210,12 +211,16 @@ def _import_read(
                 error_file_extension=extension,
             )
         try:
+            import_id = uuid.uuid4()
             summary.stock_levels_set = apply_plan(
                 uow.session,
                 plan,
-                import_id=uuid.uuid4(),
+                import_id=import_id,
                 user_id=user_id,
                 progress=_phase(progress, IMPORTING),
+            )
+            fiscal_events.data_imported(
+                uow.session, what="products", rows=summary.rows, import_id=import_id
             )
             uow.commit()
         except IntegrityError:

@@ -1,0 +1,755 @@
+"""Verifying the fiscal journal, from the database or from an archive, as an auditor would.
+
+Every chain is read in sequence order, a page at a time (memory does not grow with the
+journal), and checked for:
+
+- sequences 1, 2, 3... without a gap, a duplicate or a swap;
+- each entry's `previous_signature` equal to the signature of the entry before it;
+- each signature, with the public key its `key_id` names (from `fiscal_key`, or pinned by the
+  auditor: then a journal re-signed with another key and a rewritten `fiscal_key` is caught);
+  a key other than the first one must be introduced by a key rotation entry in the events
+  journal signed by a key already trusted;
+- the time never going backwards within a chain;
+- the chain's head (`fiscal_chain`) naming the last entry (a deleted last entry is caught);
+- each closing's figures against what it closes: a daily closing against the entries since
+  the previous daily closing, a monthly one against its dailies, an annual one against its
+  monthlies, and perpetual totals = the previous closing's of the same level + the period.
+
+The first broken entry (chain, sequence, what is wrong) is reported; chains are checked in
+the order of their ids. Signatures dominate the time (~0.1 ms each with OpenSSL), so a long
+journal is cut into segments of one chain that processes check side by side; the closings'
+arithmetic is then folded in order from each segment's partial sums.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import multiprocessing
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from itertools import groupby
+from json.encoder import encode_basestring
+from typing import Any, Protocol
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from sqlalchemy import and_, func, select
+from sqlalchemy.engine import Connection
+
+from comptoir.fiscal.keys import key_id_of
+from comptoir.fiscal.models import EVENTS_CHAIN, FiscalChain, FiscalEntry, FiscalKey
+from comptoir.fiscal.totals import PeriodTotals, Totals, amount, money_text
+
+# The columns of an entry row, in the order the verifier handles them (archives give dicts
+# with these names).
+COLUMNS = (
+    "chain",
+    "sequence",
+    "kind",
+    "recorded_at",
+    "register_id",
+    "subject_id",
+    "period",
+    "payload",
+    "previous_signature",
+    "signature",
+    "key_id",
+    "algorithm",
+)
+(CHAIN, SEQUENCE, KIND, RECORDED_AT, REGISTER_ID, SUBJECT_ID, PERIOD, PAYLOAD, PREVIOUS, SIGNATURE,
+ KEY_ID, ALGORITHM) = range(len(COLUMNS))  # fmt: skip
+
+KEY_ROTATION = "event.key_rotation"
+CLOCK_JUMP = "event.clock_jump"
+# Entries of one chain may come from app nodes whose clocks differ a little.
+CLOCK_TOLERANCE = timedelta(seconds=5)
+CLOSING_LEVELS = {
+    "closing.daily": "daily",
+    "closing.monthly": "monthly",
+    "closing.annual": "annual",
+}
+# A chain is cut into segments of this many entries for parallel checking.
+SEGMENT = 25_000
+PAGE = 2_000
+
+Row = tuple[Any, ...]
+
+
+class ArchiveLike(Protocol):
+    """What `fiscal.archive.read_archive` gives: entry rows in (chain, sequence) order as
+    dicts with the entry's column names, and the public keys (key id -> PEM)."""
+
+    @property
+    def entries(self) -> Iterable[Mapping[str, Any]]: ...
+
+    @property
+    def keys(self) -> Mapping[str, str]: ...
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    chain: str
+    sequence: int
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.chain} #{self.sequence}: {self.what}"
+
+
+@dataclass
+class Report:
+    entries: int = 0
+    chains: int = 0
+    problem: Problem | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+# -- one entry ------------------------------------------------------------------------------
+
+
+def _text(value: str) -> str:
+    # What json.dumps(value, ensure_ascii=False) writes for a string, without its overhead.
+    return encode_basestring(value)
+
+
+def _time_text(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return str(value)
+
+
+def message_of(row: Row) -> bytes:
+    """The bytes an entry's signature covers, as `journal.signed_message` writes them
+    (canonical JSON of every column but id and signature), built without sorting keys."""
+
+    def optional(value: Any) -> str:
+        return "null" if value is None else _text(str(value))
+
+    return (
+        '{"algorithm":'
+        + _text(row[ALGORITHM])
+        + ',"chain":'
+        + _text(row[CHAIN])
+        + ',"key_id":'
+        + _text(row[KEY_ID])
+        + ',"kind":'
+        + _text(row[KIND])
+        + ',"payload":'
+        + _text(row[PAYLOAD])
+        + ',"period":'
+        + optional(row[PERIOD])
+        + ',"previous_signature":'
+        + optional(row[PREVIOUS])
+        + ',"recorded_at":'
+        + _text(_time_text(row[RECORDED_AT]))
+        + ',"register_id":'
+        + optional(row[REGISTER_ID])
+        + ',"sequence":'
+        + str(int(row[SEQUENCE]))
+        + ',"subject_id":'
+        + optional(row[SUBJECT_ID])
+        + "}"
+    ).encode("utf-8")
+
+
+class Keys:
+    """Public keys by id, loaded once; which of them the journal trusts."""
+
+    def __init__(self, pems: Mapping[str, str], *, trusted: Iterable[str] | None = None) -> None:
+        self.pems = dict(pems)
+        self.trusted = set(self.pems if trusted is None else trusted)
+        self._loaded: dict[str, ec.EllipticCurvePublicKey | None] = {}
+        # Clock jumps the events journal records: (last time before, time after).
+        self.jumps: list[tuple[datetime, datetime]] = []
+
+    def explains(self, before: datetime, after: datetime) -> bool:
+        """Whether time going back from `before` to `after` is a small skew or a recorded
+        clock jump."""
+        if before - after <= CLOCK_TOLERANCE:
+            return True
+        return any(before <= last + CLOCK_TOLERANCE and after >= now for last, now in self.jumps)
+
+    def note_jump(self, payload_text: str) -> None:
+        try:
+            payload = json.loads(payload_text)
+            self.jumps.append((_as_time(payload["last_recorded_at"]), _as_time(payload["now"])))
+        except (ValueError, KeyError, TypeError):
+            pass
+
+    def public_key(self, key_id: str) -> ec.EllipticCurvePublicKey | None:
+        if key_id not in self._loaded:
+            self._loaded[key_id] = _load_public(self.pems.get(key_id), key_id)
+        return self._loaded[key_id]
+
+    def check(self, row: Row) -> str | None:
+        """What is wrong with the entry's signature, or None."""
+        key_id = row[KEY_ID]
+        if key_id not in self.trusted:
+            return f"signed by key {key_id}, which is not a trusted key"
+        public_key = self.public_key(key_id)
+        if public_key is None:
+            return f"signed by key {key_id}, whose public key is missing or does not match"
+        try:
+            public_key.verify(
+                base64.b64decode(row[SIGNATURE]), message_of(row), ec.ECDSA(hashes.SHA256())
+            )
+        except (InvalidSignature, ValueError):
+            return "the signature does not match the entry"
+        return None
+
+
+def _load_public(pem: str | None, key_id: str) -> ec.EllipticCurvePublicKey | None:
+    if not pem:
+        return None
+    try:
+        key = serialization.load_pem_public_key(pem.encode("ascii"))
+    except ValueError:
+        return None
+    if not isinstance(key, ec.EllipticCurvePublicKey) or key_id_of(key) != key_id:
+        return None
+    return key
+
+
+def read_public_keys(pem_text: str) -> dict[str, str]:
+    """The public keys of a PEM file (one or more keys), by key id."""
+    marker = "-----END PUBLIC KEY-----"
+    keys = {}
+    for block in pem_text.split(marker)[:-1]:
+        start = block.find("-----BEGIN PUBLIC KEY-----")
+        if start < 0:
+            continue
+        pem = block[start:] + marker + "\n"
+        key = serialization.load_pem_public_key(pem.encode("ascii"))
+        if isinstance(key, ec.EllipticCurvePublicKey):
+            keys[key_id_of(key)] = pem
+    return keys
+
+
+# -- a segment of one chain -----------------------------------------------------------------
+
+
+@dataclass
+class Segment:
+    """What checking consecutive entries of one chain found: the first problem, the last
+    entry seen, and the money tape to fold in order (partial sums between closings)."""
+
+    chain: str
+    count: int = 0
+    problem: Problem | None = None
+    last: tuple[int, str, Any] | None = None  # sequence, signature, recorded_at
+    tape: list[tuple[str, Any]] = field(default_factory=list)
+
+
+def check_segment(
+    chain: str,
+    rows: Iterable[Row],
+    keys: Keys,
+    *,
+    first_sequence: int | None,
+    previous: tuple[int, str, Any] | None,
+) -> Segment:
+    """Check `rows` (one chain, in sequence order) starting at `first_sequence` (None: at
+    whatever comes first, as in an archive), after the entry `previous` (None: no check of
+    the first link). Stops at the first problem."""
+    segment = Segment(chain)
+    expected = first_sequence
+    previous_signature = previous[1] if previous else None
+    previous_time = previous[2] if previous else None
+    link_known = previous is not None or first_sequence == 1
+    partial = PeriodTotals()
+    for row in rows:
+        sequence = int(row[SEQUENCE])
+        what = None
+        if expected is not None and sequence != expected:
+            if sequence > expected:
+                segment.problem = Problem(chain, expected, "entry missing")
+            else:
+                segment.problem = Problem(chain, sequence, "sequence out of order or repeated")
+            return segment
+        if link_known and row[PREVIOUS] != previous_signature:
+            what = "previous_signature does not match the previous entry's signature"
+        elif not link_known and expected == 1 and row[PREVIOUS] is not None:
+            what = "the first entry names a previous entry"
+        if what is None:
+            what = keys.check(row)
+        recorded = _as_time(row[RECORDED_AT])
+        if (
+            what is None
+            and previous_time is not None
+            and recorded < _as_time(previous_time)
+            and not keys.explains(_as_time(previous_time), recorded)
+        ):
+            what = "recorded before the previous entry"
+        kind = row[KIND]
+        payload: dict[str, Any] | None = None
+        if what is None and (kind in CLOSING_LEVELS or kind == KEY_ROTATION or _has_money(row)):
+            try:
+                payload = json.loads(row[PAYLOAD])
+                if kind not in CLOSING_LEVELS:
+                    partial.add_entry(payload)
+            except (ValueError, TypeError, KeyError, ArithmeticError):
+                what = "the payload's amounts cannot be read"
+        if what is not None:
+            segment.problem = Problem(chain, sequence, what)
+            return segment
+        if kind in CLOSING_LEVELS:
+            segment.tape.append(("sum", partial))
+            segment.tape.append(("closing", (sequence, kind, payload)))
+            partial = PeriodTotals()
+        segment.count += 1
+        previous_signature, previous_time = row[SIGNATURE], row[RECORDED_AT]
+        segment.last = (sequence, previous_signature, previous_time)
+        link_known = True
+        expected = sequence + 1
+    segment.tape.append(("sum", partial))
+    return segment
+
+
+def _has_money(row: Row) -> bool:
+    payload = row[PAYLOAD]
+    return '"totals"' in payload or '"payments"' in payload or '"ticket"' in payload
+
+
+def _as_time(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+# -- closings -------------------------------------------------------------------------------
+
+
+class ClosingFold:
+    """The closings of one chain checked in order: each level sums what it closes."""
+
+    def __init__(self, chain: str, *, from_start: bool) -> None:
+        self.chain = chain
+        # Sums since the last closing of each level; None until known (an archive starts
+        # in the middle of a chain: the first closing of a level is its starting point).
+        self.day: PeriodTotals | None = PeriodTotals() if from_start else None
+        self.month: PeriodTotals | None = PeriodTotals() if from_start else None
+        self.year: PeriodTotals | None = PeriodTotals() if from_start else None
+        zero = {"incl": "0.00"}
+        self.perpetual: dict[str, Mapping[str, Any] | None] = {
+            level: ({} if from_start else None) for level in ("daily", "monthly", "annual")
+        }
+        self.perpetual_absolute: dict[str, Mapping[str, Any] | None] = {
+            level: (zero if from_start else None) for level in ("daily", "monthly", "annual")
+        }
+
+    def feed(self, segment: Segment) -> Problem | None:
+        """Fold the next segment's money tape; the first closing that disagrees, if any."""
+        for tag, item in segment.tape:
+            if tag == "sum":
+                self.add(item)
+            else:
+                problem = self.closing(*item)
+                if problem is not None:
+                    return problem
+        return None
+
+    def add(self, partial: PeriodTotals) -> None:
+        if self.day is not None:
+            _merge(self.day, partial)
+
+    def closing(self, sequence: int, kind: str, payload: Mapping[str, Any]) -> Problem | None:
+        level = CLOSING_LEVELS[kind]
+        if payload.get("level") != level:
+            return Problem(
+                self.chain, sequence, f"a {kind} entry states level {payload.get('level')!r}"
+            )
+        period = {"daily": "day", "monthly": "month", "annual": "year"}[level]
+        sums = {"daily": self.day, "monthly": self.month, "annual": self.year}[level]
+        problem = None
+        if sums is not None:
+            different = sums.differences(payload)
+            if different:
+                problem = (
+                    f"the {level} closing's {', '.join(different)} differ from "
+                    f"its {period}'s entries"
+                )
+        previous = self.perpetual[level]
+        if problem is None and previous is not None and sums is not None:
+            expected = Totals.from_payload(previous)
+            expected.add(sums.totals)
+            if not expected.same_as(Totals.from_payload(payload.get("perpetual"))):
+                problem = (
+                    f"the {level} closing's perpetual totals are not the previous "
+                    f"ones plus the {period}'s"
+                )
+            else:
+                before = amount((self.perpetual_absolute[level] or {}).get("incl", "0"))
+                stated = amount((payload.get("perpetual_absolute") or {}).get("incl", "0"))
+                if money_text(before + sums.absolute_incl) != money_text(stated):
+                    problem = f"the {level} closing's perpetual absolute total is wrong"
+        if problem is not None:
+            return Problem(self.chain, sequence, problem)
+        figures = PeriodTotals()
+        figures.add_closing(payload)
+        figures.absolute_incl = sums.absolute_incl if sums is not None else Decimal(0)
+        self.perpetual[level] = payload.get("perpetual") or {}
+        self.perpetual_absolute[level] = payload.get("perpetual_absolute") or {"incl": "0.00"}
+        if level == "daily":
+            self.day = PeriodTotals()
+            if sums is None:  # the first daily of an archive: the month is not whole
+                return None
+            if self.month is not None:
+                _merge(self.month, figures)
+        elif level == "monthly":
+            self.month = PeriodTotals()
+            if sums is not None and self.year is not None:
+                _merge(self.year, figures)
+        else:
+            self.year = PeriodTotals()
+        return None
+
+
+def _merge(into: PeriodTotals, other: PeriodTotals) -> None:
+    into.totals.add(other.totals)
+    into.payments.add(other.payments)
+    into.tickets += other.tickets
+    into.absolute_incl += other.absolute_incl
+
+
+def fold_segments(chain: str, segments: Iterable[Segment], *, from_start: bool) -> Problem | None:
+    """The first closing that disagrees with what it closes, over a chain's segments."""
+    fold = ClosingFold(chain, from_start=from_start)
+    for segment in segments:
+        problem = fold.feed(segment)
+        if problem is not None:
+            return problem
+    return None
+
+
+# -- trust in keys --------------------------------------------------------------------------
+
+
+def rotation_problem(row: Row, keys: Keys) -> Problem | None:
+    """A verified key rotation entry makes its new key trusted, if it names it right."""
+    try:
+        payload = json.loads(row[PAYLOAD])
+        new_id, new_pem = payload["new_key_id"], payload["new_public_key"]
+    except (ValueError, KeyError, TypeError):
+        return Problem(row[CHAIN], int(row[SEQUENCE]), "a key rotation that names no key")
+    key = _load_public(new_pem, new_id)
+    if key is None:
+        return Problem(
+            row[CHAIN], int(row[SEQUENCE]), "a key rotation whose key id is not its key's"
+        )
+    stored = keys.public_key(new_id)
+    if stored is not None and stored.public_numbers() != key.public_numbers():
+        return Problem(
+            row[CHAIN], int(row[SEQUENCE]), "the rotated-to key differs from fiscal_key's"
+        )
+    keys.pems.setdefault(new_id, new_pem)
+    keys.trusted.add(new_id)
+    return None
+
+
+# -- archives and plain iterators -----------------------------------------------------------
+
+
+def verify_rows(
+    rows: Iterable[Mapping[str, Any] | Row],
+    keys: Keys,
+    *,
+    from_start: bool,
+    heads: Mapping[str, tuple[int, str | None]] | None = None,
+) -> Report:
+    """Verify entry rows in (chain, sequence) order in this process: an archive's, or a
+    database's when it is short. `from_start`: chains start at sequence 1 here (a database)
+    rather than wherever the archive's period starts."""
+    report = Report()
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for chain, group in groupby((_as_row(row) for row in rows), key=lambda row: row[CHAIN]):
+        if chain in seen:
+            problems.append(Problem(chain, 0, "the chain's entries are not together"))
+            break
+        seen.add(chain)
+        report.chains += 1
+        segment = check_segment(
+            chain,
+            _trusting(group, keys),
+            keys,
+            first_sequence=1 if from_start else None,
+            previous=None,
+        )
+        report.entries += segment.count
+        problem = segment.problem or fold_segments(chain, [segment], from_start=from_start)
+        if problem is None and heads is not None:
+            problem = _head_problem(chain, segment.last, heads.get(chain))
+        if problem is not None:
+            problems.append(problem)
+            break
+    if not problems and heads is not None:
+        missing = sorted(set(heads) - seen)
+        for chain in missing:
+            if heads[chain][0] > 0:
+                problems.append(Problem(chain, 1, "entry missing"))
+                break
+    report.problem = min(problems) if problems else None
+    return report
+
+
+def _trusting(rows: Iterable[Row], keys: Keys) -> Iterator[Row]:
+    """Rows as they come, trusting each rotation's new key once the rotation is checked."""
+    for row in rows:
+        yield row
+        if row[CHAIN] == EVENTS_CHAIN and row[KIND] == KEY_ROTATION:
+            rotation_problem(row, keys)
+        elif row[CHAIN] == EVENTS_CHAIN and row[KIND] == CLOCK_JUMP:
+            keys.note_jump(row[PAYLOAD])
+
+
+def _as_row(row: Mapping[str, Any] | Row) -> Row:
+    if isinstance(row, tuple):
+        return row
+    return tuple(row.get(name) for name in COLUMNS)
+
+
+def _head_problem(
+    chain: str, last: tuple[int, str, Any] | None, head: tuple[int, str | None] | None
+) -> Problem | None:
+    if head is None:
+        return Problem(chain, last[0] if last else 1, "the chain has no head row")
+    last_sequence, last_signature = head
+    if last is None:
+        return Problem(chain, 1, "entry missing") if last_sequence else None
+    if last_sequence > last[0]:
+        return Problem(chain, last[0] + 1, "entry missing (the chain's head names a later entry)")
+    if last_sequence < last[0] or last_signature != last[1]:
+        return Problem(chain, last[0], "the chain's head does not name this last entry")
+    return None
+
+
+def verify_archive(archive: ArchiveLike, *, pinned: Mapping[str, str] | None = None) -> Report:
+    """An archive's entries against its public keys, or against the auditor's pinned ones."""
+    keys = Keys(pinned) if pinned is not None else Keys(archive.keys)
+    return verify_rows(archive.entries, keys, from_start=False)
+
+
+# -- the database ---------------------------------------------------------------------------
+
+_ENTRY_COLUMNS = [getattr(FiscalEntry, name) for name in COLUMNS]
+
+
+def database_keys(connection: Connection, pinned: Mapping[str, str] | None) -> Keys:
+    """The keys to verify with: the auditor's pinned ones, or fiscal_key's where only the
+    first key is trusted outright and every later one through its rotation entry."""
+    stored = {row.key_id: row.public_key for row in connection.execute(select(FiscalKey))}
+    keys = Keys(pinned) if pinned is not None else _stored_keys(connection, stored)
+    for payload in connection.execute(
+        select(FiscalEntry.payload).where(
+            FiscalEntry.chain == EVENTS_CHAIN, FiscalEntry.kind == CLOCK_JUMP
+        )
+    ).scalars():
+        keys.note_jump(payload)
+    return keys
+
+
+def _stored_keys(connection: Connection, stored: Mapping[str, str]) -> Keys:
+    first = connection.execute(
+        select(FiscalEntry.key_id)
+        .where(FiscalEntry.chain == EVENTS_CHAIN)
+        .order_by(FiscalEntry.sequence)
+        .limit(1)
+    ).scalar()
+    if first is None:
+        first = connection.execute(
+            select(FiscalKey.key_id).order_by(FiscalKey.created_at).limit(1)
+        ).scalar()
+    keys = Keys(stored, trusted=[first] if first else [])
+    rotations = connection.execute(
+        select(*_ENTRY_COLUMNS)
+        .where(FiscalEntry.chain == EVENTS_CHAIN, FiscalEntry.kind == KEY_ROTATION)
+        .order_by(FiscalEntry.sequence)
+    )
+    for row in rotations:
+        # Its own signature is checked with the whole chain; here only who signed it.
+        if row.key_id in keys.trusted:
+            rotation_problem(tuple(row), keys)
+    return keys
+
+
+def _heads(connection: Connection) -> dict[str, tuple[int, str | None]]:
+    return {
+        row.id: (row.last_sequence, row.last_signature)
+        for row in connection.execute(
+            select(FiscalChain.id, FiscalChain.last_sequence, FiscalChain.last_signature)
+        )
+    }
+
+
+def stream_entries(connection: Connection, chain: str, first: int, last: int) -> Iterator[Row]:
+    """The entries of `chain` from `first` to `last`, a page at a time (keyset pages: the
+    memory held is one page whatever the journal's length)."""
+    after = first - 1
+    while after < last:
+        page = connection.execute(
+            select(*_ENTRY_COLUMNS)
+            .where(
+                and_(
+                    FiscalEntry.chain == chain,
+                    FiscalEntry.sequence > after,
+                    FiscalEntry.sequence <= last,
+                )
+            )
+            .order_by(FiscalEntry.sequence)
+            .limit(PAGE)
+        ).all()
+        if not page:
+            return
+        for row in page:
+            yield tuple(row)
+        after = int(page[-1][SEQUENCE])
+
+
+def _previous_of(connection: Connection, chain: str, sequence: int) -> tuple[int, str, Any] | None:
+    row = connection.execute(
+        select(FiscalEntry.sequence, FiscalEntry.signature, FiscalEntry.recorded_at).where(
+            FiscalEntry.chain == chain, FiscalEntry.sequence == sequence
+        )
+    ).one_or_none()
+    return (row[0], row[1], row[2]) if row else None
+
+
+@dataclass(frozen=True)
+class _Task:
+    url: str
+    chain: str
+    first: int
+    last: int
+    pems: dict[str, str]
+    trusted: frozenset[str]
+    jumps: tuple[tuple[datetime, datetime], ...]
+
+
+def _run_task(task: _Task) -> Segment:
+    """In a worker process: check one segment, reading it from the database itself."""
+    from comptoir.core.db import make_engine
+
+    engine = _worker_engines.get(task.url)
+    if engine is None:
+        engine = _worker_engines[task.url] = make_engine(task.url, statement_reads=True)
+    keys = _worker_keys(task)
+    with engine.connect() as connection:
+        return _check_range(connection, task.chain, task.first, task.last, keys)
+
+
+_worker_engines: dict[str, Any] = {}
+_worker_key_cache: dict[tuple[frozenset[tuple[str, str]], frozenset[str]], Keys] = {}
+
+
+def _worker_keys(task: _Task) -> Keys:
+    cache_key = (frozenset(task.pems.items()), task.trusted)
+    keys = _worker_key_cache.get(cache_key)
+    if keys is None:
+        keys = _worker_key_cache[cache_key] = Keys(task.pems, trusted=task.trusted)
+        keys.jumps = list(task.jumps)
+    return keys
+
+
+def _check_range(connection: Connection, chain: str, first: int, last: int, keys: Keys) -> Segment:
+    previous = _previous_of(connection, chain, first - 1) if first > 1 else None
+    if first > 1 and previous is None:
+        return Segment(chain, problem=Problem(chain, first - 1, "entry missing"))
+    return check_segment(
+        chain, stream_entries(connection, chain, first, last), keys,
+        first_sequence=first, previous=previous,
+    )  # fmt: skip
+
+
+def verify_database(
+    connection: Connection,
+    *,
+    url: str | None = None,
+    pinned: Mapping[str, str] | None = None,
+    workers: int = 1,
+    segment: int = SEGMENT,
+) -> Report:
+    """Verify every chain of the database behind `connection`. With `workers` > 1 and the
+    database's `url`, segments are checked by that many processes side by side."""
+    keys = database_keys(connection, pinned)
+    heads = _heads(connection)
+    spans = {
+        row[0]: (int(row[1]), int(row[2]), int(row[3]))
+        for row in connection.execute(
+            select(
+                FiscalEntry.chain,
+                func.min(FiscalEntry.sequence),
+                func.max(FiscalEntry.sequence),
+                func.count(),
+            ).group_by(FiscalEntry.chain)
+        )
+    }
+    report = Report(chains=len(spans))
+    problems: list[Problem] = []
+    for chain in sorted(set(heads) - set(spans)):
+        if heads[chain][0] > 0:
+            problems.append(Problem(chain, 1, "entry missing"))
+    for chain, (low, _high, _count) in spans.items():
+        if low < 1:
+            problems.append(Problem(chain, low, "sequence out of order or repeated"))
+    plan = [
+        (chain, first, min(first + segment - 1, high))
+        for chain, (_low, high, _count) in sorted(spans.items())
+        for first in range(1, high + 1, segment)
+    ]
+    if workers > 1 and url is not None and len(plan) > 1:
+        segments: Iterable[Segment] = _parallel(plan, url, keys, workers)
+    else:
+        segments = (_check_range(connection, *step, keys) for step in plan)
+    for chain, group in groupby(segments, key=lambda item: item.chain):
+        if problems and min(problems).chain < chain:
+            break
+        fold = ClosingFold(chain, from_start=True)
+        last = None
+        found = None
+        for item in group:
+            report.entries += item.count
+            found = item.problem or fold.feed(item)
+            last = item.last or last
+            if found is not None:
+                break
+        if found is None:
+            found = _head_problem(chain, last, heads.get(chain))
+        if found is not None:
+            problems.append(found)
+    report.problem = min(problems) if problems else None
+    return report
+
+
+def _parallel(
+    plan: Sequence[tuple[str, int, int]], url: str, keys: Keys, workers: int
+) -> Iterator[Segment]:
+    """Segments checked by `workers` processes, yielded in plan order; a bounded number are
+    in flight so memory stays flat."""
+    context = multiprocessing.get_context("spawn")
+    trusted = frozenset(keys.trusted)
+    jumps = tuple(keys.jumps)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        pending: list[Future[Segment]] = []
+        tasks = iter(plan)
+        try:
+            for chain, first, last in tasks:
+                pending.append(
+                    pool.submit(
+                        _run_task, _Task(url, chain, first, last, keys.pems, trusted, jumps)
+                    )
+                )
+                if len(pending) >= workers * 2:
+                    yield pending.pop(0).result()
+            while pending:
+                yield pending.pop(0).result()
+        finally:
+            for future in pending:
+                future.cancel()
