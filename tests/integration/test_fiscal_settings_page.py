@@ -56,7 +56,9 @@ def test_a_manager_sets_the_fiscal_year_archives_a_month_and_downloads_it(
     with db.read_sessions() as session:
         assert session.scalars(select(Retailer.fiscal_year_start_month)).one() == 7
         events = list(session.scalars(select(FiscalEntry).where(FiscalEntry.chain == EVENTS_CHAIN)))
-    assert [json.loads(e.payload)["setting"] for e in events] == ["fiscal_year_start_month"]
+    changes = [json.loads(e.payload) for e in events if e.kind == "event.settings"]
+    assert changes[-1]["object"] == "retailer"
+    assert changes[-1]["changes"] == {"fiscal_year_start_month": 7}
 
     refused = client.post("/settings/fiscal/archives", data={"csrf": token, "period": "20-11"})
     assert refused.status_code == 422

@@ -341,8 +341,7 @@ def set_fiscal_year_start_month(session: Session, month: int) -> None:
     """Change the store's fiscal year start month (1-12); the change is a JET event."""
     from comptoir.core.errors import InvalidInput
     from comptoir.core.i18n import N_
-    from comptoir.fiscal.journal import append_entry
-    from comptoir.fiscal.models import EVENTS_CHAIN
+    from comptoir.fiscal.events import settings_changed
     from comptoir.store.models import Retailer
 
     if not 1 <= month <= 12:
@@ -352,14 +351,4 @@ def set_fiscal_year_start_month(session: Session, month: int) -> None:
     if previous == month:
         return
     retailer.fiscal_year_start_month = month
-    append_entry(
-        session,
-        chain=EVENTS_CHAIN,
-        kind="event.settings",
-        payload={
-            "schema": 1,
-            "setting": "fiscal_year_start_month",
-            "previous": previous,
-            "value": month,
-        },
-    )
+    settings_changed(session, retailer)  # the technical events journal's settings entry
