@@ -75,6 +75,7 @@ def live_server(tmp_path: Path) -> Iterator[LiveServer]:
         os.environ,
         COMPTOIR_DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}",
         COMPTOIR_FISCAL_KEY_DIR=str(tmp_path / "fiscal"),
+        COMPTOIR_FISCAL_ARCHIVE_DIR=str(tmp_path / "fiscal-archives"),
     )
     subprocess.run(
         [

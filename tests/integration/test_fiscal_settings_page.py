@@ -10,13 +10,14 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from comptoir.accounts.permissions import Role
 from comptoir.app import create_app
 from comptoir.core.db import Database
 from comptoir.fiscal import journal
 from comptoir.fiscal.models import EVENTS_CHAIN, FiscalEntry
+from comptoir.fiscal.triggers import suspended_triggers
 from comptoir.store.models import Retailer
 from tests.factories import Store, app_settings, csrf_of, make_user, sign_in_as
 from tests.integration.fiscal_support import Till, money_payload
@@ -101,3 +102,34 @@ def test_a_cashier_is_refused_the_page_and_the_downloads(client: TestClient, sho
     assert (
         client.post("/settings/fiscal/archives", data={"csrf": token, "period": "2026-11"})
     ).status_code == 403
+    assert (client.post("/settings/fiscal/verify", data={"csrf": token})).status_code == 403
+
+
+def test_a_manager_verifies_the_journal_and_sees_the_first_broken_entry(
+    client: TestClient, shop: Store, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _november(db, monkeypatch)
+    sign_in_as(client, make_user(shop, role=Role.MANAGER).username)
+    token = csrf_of(client.get("/settings/fiscal").text)
+
+    intact = client.post("/settings/fiscal/verify", data={"csrf": token})
+
+    assert intact.status_code == 200
+    assert 'data-intact="true"' in intact.text
+    # An attacker who owns the database: the triggers dropped, an amount changed.
+    with db.write_sessions() as session, session.begin():  # noqa: SIM117 - needs the session
+        with suspended_triggers(session.connection()):
+            sale = session.scalars(
+                select(FiscalEntry)
+                .where(FiscalEntry.kind == "sale")
+                .order_by(FiscalEntry.chain, FiscalEntry.sequence)
+            ).first()
+            assert sale is not None
+            session.execute(
+                update(FiscalEntry)
+                .where(FiscalEntry.id == sale.id)
+                .values(payload=sale.payload.replace("8.90", "0.89"))
+            )
+    broken = client.post("/settings/fiscal/verify", data={"csrf": token})
+    assert 'data-intact="false"' in broken.text
+    assert f"{sale.chain}, entry {sale.sequence}" in broken.text

@@ -41,6 +41,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
+from comptoir.core.i18n import N_
 from comptoir.fiscal.keys import key_id_of
 from comptoir.fiscal.models import EVENTS_CHAIN, FiscalChain, FiscalEntry, FiscalKey
 from comptoir.fiscal.totals import PeriodTotals, Totals, amount, money_text
@@ -202,7 +203,7 @@ class Keys:
                 base64.b64decode(row[SIGNATURE]), message_of(row), ec.ECDSA(hashes.SHA256())
             )
         except (InvalidSignature, ValueError):
-            return "the signature does not match the entry"
+            return N_("the signature does not match the entry")
         return None
 
 
@@ -270,12 +271,12 @@ def check_segment(
         what = None
         if expected is not None and sequence != expected:
             if sequence > expected:
-                segment.problem = Problem(chain, expected, "entry missing")
+                segment.problem = Problem(chain, expected, N_("entry missing"))
             else:
-                segment.problem = Problem(chain, sequence, "sequence out of order or repeated")
+                segment.problem = Problem(chain, sequence, N_("sequence out of order or repeated"))
             return segment
         if link_known and row[PREVIOUS] != previous_signature:
-            what = "previous_signature does not match the previous entry's signature"
+            what = N_("previous_signature does not match the previous entry's signature")
         elif not link_known and expected == 1 and row[PREVIOUS] is not None:
             what = "the first entry names a previous entry"
         if what is None:
@@ -287,7 +288,7 @@ def check_segment(
             and recorded < _as_time(previous_time)
             and not keys.explains(_as_time(previous_time), recorded)
         ):
-            what = "recorded before the previous entry"
+            what = N_("recorded before the previous entry")
         kind = row[KIND]
         payload: dict[str, Any] | None = None
         if what is None and (kind in CLOSING_LEVELS or kind == KEY_ROTATION or _has_money(row)):
@@ -494,7 +495,7 @@ def verify_rows(
         missing = sorted(set(heads) - seen)
         for chain in missing:
             if heads[chain][0] > 0:
-                problems.append(Problem(chain, 1, "entry missing"))
+                problems.append(Problem(chain, 1, N_("entry missing")))
                 break
     report.problem = min(problems) if problems else None
     return report
@@ -523,11 +524,11 @@ def _head_problem(
         return Problem(chain, last[0] if last else 1, "the chain has no head row")
     last_sequence, last_signature = head
     if last is None:
-        return Problem(chain, 1, "entry missing") if last_sequence else None
+        return Problem(chain, 1, N_("entry missing")) if last_sequence else None
     if last_sequence > last[0]:
         return Problem(chain, last[0] + 1, "entry missing (the chain's head names a later entry)")
     if last_sequence < last[0] or last_signature != last[1]:
-        return Problem(chain, last[0], "the chain's head does not name this last entry")
+        return Problem(chain, last[0], N_("the chain's head does not name this last entry"))
     return None
 
 
@@ -661,7 +662,7 @@ def _worker_keys(task: _Task) -> Keys:
 def _check_range(connection: Connection, chain: str, first: int, last: int, keys: Keys) -> Segment:
     previous = _previous_of(connection, chain, first - 1) if first > 1 else None
     if first > 1 and previous is None:
-        return Segment(chain, problem=Problem(chain, first - 1, "entry missing"))
+        return Segment(chain, problem=Problem(chain, first - 1, N_("entry missing")))
     return check_segment(
         chain, stream_entries(connection, chain, first, last), keys,
         first_sequence=first, previous=previous,
@@ -695,10 +696,10 @@ def verify_database(
     problems: list[Problem] = []
     for chain in sorted(set(heads) - set(spans)):
         if heads[chain][0] > 0:
-            problems.append(Problem(chain, 1, "entry missing"))
+            problems.append(Problem(chain, 1, N_("entry missing")))
     for chain, (low, _high, _count) in spans.items():
         if low < 1:
-            problems.append(Problem(chain, low, "sequence out of order or repeated"))
+            problems.append(Problem(chain, low, N_("sequence out of order or repeated")))
     plan = [
         (chain, first, min(first + segment - 1, high))
         for chain, (_low, high, _count) in sorted(spans.items())

@@ -17,6 +17,7 @@ from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput
 from comptoir.core.i18n import N_
 from comptoir.fiscal import archive as fiscal_archive
+from comptoir.fiscal import verify as fiscal_verify
 from comptoir.fiscal.closings import set_fiscal_year_start_month
 from comptoir.fiscal.models import FiscalKey
 from comptoir.http.deps import DatabaseDep, SessionDep, SettingsDep, UowDep
@@ -50,6 +51,7 @@ def _page(
     *,
     errors: dict[str, str] | None = None,
     period: str | None = None,
+    verification: fiscal_verify.Report | None = None,
     status_code: int = 200,
 ) -> Response:
     return render(
@@ -60,6 +62,7 @@ def _page(
         archives=fiscal_archive.list_archives(settings.fiscal_archive_dir),
         period=period or fiscal_archive.last_month(utcnow().date()),
         errors=errors or {},
+        verification=verification,
         status_code=status_code,
     )
 
@@ -107,6 +110,27 @@ async def archive_a_month(
         errors = {str(error.details.get("field", "_form")): error.message}
         return _page(request, session, settings, errors=errors, period=period, status_code=422)
     return RedirectResponse("/settings/fiscal?archived=1", status_code=303)
+
+
+@router.post("/settings/fiscal/verify")
+async def verify_journal(
+    request: Request,
+    database: DatabaseDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    _user: Manager,
+) -> Response:
+    """The same check as `comptoir fiscal verify`, in this process (one worker: the page
+    waits for it; the command line uses every core for a long journal)."""
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    check_csrf(request.state.csrf_token, form.get("csrf"))
+
+    def verify() -> fiscal_verify.Report:
+        with database.reader.connect() as connection:
+            return fiscal_verify.verify_database(connection)
+
+    report = await run_in_threadpool(verify)
+    return _page(request, session, settings, verification=report)
 
 
 @router.get("/settings/fiscal/archives/{name}")
