@@ -51,25 +51,11 @@ from comptoir.fiscal.canonical import canonical_json
 from comptoir.fiscal.closings import is_closing
 from comptoir.fiscal.journal import append_entry, record_public_key, signing_key_of
 from comptoir.fiscal.keys import verify_signature
-from comptoir.fiscal.models import EVENTS_CHAIN, FiscalChain, FiscalEntry, FiscalKey
+from comptoir.fiscal.models import ENTRY_COLUMNS, EVENTS_CHAIN, FiscalChain, FiscalEntry, FiscalKey
 
 FORMAT = "comptoir-fiscal-archive"
 FORMAT_VERSION = 1
-COLUMNS = (
-    "id",
-    "chain",
-    "sequence",
-    "kind",
-    "recorded_at",
-    "register_id",
-    "subject_id",
-    "period",
-    "payload",
-    "previous_signature",
-    "signature",
-    "key_id",
-    "algorithm",
-)
+COLUMNS = ENTRY_COLUMNS
 ENTRIES_JSONL = "entries.jsonl"
 ENTRIES_CSV = "entries.csv"
 CLOSINGS_JSONL = "closings.jsonl"

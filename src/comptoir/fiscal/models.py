@@ -87,3 +87,7 @@ class FiscalEntry(Base):
     signature: Mapped[str] = mapped_column(Text)
     key_id: Mapped[str] = mapped_column(String(32))
     algorithm: Mapped[str] = mapped_column(String(40))
+
+
+# Every column of an entry, in table order: the archive's files and the verifier's rows.
+ENTRY_COLUMNS: tuple[str, ...] = tuple(column.key for column in FiscalEntry.__table__.columns)

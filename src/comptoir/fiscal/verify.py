@@ -43,25 +43,12 @@ from sqlalchemy.engine import Connection
 
 from comptoir.core.i18n import N_
 from comptoir.fiscal.keys import key_id_of
-from comptoir.fiscal.models import EVENTS_CHAIN, FiscalChain, FiscalEntry, FiscalKey
+from comptoir.fiscal.models import ENTRY_COLUMNS, EVENTS_CHAIN, FiscalChain, FiscalEntry, FiscalKey
 from comptoir.fiscal.totals import PeriodTotals, Totals, amount, money_text
 
 # The columns of an entry row, in the order the verifier handles them (archives give dicts
 # with these names).
-COLUMNS = (
-    "chain",
-    "sequence",
-    "kind",
-    "recorded_at",
-    "register_id",
-    "subject_id",
-    "period",
-    "payload",
-    "previous_signature",
-    "signature",
-    "key_id",
-    "algorithm",
-)
+COLUMNS = ENTRY_COLUMNS[1:]  # all but the id
 (CHAIN, SEQUENCE, KIND, RECORDED_AT, REGISTER_ID, SUBJECT_ID, PERIOD, PAYLOAD, PREVIOUS, SIGNATURE,
  KEY_ID, ALGORITHM) = range(len(COLUMNS))  # fmt: skip
 
