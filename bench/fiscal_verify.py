@@ -7,7 +7,7 @@ For each size it migrates a fresh database and bulk-inserts that many correctly 
 chained entries (`--chains` register chains of sales with totals by rate, payments and
 tickets, a daily closing every 500 entries and a monthly one every 30 days, all with
 the right totals; signed by one process per chain, inserted with the project's bulk path),
-then runs `comptoir.fiscal.verify.verify_database` in a fresh process and reports its time
+then runs `comptoir.fiscal.verify_database.verify_database` in a fresh process and reports its time
 and the peak resident memory of that process and of its worker processes
 (`getrusage` maxrss). The memory must not grow with the journal: the largest size's peak
 must stay within 1.5 times the smallest's (+ 20 MB). Prints the figures as JSON and exits 1
@@ -235,7 +235,7 @@ def generate(url: str, size: int, chains: int, workers: int) -> float:
 
 
 def verify_in_this_process(url: str, workers: int) -> dict[str, Any]:
-    from comptoir.fiscal.verify import verify_database
+    from comptoir.fiscal.verify_database import verify_database
 
     engine = make_engine(url, statement_reads=True)
     started = time.perf_counter()

@@ -20,6 +20,7 @@ from comptoir.core.settings import get_settings
 from comptoir.fiscal import rotation
 from comptoir.fiscal import verify as fiscal_verify
 from comptoir.fiscal.models import FiscalKey
+from comptoir.fiscal.verify_database import verify_database
 
 fiscal_app = typer.Typer(
     help="The fiscal journal: verify it, export its public keys, rotate the signing key.",
@@ -64,7 +65,7 @@ def verify(
         db = open_database(settings.database_url)
         try:
             with db.reader.connect() as connection:
-                report = fiscal_verify.verify_database(
+                report = verify_database(
                     connection,
                     url=settings.database_url,
                     pinned=pinned,

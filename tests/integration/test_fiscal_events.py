@@ -13,10 +13,10 @@ from sqlalchemy import select
 from comptoir.core.clock import utcnow
 from comptoir.core.db import Database
 from comptoir.fiscal import events
-from comptoir.fiscal import verify as fiscal_verify
 from comptoir.fiscal.journal import append_entry, attach_signing_key
 from comptoir.fiscal.keys import SigningKey
 from comptoir.fiscal.models import EVENTS_CHAIN, FiscalEntry
+from comptoir.fiscal.verify_database import verify_database
 from comptoir.setup import ensure_retailer
 from comptoir.store import service as store
 from comptoir.store.till import TillSettings, update_till_settings
@@ -36,7 +36,7 @@ def _events(db: Database) -> list[tuple[str, dict[str, object]]]:
 
 def _intact(db: Database) -> bool:
     with db.reader.connect() as connection:
-        report = fiscal_verify.verify_database(connection)
+        report = verify_database(connection)
     assert report.problem is None, report.problem
     return True
 

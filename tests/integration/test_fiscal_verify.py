@@ -32,6 +32,7 @@ from comptoir.fiscal.models import (
 )
 from comptoir.fiscal.totals import PeriodTotals, Totals, money_text
 from comptoir.fiscal.triggers import suspended_triggers
+from comptoir.fiscal.verify_database import verify_database
 
 CASH = "00000000-0000-4000-8000-00000000ca54"
 
@@ -127,7 +128,7 @@ def _journal(db: Database) -> Till:
 
 def _verify(db: Database, **options: Any) -> fiscal_verify.Report:
     with db.reader.connect() as connection:
-        return fiscal_verify.verify_database(connection, **options)
+        return verify_database(connection, **options)
 
 
 def _entries(db: Database, chain: str) -> list[FiscalEntry]:

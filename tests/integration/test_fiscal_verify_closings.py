@@ -13,6 +13,7 @@ from comptoir.core.db import Database
 from comptoir.fiscal import verify as fiscal_verify
 from comptoir.fiscal.models import FiscalEntry
 from comptoir.fiscal.triggers import suspended_triggers
+from comptoir.fiscal.verify_database import verify_database
 from tests.factories import make_store
 
 archive = pytest.importorskip("comptoir.fiscal.archive")
@@ -30,7 +31,7 @@ def _days(till: Till, first: date, count: int) -> None:
 
 def _verify(db: Database) -> fiscal_verify.Report:
     with db.reader.connect() as connection:
-        return fiscal_verify.verify_database(connection)
+        return verify_database(connection)
 
 
 def test_the_journals_own_closings_verify_and_a_changed_one_does_not(db: Database) -> None:

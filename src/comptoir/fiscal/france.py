@@ -20,6 +20,7 @@ from comptoir.fiscal import events
 from comptoir.fiscal import verify as fiscal_verify
 from comptoir.fiscal.journal import append_entry
 from comptoir.fiscal.models import FiscalEntry, register_chain
+from comptoir.fiscal.verify_database import verify_database
 
 
 class France:
@@ -68,7 +69,7 @@ class France:
     def verify(
         self, connection: Connection, *, pinned: Mapping[str, str] | None = None
     ) -> fiscal_verify.Report:
-        return fiscal_verify.verify_database(connection, pinned=pinned)
+        return verify_database(connection, pinned=pinned)
 
     def verify_archive(
         self, path: Path, *, pinned: Mapping[str, str] | None = None

@@ -20,6 +20,7 @@ from comptoir.fiscal import archive as fiscal_archive
 from comptoir.fiscal import verify as fiscal_verify
 from comptoir.fiscal.closings import set_fiscal_year_start_month
 from comptoir.fiscal.models import FiscalKey
+from comptoir.fiscal.verify_database import verify_database
 from comptoir.http.deps import DatabaseDep, SessionDep, SettingsDep, UowDep
 from comptoir.store import service as store
 from comptoir.web.deps import page_requires
@@ -127,7 +128,7 @@ async def verify_journal(
 
     def verify() -> fiscal_verify.Report:
         with database.reader.connect() as connection:
-            return fiscal_verify.verify_database(connection)
+            return verify_database(connection)
 
     report = await run_in_threadpool(verify)
     return _page(request, session, settings, verification=report)
