@@ -8,7 +8,7 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from comptoir.fiscal.records import amount, payments_of, rate_percent, totals_of
+from comptoir.fiscal.payloads import amount, payments_of, rate_percent, totals_of
 from comptoir.sales.models import SaleLine, SalePayment
 from comptoir.store.models import PaymentKind
 
