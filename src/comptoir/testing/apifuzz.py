@@ -52,18 +52,21 @@ def throwaway_database(backend: str, directory: Path) -> Iterator[str]:
         cluster.stop()
 
 
-def seed_store(url: str) -> str:
-    """Migrate, seed the demo store, and return an owner token."""
+def seed_store(url: str, *, key_dir: Path) -> str:
+    """Migrate, seed the demo store (its sales signed with a key made in `key_dir`), and
+    return an owner token."""
     from comptoir.accounts import service as accounts
     from comptoir.accounts import tokens
     from comptoir.core.db import open_database
     from comptoir.core.uow import UnitOfWork
+    from comptoir.fiscal.journal import ensure_signing_key
     from comptoir.migrate import upgrade_database
     from comptoir.setup import ensure_retailer, seed_demo_store
 
     upgrade_database(url)
     database = open_database(url)
     try:
+        ensure_signing_key(database, key_dir)
         with UnitOfWork(database.write_sessions) as uow:
             ensure_retailer(uow)
         with UnitOfWork(database.write_sessions) as uow:
@@ -155,7 +158,7 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(url: str) -> Iterator[str]:
+def serving(url: str, *, key_dir: Path) -> Iterator[str]:
     """The app on a free loopback port, served from a thread; yields its base URL."""
     import uvicorn
 
@@ -165,7 +168,7 @@ def serving(url: str) -> Iterator[str]:
     # The fuzzer's refused requests would log a warning each (a duplicate id, a bad value).
     logging.getLogger("comptoir").setLevel(logging.ERROR)
     port = _free_port()
-    settings = Settings(database_url=url, embedded_worker=False)
+    settings = Settings(database_url=url, embedded_worker=False, fiscal_key_dir=key_dir)
     config = uvicorn.Config(
         create_app(settings), host="127.0.0.1", port=port, log_level="error", access_log=False
     )
@@ -233,21 +236,49 @@ def run_on(
 ) -> subprocess.CompletedProcess[str]:
     """Seed the empty database at `url`, serve it and run schemathesis against it (its
     report captured in the result, or printed as it goes with `capture=False`)."""
-    token = seed_store(url)
-    with tempfile.TemporaryDirectory(prefix="comptoir-fuzz-") as directory, serving(url) as base:
-        config = write_config(Path(directory), seed_through_api(base, token))
-        command = schemathesis_command(
-            base,
-            token,
-            config=config,
-            seed=seed,
-            max_examples=max_examples,
-            phases=phases,
-            extra=extra,
-        )
-        return subprocess.run(  # noqa: S603 - our own command line
-            command, capture_output=capture, text=True, timeout=timeout, cwd=directory, check=False
-        )
+    with tempfile.TemporaryDirectory(prefix="comptoir-fuzz-") as directory:
+        key_dir = Path(directory) / "fiscal"
+        token = seed_store(url, key_dir=key_dir)
+        with serving(url, key_dir=key_dir) as base:
+            return _fuzz(
+                base,
+                token,
+                directory=Path(directory),
+                seed=seed,
+                max_examples=max_examples,
+                phases=phases,
+                extra=extra,
+                timeout=timeout,
+                capture=capture,
+            )
+
+
+def _fuzz(
+    base: str,
+    token: str,
+    *,
+    directory: Path,
+    seed: int,
+    max_examples: int,
+    phases: str,
+    extra: Sequence[str],
+    timeout: float | None,
+    capture: bool,
+) -> subprocess.CompletedProcess[str]:
+    """Schemathesis against the server at `base`, its files in `directory`."""
+    config = write_config(directory, seed_through_api(base, token))
+    command = schemathesis_command(
+        base,
+        token,
+        config=config,
+        seed=seed,
+        max_examples=max_examples,
+        phases=phases,
+        extra=extra,
+    )
+    return subprocess.run(  # noqa: S603 - our own command line
+        command, capture_output=capture, text=True, timeout=timeout, cwd=directory, check=False
+    )
 
 
 def run(
