@@ -108,7 +108,9 @@ def token_create(
     ] = None,
 ) -> None:
     """Create a personal API token; it is printed once, on the last line."""
-    db = open_database(get_settings().database_url)
+    settings = get_settings()
+    db = open_database(settings.database_url)
+    fiscal_journal.sign_with_key_directory(db, settings.fiscal_key_dir)  # a rights change
     try:
         with db.unit_of_work() as uow:
             created = tokens.create_token_for_username(
