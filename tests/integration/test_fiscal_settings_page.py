@@ -56,7 +56,13 @@ def test_a_manager_sets_the_fiscal_year_archives_a_month_and_downloads_it(
     assert saved.status_code == 303
     with db.read_sessions() as session:
         assert session.scalars(select(Retailer.fiscal_year_start_month)).one() == 7
-        events = list(session.scalars(select(FiscalEntry).where(FiscalEntry.chain == EVENTS_CHAIN)))
+        events = list(
+            session.scalars(
+                select(FiscalEntry)
+                .where(FiscalEntry.chain == EVENTS_CHAIN)
+                .order_by(FiscalEntry.sequence)
+            )
+        )
     changes = [json.loads(e.payload) for e in events if e.kind == "event.settings"]
     assert changes[-1]["object"] == "retailer"
     assert changes[-1]["changes"] == {"fiscal_year_start_month": 7}
