@@ -99,9 +99,8 @@ class Report:
 # -- one entry ------------------------------------------------------------------------------
 
 
-def _text(value: str) -> str:
-    # What json.dumps(value, ensure_ascii=False) writes for a string, without its overhead.
-    return encode_basestring(value)
+# What json.dumps(value, ensure_ascii=False) writes for a string, without its overhead.
+_text = encode_basestring
 
 
 def _time_text(value: Any) -> str:
@@ -113,35 +112,24 @@ def _time_text(value: Any) -> str:
 def message_of(row: Row) -> bytes:
     """The bytes an entry's signature covers, as `journal.signed_message` writes them
     (canonical JSON of every column but id and signature), built without sorting keys."""
-
-    def optional(value: Any) -> str:
-        return "null" if value is None else _text(str(value))
-
-    return (
-        '{"algorithm":'
-        + _text(row[ALGORITHM])
-        + ',"chain":'
-        + _text(row[CHAIN])
-        + ',"key_id":'
-        + _text(row[KEY_ID])
-        + ',"kind":'
-        + _text(row[KIND])
-        + ',"payload":'
-        + _text(row[PAYLOAD])
-        + ',"period":'
-        + optional(row[PERIOD])
-        + ',"previous_signature":'
-        + optional(row[PREVIOUS])
-        + ',"recorded_at":'
-        + _text(_time_text(row[RECORDED_AT]))
-        + ',"register_id":'
-        + optional(row[REGISTER_ID])
-        + ',"sequence":'
-        + str(int(row[SEQUENCE]))
-        + ',"subject_id":'
-        + optional(row[SUBJECT_ID])
-        + "}"
-    ).encode("utf-8")
+    period, previous, register_id, subject_id = (
+        row[PERIOD], row[PREVIOUS], row[REGISTER_ID], row[SUBJECT_ID]
+    )  # fmt: skip
+    recorded = row[RECORDED_AT]
+    return "".join((
+        '{"algorithm":', _text(row[ALGORITHM]),
+        ',"chain":', _text(row[CHAIN]),
+        ',"key_id":', _text(row[KEY_ID]),
+        ',"kind":', _text(row[KIND]),
+        ',"payload":', _text(row[PAYLOAD]),
+        ',"period":', "null" if period is None else _text(str(period)),
+        ',"previous_signature":', "null" if previous is None else _text(str(previous)),
+        ',"recorded_at":', _text(recorded if type(recorded) is str else _time_text(recorded)),
+        ',"register_id":', "null" if register_id is None else _text(str(register_id)),
+        ',"sequence":', str(int(row[SEQUENCE])),
+        ',"subject_id":', "null" if subject_id is None else _text(str(subject_id)),
+        "}",
+    )).encode("utf-8")  # fmt: skip
 
 
 class Keys:
@@ -246,7 +234,7 @@ def check_segment(
     segment = Segment(chain)
     expected = first_sequence
     previous_signature = previous[1] if previous else None
-    previous_time = previous[2] if previous else None
+    previous_time = _as_time(previous[2]) if previous else None
     link_known = previous is not None or first_sequence == 1
     partial = PeriodTotals()
     for row in rows:
@@ -268,8 +256,8 @@ def check_segment(
         if (
             what is None
             and previous_time is not None
-            and recorded < _as_time(previous_time)
-            and not keys.explains(_as_time(previous_time), recorded)
+            and recorded < previous_time
+            and not keys.explains(previous_time, recorded)
         ):
             what = N_("recorded before the previous entry")
         kind = row[KIND]
@@ -289,8 +277,8 @@ def check_segment(
             segment.tape.append(("closing", (sequence, kind, payload)))
             partial = PeriodTotals()
         segment.count += 1
-        previous_signature, previous_time = row[SIGNATURE], row[RECORDED_AT]
-        segment.last = (sequence, previous_signature, previous_time)
+        previous_signature, previous_time = row[SIGNATURE], recorded
+        segment.last = (sequence, previous_signature, recorded)
         link_known = True
         expected = sequence + 1
     segment.tape.append(("sum", partial))
