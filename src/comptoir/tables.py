@@ -8,6 +8,7 @@ from comptoir.customers import ledger_models as customers_ledger_models
 from comptoir.customers import models as customers_models
 from comptoir.fiscal import models as fiscal_models
 from comptoir.inventory import models as inventory_models
+from comptoir.inventory.consignments import models as consignment_models
 from comptoir.io import jobs as io_jobs
 from comptoir.payments import models as payments_models
 from comptoir.printing import models as printing_models
@@ -20,6 +21,7 @@ __all__ = [
     "Base",
     "accounts_models",
     "catalog_models",
+    "consignment_models",
     "customers_ledger_models",
     "customers_models",
     "fiscal_models",

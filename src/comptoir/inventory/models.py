@@ -37,6 +37,9 @@ class InventoryMovement(Base):
     # What caused it: a sale id, a consignment id...; no foreign key, the ledger outlives them.
     source_id: Mapped[uuid.UUID | None] = mapped_column(default=None, index=True)
     unit_cost: Mapped[Decimal | None] = mapped_column(default=None)
+    # The cost value this movement adds (negative: removes) at the level: its valuation
+    # layer. A level's value is the sum of its movements' values (inventory.costing).
+    value: Mapped[Decimal] = mapped_column(default=Decimal(0), server_default=text("0"))
     user_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -71,6 +74,9 @@ class InventoryLevel(Base):
     product_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("product.id"))
     outlet_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("outlet.id"), index=True)
     count: Mapped[Decimal] = mapped_column(default=Decimal(0))
+    # The cost value of the stock on hand (average cost = value / count), changed only with
+    # the count, by `value = value + :delta` (inventory.costing).
+    value: Mapped[Decimal] = mapped_column(default=Decimal(0), server_default=text("0"))
     reorder_point: Mapped[Decimal | None] = mapped_column(default=None)
     reorder_amount: Mapped[Decimal | None] = mapped_column(default=None)
     version: Mapped[int] = mapped_column(BigInteger, unique=True)

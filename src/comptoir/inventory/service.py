@@ -19,6 +19,7 @@ from comptoir.core.errors import InvalidInput
 from comptoir.core.ids import new_id
 from comptoir.core.paging import Page, page_by_version
 from comptoir.core.versioning import allocate_versions
+from comptoir.inventory.costing import value_changes
 from comptoir.inventory.models import InventoryLevel, InventoryMovement, MovementKind
 
 
@@ -52,6 +53,7 @@ def _upsert(dialect: str) -> Insert:
         index_elements=[InventoryLevel.product_id, InventoryLevel.outlet_id],
         set_={
             "count": InventoryLevel.count + statement.excluded.count,
+            "value": InventoryLevel.value + statement.excluded.value,
             "version": statement.excluded.version,
             "updated_at": statement.excluded.updated_at,
         },
@@ -69,16 +71,20 @@ def move_stock(
     """Record `changes` in the ledger and apply them to the levels, in the caller's transaction.
 
     Levels are updated in (product, outlet) order, so concurrent moves over the same products
-    lock rows in the same order and cannot deadlock. Stock may go negative: a shop sells what
+    lock rows in the same order and cannot deadlock. Each movement is valued by
+    `inventory.costing` (stock leaving at the level's average cost) and the level's value
+    moves with its count. Stock may go negative: a shop sells what
     is in the customer's hands even when the count is wrong.
     """
     if not changes:
         return
     now = utcnow()
-    merged: dict[tuple[uuid.UUID, uuid.UUID], Decimal] = {}
-    for change in changes:
+    values = value_changes(session, changes)
+    merged: dict[tuple[uuid.UUID, uuid.UUID], tuple[Decimal, Decimal]] = {}
+    for change, value in zip(changes, values, strict=True):
         key = (change.product_id, change.outlet_id)
-        merged[key] = merged.get(key, Decimal(0)) + change.quantity
+        count, total = merged.get(key, (Decimal(0), Decimal(0)))
+        merged[key] = (count + change.quantity, total + value)
     executemany(
         session,
         _MOVEMENT,
@@ -91,10 +97,11 @@ def move_stock(
                 "kind": kind.value,
                 "source_id": source_id,
                 "unit_cost": c.unit_cost,
+                "value": value,
                 "user_id": user_id,
                 "created_at": now,
             }
-            for c in changes
+            for c, value in zip(changes, values, strict=True)
         ],
     )
     keys = sorted(merged, key=_level_order)
@@ -107,7 +114,8 @@ def move_stock(
                 "id": new_id(),
                 "product_id": product_id,
                 "outlet_id": outlet_id,
-                "count": merged[(product_id, outlet_id)],
+                "count": merged[(product_id, outlet_id)][0],
+                "value": merged[(product_id, outlet_id)][1],
                 "version": version,
                 "updated_at": now,
             }
@@ -231,6 +239,7 @@ def set_reorder_levels(session: Session, *, settings: Sequence[ReorderSettings])
                 "product_id": product_id,
                 "outlet_id": outlet_id,
                 "count": Decimal(0),
+                "value": Decimal(0),
                 "reorder_point": latest[(product_id, outlet_id)].reorder_point,
                 "reorder_amount": latest[(product_id, outlet_id)].restock_level,
                 "version": version,
