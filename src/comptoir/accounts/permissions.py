@@ -51,6 +51,11 @@ class Permission(StrEnum):
     MANAGE_CATALOG = "products:write"
     IMPORT_CATALOG = "products:import"
     MANAGE_STOCK = "inventory:write"
+    # Stock control: purchase orders, transfers, supplier returns and stocktakes (X-Series'
+    # consignments); counting a stocktake that a manager started is a cashier's job too.
+    VIEW_CONSIGNMENTS = "consignments:read"
+    MANAGE_CONSIGNMENTS = "consignments:write"
+    COUNT_STOCK = "consignments:count"
     IMPORT_CUSTOMERS = "customers:import"
     # The whole customer list in one file (each export is a security event).
     EXPORT_CUSTOMERS = "customers:export"
@@ -91,6 +96,7 @@ _CASHIER = frozenset(
         Permission.VIEW_CATALOG,
         Permission.QUICK_ADD_PRODUCT,
         Permission.VIEW_STOCK,
+        Permission.COUNT_STOCK,
         Permission.VIEW_CUSTOMERS,
         Permission.MANAGE_CUSTOMERS,
         Permission.VIEW_SETUP,
@@ -109,6 +115,8 @@ _MANAGER = _CASHIER | {
     Permission.MANAGE_CATALOG,
     Permission.IMPORT_CATALOG,
     Permission.MANAGE_STOCK,
+    Permission.VIEW_CONSIGNMENTS,
+    Permission.MANAGE_CONSIGNMENTS,
     Permission.IMPORT_CUSTOMERS,
     Permission.EXPORT_CUSTOMERS,
     Permission.MANAGE_CUSTOMER_GROUPS,
