@@ -18,6 +18,7 @@ class MovementKind(StrEnum):
     RETURN = "return"
     RECEIVE = "receive"
     TRANSFER = "transfer"
+    SUPPLIER_RETURN = "supplier_return"
     STOCKTAKE = "stocktake"
     MANUAL = "manual"
     VOID = "void"

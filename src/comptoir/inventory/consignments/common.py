@@ -21,6 +21,7 @@ from comptoir.core.errors import InvalidInput
 from comptoir.inventory.consignments.errors import ConsignmentNotFound, ConsignmentStateError
 from comptoir.inventory.consignments.models import (
     Consignment,
+    ConsignmentDelivery,
     ConsignmentEvent,
     ConsignmentProduct,
     ConsignmentStatus,
@@ -296,3 +297,75 @@ def totals_of(session: Session, consignment_id: uuid.UUID) -> Totals:
         received_count += line.received or 0
         received_cost += (line.received or 0) * cost
     return Totals(sent_count, sent_cost, received_count, received_cost)
+
+
+# -- deliveries: receiving the same delivery twice changes nothing ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReceivedLine:
+    product_id: uuid.UUID
+    quantity: Decimal
+    cost: Decimal | None
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What a delivery did: the lines received, those received over what was ordered or
+    sent (a warning, not an error), and whether this answer replays an earlier receipt."""
+
+    delivery_id: uuid.UUID
+    lines: tuple[ReceivedLine, ...]
+    over_received: tuple[uuid.UUID, ...] = ()
+    replayed: bool = False
+
+
+def previous_delivery(
+    session: Session, consignment: Consignment, delivery_id: uuid.UUID
+) -> Receipt | None:
+    """The receipt already recorded under `delivery_id`, to answer a retry with; call it
+    after `lock_consignment`, so a concurrent retry waits and then finds the first one."""
+    delivery = session.get(ConsignmentDelivery, delivery_id, populate_existing=True)
+    if delivery is None:
+        return None
+    if delivery.consignment_id != consignment.id:
+        raise ConsignmentStateError(
+            "this delivery id was used for another consignment", delivery_id=str(delivery_id)
+        )
+    data = json.loads(delivery.summary)
+    return Receipt(
+        delivery_id=delivery_id,
+        lines=tuple(
+            ReceivedLine(
+                uuid.UUID(product), Decimal(quantity), None if cost is None else Decimal(cost)
+            )
+            for product, quantity, cost in data["lines"]
+        ),
+        over_received=tuple(uuid.UUID(product) for product in data.get("over_received", [])),
+        replayed=True,
+    )
+
+
+def save_delivery(
+    session: Session, consignment: Consignment, receipt: Receipt, *, user_id: uuid.UUID | None
+) -> None:
+    """Record the delivery (its primary key refuses a second one with the same id)."""
+    summary = {
+        "lines": [
+            [
+                str(line.product_id),
+                str(line.quantity),
+                None if line.cost is None else str(line.cost),
+            ]
+            for line in receipt.lines
+        ],
+        "over_received": [str(product) for product in receipt.over_received],
+    }
+    session.add(
+        ConsignmentDelivery(
+            id=receipt.delivery_id,
+            consignment_id=consignment.id,
+            user_id=user_id,
+            summary=json.dumps(summary, sort_keys=True),
+        )
+    )
