@@ -63,6 +63,7 @@ def test_amounts_keep_their_five_decimals(db: Database, shop: Store) -> None:
                     "kind": "manual",
                     "source_id": source,
                     "unit_cost": None,
+                    "value": Decimal(0),
                     "user_id": None,
                     "created_at": datetime.now(UTC),
                 }
