@@ -421,3 +421,22 @@ def test_the_same_delivery_sent_twice_at_once_is_received_once(shop: Store) -> N
     assert all(isinstance(r, Receipt) for r in results), results
     assert sorted(r.replayed for r in results) == [False, True]
     assert stock_of(shop, mug) == D(5)
+
+
+def test_a_product_removed_from_an_order_can_be_added_again(shop: Store) -> None:
+    supplier = make_purchase_supplier(shop)
+    mug = make_product(shop, supply_price="2.00")
+    order = _create(shop, supplier.id)
+    _add(shop, order, (mug, "3", None))
+    with shop.uow() as uow:
+        orders.remove_order_line(uow, consignment_id=order.id, product_id=mug.id,
+                                 user_id=shop.owner.id)  # fmt: skip
+        uow.commit()
+    with shop.db.read_sessions() as session:
+        assert lines_of(session, order.id) == {}
+
+    _add(shop, order, (mug, "2", None))
+
+    with shop.db.read_sessions() as session:
+        line = lines_of(session, order.id)[mug.id]
+        assert (line.count, line.received, line.cost) == (D(2), None, D("2.00"))
