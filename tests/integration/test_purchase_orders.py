@@ -137,11 +137,17 @@ def test_filling_from_reorder_points_orders_the_suppliers_low_products_up_to_the
     high = make_product(shop, stock=9)
     not_theirs = make_product(shop, stock=0)
     no_point = make_product(shop, stock=0)
-    for product in (low, at_point, high, no_point):
+    inactive = make_product(shop, stock=0)
+    for product in (low, at_point, high, no_point, inactive):
         supply_product(shop, product, supplier.id)
     supply_product(shop, not_theirs, other.id)
-    for product in (low, at_point, high, not_theirs):
+    for product in (low, at_point, high, not_theirs, inactive):
         set_reorder(shop, product, point="5", restock="12")
+    with shop.uow() as uow:
+        row = uow.session.get(Product, inactive.id)
+        assert row is not None
+        row.active = False
+        uow.commit()
     order = _create(shop, supplier.id)
 
     with shop.uow() as uow:

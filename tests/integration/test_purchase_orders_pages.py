@@ -231,3 +231,30 @@ def test_a_cashier_may_not_see_or_change_purchase_orders(
     assert posted.status_code == 403
     with shop.db.read_sessions() as session:
         assert session.scalars(select(Consignment.status)).one() == "OPEN"
+
+
+def test_a_product_found_by_search_is_added_and_an_over_receipt_is_flagged(
+    browser: TestClient, shop: Store
+) -> None:
+    supplier = make_purchase_supplier(shop)
+    kettle = make_product(shop, name="Copper kettle", stock=0)
+    page = _new_order(browser, shop, supplier.id)
+    found = browser.get(page + "?q=copper").text
+    assert 'id="search-results"' in found and "Copper kettle" in found
+    added = browser.post(
+        page + "/add",
+        data={"csrf": csrf_of(found), "product_id": str(kettle.id)},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    form = browser.get(page).text
+    over = browser.post(
+        page + "/receive",
+        data={"csrf": csrf_of(form), "delivery_id": _delivery_id(form),
+              f"received_{kettle.id}": "3"},
+        follow_redirects=False,
+    )  # fmt: skip
+    assert over.headers["location"].endswith("?notice=over")
+    shown = browser.get(over.headers["location"]).text
+    assert "More was received than ordered" in shown and "over-received" in shown
+    assert stock_of(shop, kettle) == D(3)

@@ -237,6 +237,7 @@ def fill_from_reorder_points(
             InventoryLevel.reorder_amount.is_not(None),
             Product.supplier_id == order.supplier_id,
             Product.deleted_at.is_(None),
+            Product.active.is_(True),  # a product no longer sold is not reordered
             Product.has_inventory.is_(True),
             Product.is_composite.is_(False),
         )
