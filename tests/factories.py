@@ -824,3 +824,47 @@ def make_terminal_type(shop: Store, *, address: str, name: str = "Card (terminal
         made = store.get_payment_type(uow.session, payment_type_id=card.id)
         uow.session.expunge(made)
         return made
+
+
+# Purchase orders (helper A, issue 13) ----------------------------------------------------
+
+
+def make_purchase_supplier(
+    shop: Store, *, name: str | None = None, email: str | None = "orders@supplier.example"
+) -> Any:
+    """A supplier (catalog) that purchase orders are sent to."""
+    from comptoir.catalog import entities
+
+    with shop.uow() as uow:
+        return entities.create_supplier(
+            uow,
+            fields=entities.SupplierFields(
+                name=name or f"Supplier {uuid.uuid4().hex[:6]}", email=email
+            ),
+        )
+
+
+def supply_product(shop: Store, product: Product, supplier_id: uuid.UUID) -> None:
+    """`product` is bought from `supplier_id`."""
+    with shop.uow() as uow:
+        row = uow.session.get(Product, product.id)
+        assert row is not None
+        row.supplier_id = supplier_id
+        uow.commit()
+
+
+def set_reorder(shop: Store, product: Product, *, point: str, restock: str) -> None:
+    """The product's reorder point and restock level at the shop's outlet."""
+    with shop.uow() as uow:
+        inventory.set_reorder_levels(
+            uow.session,
+            settings=[
+                inventory.ReorderSettings(
+                    product_id=product.id,
+                    outlet_id=shop.outlet.id,
+                    reorder_point=Decimal(point),
+                    restock_level=Decimal(restock),
+                )
+            ],
+        )
+        uow.commit()

@@ -242,8 +242,18 @@ def upsert_lines(
     existing = lines_of(session, consignment.id)
     now = utcnow()
     changed: list[ConsignmentProduct] = []
+    removed = _removed_lines(session, consignment.id, [g.product_id for g in lines], existing)
     for given in lines:
         line = existing.get(given.product_id)
+        if line is None and given.product_id in removed:
+            # A line removed earlier comes back as new: (consignment, product) is unique.
+            line = removed.pop(given.product_id)
+            line.deleted_at = None
+            line.count = line.received = None
+            line.cost = (
+                given.cost if given.cost is not None else products[given.product_id].supply_price
+            )
+            existing[given.product_id] = line
         if line is None:
             line = ConsignmentProduct(
                 consignment_id=consignment.id,
@@ -265,6 +275,27 @@ def upsert_lines(
             setattr(line, field, (before or Decimal(0)) + amount if accumulate else amount)
         changed.append(line)
     return changed
+
+
+def _removed_lines(
+    session: Session,
+    consignment_id: uuid.UUID,
+    product_ids: Sequence[uuid.UUID],
+    live: Mapping[uuid.UUID, ConsignmentProduct],
+) -> dict[uuid.UUID, ConsignmentProduct]:
+    """The soft-deleted lines of `product_ids` that have no live line."""
+    wanted = sorted({p for p in product_ids if p not in live}, key=lambda p: p.int)
+    found: dict[uuid.UUID, ConsignmentProduct] = {}
+    for start in range(0, len(wanted), 500):
+        for line in session.scalars(
+            select(ConsignmentProduct).where(
+                ConsignmentProduct.consignment_id == consignment_id,
+                ConsignmentProduct.product_id.in_(wanted[start : start + 500]),
+                ConsignmentProduct.deleted_at.is_not(None),
+            )
+        ):
+            found[line.product_id] = line
+    return found
 
 
 def remove_line(session: Session, consignment: Consignment, product_id: uuid.UUID) -> None:
