@@ -14,13 +14,14 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import Supplier
 from comptoir.core import i18n
 from comptoir.inventory.consignments.common import lines_of, products_by_id
 from comptoir.inventory.consignments.models import Consignment
-from comptoir.store import service as store
+from comptoir.store.models import Outlet, Retailer
 
 CENTS = Decimal("0.01")
 
@@ -53,6 +54,11 @@ class CreditNote:
     total: str
 
 
+def retailer_of(session: Session) -> Retailer:
+    """The store (read here: inventory does not import store.service, which knows sales)."""
+    return session.scalars(select(Retailer)).one()
+
+
 def _address(*parts: str | None) -> list[str]:
     return [part for part in parts if part]
 
@@ -71,8 +77,9 @@ def _supplier_address(supplier: Supplier | None) -> list[str]:
 
 
 def build_credit_note(session: Session, consignment: Consignment) -> CreditNote:
-    retailer = store.get_retailer(session)
-    outlet = store.get_outlet(session, outlet_id=consignment.outlet_id)
+    retailer = retailer_of(session)
+    outlet = session.get(Outlet, consignment.outlet_id)
+    assert outlet is not None  # a foreign key
     supplier = session.get(Supplier, consignment.supplier_id) if consignment.supplier_id else None
     lines = [line for line in lines_of(session, consignment.id).values() if (line.count or 0) > 0]
     products = products_by_id(session, [line.product_id for line in lines]) if lines else {}

@@ -39,6 +39,7 @@ from comptoir.inventory.consignments.credit_note import (
     build_credit_note,
     credit_note_to_json,
     render_credit_note,
+    retailer_of,
 )
 from comptoir.inventory.consignments.errors import ConsignmentStateError
 from comptoir.inventory.consignments.models import (
@@ -49,7 +50,7 @@ from comptoir.inventory.consignments.models import (
 )
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import StockChange, move_stock
-from comptoir.store import service as store
+from comptoir.store.models import Outlet
 
 S = ConsignmentStatus
 CREDIT_NOTE_EMAIL_TOPIC = "supplier_return.credit_note"
@@ -90,10 +91,9 @@ def create_supplier_return(
 ) -> Consignment:
     session = uow.session
     checked_reason = _reason_of(reason)
-    try:
-        store.get_outlet(session, outlet_id=outlet_id)
-    except NotFound:
-        raise InvalidInput(N_("Choose an outlet."), field="outlet_id") from None
+    outlet = session.get(Outlet, outlet_id)
+    if outlet is None or outlet.deleted_at is not None:
+        raise InvalidInput(N_("Choose an outlet."), field="outlet_id")
     supplier = session.get(Supplier, supplier_id)
     if supplier is None or supplier.deleted_at is not None:
         raise InvalidInput(N_("Choose a supplier."), field="supplier_id")
@@ -221,7 +221,7 @@ def send_supplier_return(
             topic=CREDIT_NOTE_EMAIL_TOPIC,
             payload={
                 "to": supplier.email,
-                "locale": locale or store.get_retailer(session).locale,
+                "locale": locale or retailer_of(session).locale,
                 "note": credit_note_to_json(build_credit_note(session, consignment)),
             },
         )

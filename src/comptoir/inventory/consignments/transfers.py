@@ -51,7 +51,7 @@ from comptoir.inventory.consignments.models import (
 )
 from comptoir.inventory.models import MovementKind
 from comptoir.inventory.service import StockChange, move_stock
-from comptoir.store import service as store
+from comptoir.store.models import Outlet
 
 S = ConsignmentStatus
 _ZERO = Decimal(0)
@@ -79,10 +79,9 @@ def _lock_transfer(session: Session, consignment_id: uuid.UUID) -> Consignment:
 
 
 def _known_outlet(session: Session, outlet_id: uuid.UUID, *, field: str) -> None:
-    try:
-        store.get_outlet(session, outlet_id=outlet_id)
-    except NotFound:
-        raise InvalidInput(N_("Choose an outlet."), field=field) from None
+    outlet = session.get(Outlet, outlet_id)
+    if outlet is None or outlet.deleted_at is not None:
+        raise InvalidInput(N_("Choose an outlet."), field=field)
 
 
 def create_transfer(
