@@ -26,6 +26,8 @@ from comptoir.web import (
     sell,
     settings,
     signin_settings,
+    stock_returns,
+    stock_transfers,
     till_settings,
     users,
 )
@@ -61,3 +63,5 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(till_settings.router)
     app.include_router(printing_settings.router)
     app.include_router(fiscal_settings.router)
+    app.include_router(stock_transfers.router)
+    app.include_router(stock_returns.router)

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import Supplier
 from comptoir.core import i18n
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import InvalidInput
 from comptoir.core.i18n import N_
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
@@ -32,6 +32,7 @@ from comptoir.inventory.consignments.common import (
     products_by_id,
     quantity_of,
     record_event,
+    remove_line,
     set_status,
     upsert_lines,
 )
@@ -41,7 +42,7 @@ from comptoir.inventory.consignments.credit_note import (
     render_credit_note,
     retailer_of,
 )
-from comptoir.inventory.consignments.errors import ConsignmentStateError
+from comptoir.inventory.consignments.errors import ConsignmentNotFound, ConsignmentStateError
 from comptoir.inventory.consignments.models import (
     Consignment,
     ConsignmentProduct,
@@ -65,7 +66,7 @@ def get_supplier_return(session: Session, consignment_id: uuid.UUID) -> Consignm
 
 def _check_return(consignment: Consignment) -> Consignment:
     if consignment.type != ConsignmentType.RETURN.value:
-        raise NotFound(
+        raise ConsignmentNotFound(
             N_("This supplier return does not exist."), consignment_id=str(consignment.id)
         )
     return consignment
@@ -169,6 +170,17 @@ def change_return_lines(
         detail={"lines": [[str(c.product_id), str(c.count), str(c.cost)] for c in changed]},
     )
     return changed
+
+
+def remove_return_line(
+    uow: UnitOfWork, *, consignment_id: uuid.UUID, product_id: uuid.UUID, user_id: uuid.UUID | None
+) -> None:
+    consignment = _lock_open_return(uow.session, consignment_id)
+    remove_line(uow.session, consignment, product_id)
+    record_event(
+        uow.session, consignment, action="line_removed", user_id=user_id,
+        detail={"product_id": str(product_id)},
+    )  # fmt: skip
 
 
 def _reference_of(consignment: Consignment, moment: datetime) -> str:

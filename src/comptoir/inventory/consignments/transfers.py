@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import Product
 from comptoir.core.clock import utcnow
-from comptoir.core.errors import InvalidInput, NotFound
+from comptoir.core.errors import InvalidInput
 from comptoir.core.i18n import N_
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory import costing
@@ -37,11 +37,12 @@ from comptoir.inventory.consignments.common import (
     products_by_id,
     quantity_of,
     record_event,
+    remove_line,
     save_delivery,
     set_status,
     upsert_lines,
 )
-from comptoir.inventory.consignments.errors import ConsignmentStateError
+from comptoir.inventory.consignments.errors import ConsignmentNotFound, ConsignmentStateError
 from comptoir.inventory.consignments.models import (
     Consignment,
     ConsignmentProduct,
@@ -70,7 +71,9 @@ def get_transfer(session: Session, consignment_id: uuid.UUID) -> Consignment:
 
 def _check_transfer(consignment: Consignment) -> Consignment:
     if consignment.type != ConsignmentType.OUTLET.value:
-        raise NotFound(N_("This transfer does not exist."), consignment_id=str(consignment.id))
+        raise ConsignmentNotFound(
+            N_("This transfer does not exist."), consignment_id=str(consignment.id)
+        )
     return consignment
 
 
@@ -149,6 +152,18 @@ def change_transfer_lines(
         detail={"lines": [[str(line.product_id), _plain(line.count)] for line in changed]},
     )
     return changed
+
+
+def remove_transfer_line(
+    uow: UnitOfWork, *, consignment_id: uuid.UUID, product_id: uuid.UUID, user_id: uuid.UUID | None
+) -> None:
+    transfer = _lock_transfer(uow.session, consignment_id)
+    _check_still_open(transfer)
+    remove_line(uow.session, transfer, product_id)
+    record_event(
+        uow.session, transfer, action="line_removed", user_id=user_id,
+        detail={"product_id": str(product_id)},
+    )  # fmt: skip
 
 
 def _check_still_open(transfer: Consignment) -> None:
