@@ -66,7 +66,7 @@ def test_a_manager_sends_a_transfer_and_receives_it_short(browser: TestClient, s
     assert _post(browser, page, f"{page}/send").status_code == 303
     assert _count(shop, mug.id, shop.outlet.id) == Decimal(5)
     html = browser.get(page).text
-    assert "5 items in transit" in html
+    assert "Quantity in transit: 5" in html
     delivery = re.search(r'name="delivery_id" value="([^"]+)"', html)
     assert delivery
     form = {"delivery_id": delivery.group(1), f"received.{mug.id}": "4"}
@@ -75,7 +75,7 @@ def test_a_manager_sends_a_transfer_and_receives_it_short(browser: TestClient, s
     assert _post(browser, page, f"{page}/receive", **form).status_code == 303
     assert _count(shop, mug.id, annex.id) == Decimal(4)
     html = browser.get(page).text
-    assert 'id="lost-in-transit"' in html and "Lost in transit: 1 items" in html
+    assert 'id="lost-in-transit"' in html and "Quantity lost in transit: 1 " in html
     assert "-1" in html
 
 

@@ -50,7 +50,7 @@ STATUS_LABELS = {
     "CANCELLED": N_("Cancelled"),
 }
 EVENT_LABELS = {
-    "created": N_("Created"),
+    "created": N_("Creation"),
     "lines_changed": N_("Products changed"),
     "line_removed": N_("Product removed"),
     "changed": N_("Details changed"),
