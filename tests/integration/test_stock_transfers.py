@@ -30,7 +30,7 @@ from comptoir.inventory.models import InventoryLevel, InventoryMovement, Movemen
 from comptoir.inventory.service import StockChange, move_stock
 from comptoir.store import service as store
 from comptoir.store.models import Outlet
-from tests.factories import Store, make_product
+from tests.factories import Store, make_product, run_together
 
 
 @pytest.fixture
@@ -341,4 +341,13 @@ def test_stock_with_none_at_the_source_leaves_at_its_supply_price(
     assert level(shop, mug.id, shop.outlet.id) == (Decimal(-2), Decimal(-6))
     receive(shop, transfer_id, None)
     assert level(shop, mug.id, annex.id) == (Decimal(2), Decimal(6))
+    assert_levels_match_ledger(shop)
+
+
+def test_two_receipts_of_one_transfer_at_once_receive_it_once(shop: Store, annex: Outlet) -> None:
+    mug = make_product(shop, stock=10)
+    transfer_id = sent_transfer(shop, annex, [(mug.id, "5")])
+    results = run_together(2, lambda: receive(shop, transfer_id, None))
+    assert sorted(type(r).__name__ for r in results) == ["ConsignmentStateError", "Receipt"]
+    assert level(shop, mug.id, annex.id)[0] == Decimal(5)
     assert_levels_match_ledger(shop)

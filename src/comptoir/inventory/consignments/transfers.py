@@ -30,6 +30,7 @@ from comptoir.inventory.consignments.common import (
     Receipt,
     ReceivedLine,
     check_open_to_changes,
+    check_transition,
     get_consignment,
     lines_of,
     lock_consignment,
@@ -342,6 +343,7 @@ def cancel_transfer(
     session = uow.session
     transfer = _lock_transfer(session, consignment_id)
     check_open_to_changes(transfer)
+    check_transition(transfer, S.CANCELLED)  # before any stock moves
     returned = []
     if transfer.status in IN_TRANSIT:
         source = transfer.source_outlet_id
