@@ -238,3 +238,14 @@ def test_a_cancelled_return_moves_no_stock(shop: Store) -> None:
     assert level(shop, mug.id)[0] == Decimal(10)
     with shop.uow() as uow, pytest.raises(ConsignmentStateError):
         send_supplier_return(uow, consignment_id=return_id, user_id=None)
+
+
+def test_the_credit_note_reads_in_french(shop: Store) -> None:
+    acme = make_supplier(shop)
+    mug = make_product(shop, name="Bol bleu", stock=2000, supply_price="4.00")
+    return_id = open_return(shop, acme, [LineInput(mug.id, count=Decimal(1000))], reason="Abîmé")
+    send(shop, return_id)
+    with shop.db.read_sessions() as session:
+        text = pdf_text(credit_note_pdf(session, consignment_id=return_id, locale="fr"))
+    assert "Abîmé" in text and "Bol bleu" in text
+    assert "4\xa0000,00\xa0€" in text or "4 000,00 €" in text

@@ -130,7 +130,11 @@ def credit_note_from_json(data: dict[str, Any]) -> CreditNote:
 def render_credit_note(note: CreditNote) -> bytes:
     """The credit note on A4, in the current locale."""
     _ = i18n.gettext_
-    money = i18n.format_money
+
+    def money(amount: Decimal, currency: str) -> str:
+        # Babel's French thousands separator (U+202F) is not in the PDF's standard fonts.
+        return i18n.format_money(amount, currency).replace("\u202f", "\xa0")
+
     styles = getSampleStyleSheet()
     out = io.BytesIO()
     pdf = SimpleDocTemplate(
@@ -163,7 +167,7 @@ def render_credit_note(note: CreditNote) -> bytes:
             [
                 text(line.name),
                 line.sku,
-                i18n.format_number(Decimal(line.quantity)),
+                i18n.format_number(Decimal(line.quantity)).replace("\u202f", "\xa0"),
                 money(Decimal(line.unit_cost), note.currency),
                 money(Decimal(line.total), note.currency),
             ]
