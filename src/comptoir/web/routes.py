@@ -28,6 +28,8 @@ from comptoir.web import (
     signin_settings,
     stock_control,
     stock_orders,
+    stock_returns,
+    stock_transfers,
     till_settings,
     users,
 )
@@ -65,3 +67,5 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(fiscal_settings.router)
     app.include_router(stock_control.router)
     app.include_router(stock_orders.router)
+    app.include_router(stock_transfers.router)
+    app.include_router(stock_returns.router)
