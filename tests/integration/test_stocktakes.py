@@ -214,8 +214,9 @@ def test_applying_writes_stocktake_movements_valued_at_the_average_cost(shop: St
     assert applied.adjusted == 2
     with shop.db.read_sessions() as session:
         moves = session.execute(
-            select(InventoryMovement.product_id, InventoryMovement.quantity, InventoryMovement.value)
-            .where(InventoryMovement.kind == "stocktake", InventoryMovement.source_id == count_id)
+            select(
+                InventoryMovement.product_id, InventoryMovement.quantity, InventoryMovement.value
+            ).where(InventoryMovement.kind == "stocktake", InventoryMovement.source_id == count_id)
         ).all()
         consignment = session.get(Consignment, count_id)
         assert consignment is not None
