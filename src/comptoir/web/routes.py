@@ -26,6 +26,7 @@ from comptoir.web import (
     sell,
     settings,
     signin_settings,
+    stock_counts,
     till_settings,
     users,
 )
@@ -61,3 +62,4 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(till_settings.router)
     app.include_router(printing_settings.router)
     app.include_router(fiscal_settings.router)
+    app.include_router(stock_counts.router)

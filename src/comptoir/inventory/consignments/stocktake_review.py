@@ -102,15 +102,24 @@ def review_stocktake(session: Session, *, consignment_id: uuid.UUID) -> Review:
         unit = average_cost(level, value or zero, fallback=supply)
         if received is None:
             # Not counted: expected is the level now (sales since the start included).
-            line = ReviewLine(product_id, name, sku, level, None, unit, -level,
-                              _money(-level * unit))  # fmt: skip
+            line = ReviewLine(
+                product_id, name, sku, level, None, unit, -level, _money(-level * unit)
+            )
             uncounted.append(line)
             lost += line.difference
             lost_cost += line.difference_value
             continue
         difference = received - (expected or zero)
-        line = ReviewLine(product_id, name, sku, expected or zero, received, unit, difference,
-                          _money(difference * unit))  # fmt: skip
+        line = ReviewLine(
+            product_id,
+            name,
+            sku,
+            expected or zero,
+            received,
+            unit,
+            difference,
+            _money(difference * unit),
+        )
         counted.append(line)
         if difference > 0:
             gain += difference
