@@ -290,6 +290,7 @@ def start_stocktake(
     """Start counting: the expected list is built in the database, set-based."""
     session = uow.session
     consignment = _lock_stocktake(session, consignment_id)
+    _check_status(consignment, S.STOCKTAKE_SCHEDULED, "this stock count has already started")
     check_transition(consignment, S.STOCKTAKE_IN_PROGRESS)
     now = utcnow()
     conditions = _counted_products(filters_of(consignment), show_inactive=consignment.show_inactive)
@@ -355,12 +356,23 @@ def start_stocktake(
 # -- counting ---------------------------------------------------------------------------------
 
 
+def _check_status(consignment: Consignment, wanted: ConsignmentStatus, otherwise: str) -> None:
+    """Refuse, in words a user reads, what a count's status does not allow."""
+    if consignment.status == wanted.value:
+        return
+    if consignment.status == S.STOCKTAKE_COMPLETE.value:
+        otherwise = "this stock count is already applied"
+    elif consignment.status == S.CANCELLED.value:
+        otherwise = "this stock count is cancelled"
+    raise ConsignmentStateError(otherwise, status=consignment.status)
+
+
 def _check_counting(consignment: Consignment) -> None:
-    if consignment.status != S.STOCKTAKE_IN_PROGRESS.value:
-        raise ConsignmentStateError(
-            "this stock count is not in progress: it cannot be counted",
-            status=consignment.status,
-        )
+    _check_status(
+        consignment,
+        S.STOCKTAKE_IN_PROGRESS,
+        "this stock count is not in progress: it cannot be counted",
+    )
 
 
 def count_products(
@@ -525,9 +537,8 @@ def apply_stocktake(
         raise InvalidInput("uncounted must be zero or keep", field="uncounted")
     session = uow.session
     consignment = _lock_stocktake(session, consignment_id)
+    _check_status(consignment, S.STOCKTAKE_IN_PROGRESS, "start the count before applying it")
     check_transition(consignment, S.STOCKTAKE_COMPLETE)
-    if consignment.status != S.STOCKTAKE_IN_PROGRESS.value:
-        raise ConsignmentStateError("start the count before applying it", status=consignment.status)
     changes: list[StockChange] = []
     gain = loss = Decimal(0)
     for product_id, expected, received, supply, count, value in line_figures(session, consignment):
@@ -575,5 +586,7 @@ def cancel_stocktake(
     """Abandon the count: nothing moves."""
     session = uow.session
     consignment = _lock_stocktake(session, consignment_id)
+    if consignment.status in (S.STOCKTAKE_COMPLETE.value, S.CANCELLED.value):
+        _check_status(consignment, S.STOCKTAKE_SCHEDULED, "")  # says why, in words
     set_status(session, consignment, S.CANCELLED, user_id=user_id)
     return consignment
