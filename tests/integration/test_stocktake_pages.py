@@ -52,10 +52,14 @@ def _scan(client: TestClient, count_id: uuid.UUID, code: str, quantity: str = ""
     assert page.status_code == 200
     reply = client.post(
         f"/stock-control/counts/{count_id}/scan",
-        data={"csrf": csrf_of(page.text), "code": code, "quantity": quantity,
-              "batch": str(uuid.uuid4())},
+        data={
+            "csrf": csrf_of(page.text),
+            "code": code,
+            "quantity": quantity,
+            "batch": str(uuid.uuid4()),
+        },
         follow_redirects=False,
-    )  # fmt: skip
+    )
     return reply.status_code
 
 
@@ -179,3 +183,62 @@ def test_a_right_file_is_counted_at_once(browser: TestClient, shop: Store) -> No
     with shop.db.read_sessions() as session:
         assert lines_of(session, count_id)[mug.id].received == Decimal("4.5")
         assert session.scalars(select(Consignment.id)).all() == [count_id]
+
+
+def test_a_hand_picked_count_takes_an_xlsx_file_of_barcodes(
+    browser: TestClient, shop: Store
+) -> None:
+    import openpyxl
+
+    mug = make_product(shop, stock=5, sku="MUG-1", barcode="3760000000011")
+    make_product(shop, stock=5, sku="BOWL-1")
+    page = browser.get("/stock-control/counts/new")
+    reply = browser.post(
+        "/stock-control/counts/new",
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "Mugs",
+            "outlet_id": str(shop.outlet.id),
+            "scope": "partial",
+            "products": "3760000000011\n",
+            "start_now": "on",
+        },
+        follow_redirects=False,
+    )
+    assert reply.status_code == 303, reply.text
+    count_id = uuid.UUID(reply.headers["location"].rsplit("/", 1)[1])
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["barcode", "quantity"])
+    sheet.append(["3760000000011", 6])
+    content = io.BytesIO()
+    book.save(content)
+    page = browser.get(f"/stock-control/counts/{count_id}/import")
+    uploaded = browser.post(
+        f"/stock-control/counts/{count_id}/import",
+        data={"csrf": csrf_of(page.text)},
+        files={"file": ("counts.xlsx", io.BytesIO(content.getvalue()), "application/octet-stream")},
+    )
+    assert 'id="import-done"' in uploaded.text
+    with shop.db.read_sessions() as session:
+        lines = lines_of(session, count_id)
+    assert set(lines) == {mug.id}
+    assert lines[mug.id].received == Decimal(6)
+
+
+def test_a_partial_count_without_a_choice_is_refused(browser: TestClient, shop: Store) -> None:
+    page = browser.get("/stock-control/counts/new")
+    reply = browser.post(
+        "/stock-control/counts/new",
+        data={
+            "csrf": csrf_of(page.text),
+            "name": "Nothing",
+            "outlet_id": str(shop.outlet.id),
+            "scope": "partial",
+        },
+    )
+    assert reply.status_code == 422
+    assert 'id="count-error"' in reply.text
+    with shop.db.read_sessions() as session:
+        assert session.scalars(select(Consignment.id)).all() == []

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select, update
 
-from comptoir.catalog.models import Brand, Product
+from comptoir.catalog.models import Brand, Product, ProductTag, Tag
 from comptoir.core.errors import InvalidInput
 from comptoir.inventory.consignments import stocktakes
 from comptoir.inventory.consignments.common import lines_of
@@ -299,3 +299,43 @@ def test_a_bad_uncounted_choice_and_unknown_filters_are_refused(shop: Store) -> 
             filters=stocktakes.StocktakeFilters(brand_ids=(uuid.uuid4(),)),
             user_id=None,
         )
+
+
+def test_a_partial_count_by_tag_or_hand_picked_leaves_out_inactive_products(shop: Store) -> None:
+    tagged, picked, inactive = (make_product(shop, stock=1) for _ in range(3))
+    make_product(shop, stock=1)  # neither tagged nor picked
+    with shop.uow() as uow:
+        tag = Tag(name="Fragile")
+        uow.session.add(tag)
+        uow.session.flush()
+        for product in (tagged, inactive):
+            uow.session.add(ProductTag(product_id=product.id, tag_id=tag.id))
+        uow.session.execute(update(Product).where(Product.id == inactive.id).values(active=False))
+        uow.commit()
+        tag_id = tag.id
+    count_id = _started(
+        shop, stocktakes.StocktakeFilters(tag_ids=(tag_id,), product_ids=(picked.id,))
+    )
+    with shop.db.read_sessions() as session:
+        assert set(lines_of(session, count_id)) == {tagged.id, picked.id}
+
+
+def test_a_retried_batch_answers_what_the_first_one_did(shop: Store) -> None:
+    mug = make_product(shop, stock=10)
+    count_id = _started(shop)
+    batch = uuid.uuid4()
+    answers = []
+    for _ in range(2):
+        with shop.uow() as uow:
+            answers.append(
+                stocktakes.count_products(
+                    uow,
+                    consignment_id=count_id,
+                    counts=[(mug.id, "2")],
+                    user_id=None,
+                    delivery_id=batch,
+                )
+            )
+            uow.commit()
+    assert [a.replayed for a in answers] == [False, True]
+    assert answers[1].lines[0].quantity == Decimal(2)
