@@ -15,6 +15,10 @@ STOCKTAKE_SCHEDULED -> STOCKTAKE_IN_PROGRESS -> STOCKTAKE_COMPLETE, or CANCELLED
   in the list joins it (`is_included` false).
 - `apply_stocktake` writes one STOCKTAKE movement per line whose count differs.
 
+The functions live by use case (stocktake_scope: filters, lock, status checks;
+stocktake_counting: counting; stocktake_review: the review; stocktake_import: counts from a
+file); this module holds the rest and exports the workflow's names.
+
 The rule for sales (and any other movement) made while the count is open
 --------------------------------------------------------------------------
 A line's `expected` is the level *at the moment the line is first counted* (the start's
@@ -29,8 +33,10 @@ count is applied (never "set the level to the count"). So:
   sale's movement stays (level 10, count starts, 10 counted, 2 sold: expected 10,
   adjustment 0, the level stays 8).
 
-The one case this cannot tell apart: a product counted in two places, with a sale from the
-place not yet counted in between (a count outside opening hours avoids it).
+What this cannot tell apart: a product counted in two places with a sale from the place
+not yet counted in between (counted units and sold units then overlap wrongly), and a sale
+rung up but not yet committed at the very moment of a product's first count. A full count
+outside opening hours avoids both.
 
 Uncounted lines: with "keep" they do not move; with "zero" the level is brought to zero as
 it is when the count is applied (delta = -level), which is what "we found none" means.
