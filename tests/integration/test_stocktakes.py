@@ -3,6 +3,7 @@ uncounted lines, the ledger after applying, bad input."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 from decimal import Decimal
 
@@ -339,3 +340,29 @@ def test_a_retried_batch_answers_what_the_first_one_did(shop: Store) -> None:
             uow.commit()
     assert [a.replayed for a in answers] == [False, True]
     assert answers[1].lines[0].quantity == Decimal(2)
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="concurrent writers need PostgreSQL")
+def test_counting_while_selling_keeps_every_level_equal_to_its_ledger(shop: Store) -> None:
+    mug = make_product(shop, stock=20, price="10.00")
+    count_id = _started(shop)
+    jobs = iter(["count", "sell", "count", "sell"])
+    lock = threading.Lock()
+
+    def work() -> None:
+        with lock:
+            job = next(jobs)
+        if job == "count":
+            _count(shop, count_id, (mug, 5), delivery_id=uuid.uuid4())
+        else:
+            make_sale(shop, [(mug, 1)], total="10.00")
+
+    results = run_together(4, work)
+    assert not [r for r in results if isinstance(r, BaseException)]
+    with shop.db.read_sessions() as session:
+        line = lines_of(session, count_id)[mug.id]
+    assert line.received == Decimal(10)
+    _apply(shop, count_id)
+    # Whatever the order, the adjustment is counted - (level at the first count).
+    assert stock_of(shop, mug) == Decimal(18) + (Decimal(10) - (line.expected or 0))
+    _level_matches_ledger(shop, mug)
