@@ -57,6 +57,7 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    text,
 )
 
 from comptoir.catalog.models import (
@@ -195,6 +196,10 @@ def start_stocktake(
     versions = allocate_versions(session, total)
     if total:
         dialect = session.get_bind().dialect.name
+        if dialect == "postgresql":
+            # The rows are numbered in product order: a sort of every product, which with
+            # the default 4 MB spills to disk; this transaction only gets more.
+            session.execute(text("SET LOCAL work_mem = '64MB'"))
         picked = (
             select(
                 line_ids(dialect, func.row_number().over(order_by=Product.id)).label("id"),
