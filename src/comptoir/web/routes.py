@@ -27,6 +27,7 @@ from comptoir.web import (
     settings,
     signin_settings,
     stock_control,
+    stock_counts,
     stock_orders,
     stock_returns,
     stock_transfers,
@@ -69,3 +70,4 @@ def install_routes(app: FastAPI) -> None:
     app.include_router(stock_orders.router)
     app.include_router(stock_transfers.router)
     app.include_router(stock_returns.router)
+    app.include_router(stock_counts.router)
