@@ -14,8 +14,10 @@ from comptoir.accounts import mail  # subscribes the password-reset email
 from comptoir.core.db import Database
 from comptoir.core.outbox import Handler, subscribers
 from comptoir.core.settings import Settings
-from comptoir.inventory.consignments import order_mail  # noqa: F401  (the purchase order email)
-from comptoir.inventory.consignments import credit_note_mail  # noqa: F401  (the credit note email)
+from comptoir.inventory.consignments import (
+    credit_note_mail,  # noqa: F401  (the credit note email)
+    order_mail,  # noqa: F401  (the purchase order email)
+)
 from comptoir.payments import adapters  # noqa: F401  (the providers card refunds go through)
 from comptoir.payments import follow_up as terminal_follow_up  # follows pending payments
 from comptoir.payments import refunds as terminal_refunds  # subscribes the card refunds

@@ -21,12 +21,12 @@ from comptoir.api.serialize_consignments import consignment, consignment_product
 from comptoir.http.deps import SessionDep, require
 from comptoir.http.json import DecimalJSONResponse
 from comptoir.inventory.consignments import common
-from comptoir.inventory.consignments.models import ConsignmentStatus, ConsignmentType
-from comptoir.inventory.consignments.queries import (
+from comptoir.inventory.consignments.listing import (
     ConsignmentFilter,
     page_consignment_products,
     page_consignments,
 )
+from comptoir.inventory.consignments.models import ConsignmentStatus, ConsignmentType
 
 router = APIRouter(
     prefix="/api/2.0", tags=["Consignments"], default_response_class=DecimalJSONResponse
@@ -48,7 +48,9 @@ def list_consignments(
     bounds = paging.bounds()
     page = page_consignments(
         session,
-        wanted=ConsignmentFilter(type=type, status=status, outlet_id=outlet_id),
+        wanted=ConsignmentFilter(
+            type=type, status=status.value if status else None, outlet_id=outlet_id
+        ),
         deleted=paging.deleted,
         **bounds,
     )
