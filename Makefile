@@ -82,6 +82,10 @@ bench: install
 	$(BIN)/python bench/sales_history.py --backend postgresql
 	$(BIN)/python bench/register_closure.py --backend sqlite
 	$(BIN)/python bench/register_closure.py --backend postgresql
+	$(BIN)/python bench/fiscal_verify.py --backend sqlite
+	$(BIN)/python bench/fiscal_verify.py --backend postgresql
+	$(BIN)/python bench/stock_operations.py --backend sqlite
+	$(BIN)/python bench/stock_operations.py --backend postgresql
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

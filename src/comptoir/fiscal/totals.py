@@ -75,17 +75,34 @@ class Totals:
 
     def add_payload(self, data: Mapping[str, Any], *, sign: int = 1) -> None:
         """Add a payload's "totals" (or subtract it with sign=-1)."""
-        self.incl += sign * amount(data.get("incl", "0"))
-        self.excl += sign * amount(data.get("excl", "0"))
-        self.tax += sign * amount(data.get("tax", "0"))
-        for row in data.get("by_rate") or ():
+        # The verifier runs this for a million entries: locals, no multiplication by +1.
+        get = data.get
+        negative = sign < 0
+        incl, excl, tax = (
+            amount(get("incl", "0")),
+            amount(get("excl", "0")),
+            amount(get("tax", "0")),
+        )
+        if negative:
+            incl, excl, tax = -incl, -excl, -tax
+        self.incl += incl
+        self.excl += excl
+        self.tax += tax
+        by_rate = self.by_rate
+        for row in get("by_rate") or ():
             rate = rate_text(row["rate"])
-            bucket = self.by_rate.get(rate)
+            bucket = by_rate.get(rate)
             if bucket is None:
-                bucket = self.by_rate[rate] = RateTotals()
-            bucket.incl += sign * amount(row.get("incl", "0"))
-            bucket.excl += sign * amount(row.get("excl", "0"))
-            bucket.tax += sign * amount(row.get("tax", "0"))
+                bucket = by_rate[rate] = RateTotals()
+            row_get = row.get
+            incl = amount(row_get("incl", "0"))
+            excl = amount(row_get("excl", "0"))
+            tax = amount(row_get("tax", "0"))
+            if negative:
+                incl, excl, tax = -incl, -excl, -tax
+            bucket.incl += incl
+            bucket.excl += excl
+            bucket.tax += tax
 
     def add(self, other: Totals) -> None:
         self.incl += other.incl
@@ -132,7 +149,17 @@ class Totals:
 
 def rate_text(rate: Any) -> str:
     """A VAT rate as the payload writes it: percent with 2 decimals ("5.50")."""
+    if type(rate) is str:
+        known = _RATE_TEXTS.get(rate)
+        if known is None:
+            known = format(amount(rate).quantize(CENT), "f")
+            if len(_RATE_TEXTS) < 1_000:  # a store has a handful of rates
+                _RATE_TEXTS[rate] = known
+        return known
     return format(amount(rate).quantize(CENT), "f")
+
+
+_RATE_TEXTS: dict[str, str] = {}
 
 
 def add_totals(*totals: Mapping[str, Any] | None) -> dict[str, Any]:

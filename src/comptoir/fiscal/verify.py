@@ -99,6 +99,9 @@ class Report:
 # -- one entry ------------------------------------------------------------------------------
 
 
+# One signature algorithm object for every check (a million are verified in a row).
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
+
 # What json.dumps(value, ensure_ascii=False) writes for a string, without its overhead.
 _text = encode_basestring
 
@@ -170,9 +173,7 @@ class Keys:
         if public_key is None:
             return f"signed by key {key_id}, whose public key is missing or does not match"
         try:
-            public_key.verify(
-                base64.b64decode(row[SIGNATURE]), message_of(row), ec.ECDSA(hashes.SHA256())
-            )
+            public_key.verify(base64.b64decode(row[SIGNATURE]), message_of(row), _ECDSA_SHA256)
         except (InvalidSignature, ValueError):
             return N_("the signature does not match the entry")
         return None

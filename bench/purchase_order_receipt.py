@@ -1,6 +1,6 @@
 """Receiving a 1,000-line purchase order.
 
-    python bench/stock_orders_bench.py --backend sqlite|postgresql [--lines 1000]
+    python bench/purchase_order_receipt.py --backend sqlite|postgresql [--lines 1000]
 
 It migrates a fresh database, seeds the demo store, bulk-inserts `--lines` products of one
 supplier (half of them with stock on hand already, so receipts both create and update
