@@ -117,7 +117,12 @@ def test_a_cashier_counts_but_cannot_review_or_apply(
     browser.post("/logout", data={"csrf": csrf_owner})
     cashier = make_user(shop, role=Role.CASHIER)
     client = sign_in_as(app_client, cashier.username)
-    assert client.get("/stock-control/counts").status_code == 200
+    counts = client.get("/stock-control/counts")
+    assert counts.status_code == 200
+    # The top bar leads a cashier to the counts, not to the stock control they cannot see.
+    assert 'id="nav-stock-counts"' in counts.text
+    assert 'id="nav-stock-control"' not in counts.text
+    assert client.get("/stock-control").status_code == 403
     assert _scan(client, count_id, "MUG-1", "3") == 303
     page = client.get(f"/stock-control/counts/{count_id}")
     assert page.status_code == 200
