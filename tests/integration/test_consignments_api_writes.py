@@ -425,7 +425,7 @@ def test_a_received_order_cannot_change_and_a_refused_transition_is_409(
     api: TestClient, shop: Store
 ) -> None:
     mug = make_product(shop, stock=0)
-    order = _order(api, shop)
+    order = _order(api, shop, due_at="2026-01-20T09:00:00+01:00", supplier_invoice="F-9")
     path = f"{BASE}/{order['id']}"
     api.post(f"{path}/products", json={"product_id": str(mug.id), "count": "2"})
     assert _put(api, order["id"], status="RECEIVED").status_code == 200

@@ -110,8 +110,12 @@ def create_consignment(
     one is refused: a consignment is sent or received through its workflow)."""
     first = common.INITIAL[new.type]
     if new.status is not None and new.status is not first:
-        raise InvalidInput(N_("a new consignment of this type starts as {status}"),
-                           field="status", status=first.value)  # fmt: skip
+        raise InvalidInput(
+            N_("a new consignment starts in its first status: OPEN, or STOCKTAKE_SCHEDULED "
+               "for a count"),
+            field="status",
+            status=first.value,
+        )  # fmt: skip
     outlet_id = _required(new.outlet_id, "outlet_id")
     if new.type is T.SUPPLIER:
         made = orders.create_order(uow, outlet_id=outlet_id, supplier_id=new.supplier_id,
