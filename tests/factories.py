@@ -868,3 +868,43 @@ def set_reorder(shop: Store, product: Product, *, point: str, restock: str) -> N
             ],
         )
         uow.commit()
+
+
+# Consignments API writes (part "api", issue 13) -----------------------------------------
+
+
+def make_outlet(shop: Store, *, name: str = "Annex") -> Outlet:
+    """A second outlet (a transfer's destination)."""
+    from comptoir.store import service as store_service
+
+    with shop.uow() as uow:
+        return store_service.create_outlet(
+            uow, fields=store_service.OutletFields(name=name, time_zone="Europe/Paris")
+        )
+
+
+def consignments_state(shop: Store) -> tuple[Any, ...]:
+    """Every consignment, line and delivery with what a write changes: compared before and
+    after a refused request."""
+    from comptoir.inventory.consignments.models import (
+        Consignment,
+        ConsignmentDelivery,
+        ConsignmentProduct,
+    )
+
+    with shop.db.read_sessions() as session:
+        consignments = session.execute(
+            select(
+                Consignment.id, Consignment.status, Consignment.name, Consignment.reference,
+                Consignment.due_at, Consignment.supplier_invoice, Consignment.deleted_at,
+                Consignment.version,
+            ).order_by(Consignment.id)
+        ).all()  # fmt: skip
+        lines = session.execute(
+            select(
+                ConsignmentProduct.id, ConsignmentProduct.count, ConsignmentProduct.received,
+                ConsignmentProduct.cost, ConsignmentProduct.deleted_at, ConsignmentProduct.version,
+            ).order_by(ConsignmentProduct.id)
+        ).all()  # fmt: skip
+        deliveries = count_rows(shop.db, ConsignmentDelivery)
+    return (tuple(consignments), tuple(lines), deliveries, snapshot(shop))

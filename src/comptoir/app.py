@@ -12,6 +12,7 @@ from sqlalchemy import text
 from comptoir import __version__
 from comptoir.api import catalog as catalog_api
 from comptoir.api import catalog_entities as catalog_entities_api
+from comptoir.api import consignment_writes as consignment_writes_api
 from comptoir.api import consignments as consignments_api
 from comptoir.api import customers as customers_api
 from comptoir.api import discount_approvals as discount_approvals_api
@@ -110,5 +111,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(printing_api.router)
     app.include_router(terminal_payments_api.router)
     app.include_router(consignments_api.router)
+    app.include_router(consignment_writes_api.router)
     install_web(app)
     return app

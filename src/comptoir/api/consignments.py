@@ -3,7 +3,9 @@ supplier returns, stocktakes), their products, `/bulk` and `/totals`.
 
 Reading needs `consignments:read`; every change `consignments:write` (X-Series splits the
 write scope by type: `consignments:write:stock_order` and so on; a Comptoir token's
-`consignments:write` covers them all). The same permissions guard the stock control pages.
+`consignments:write` covers them all), except counting a stock count in progress, which
+`consignments:count` allows. The same permissions guard the stock control pages. This
+module reads; the writes are in `consignment_writes.py`.
 """
 
 from __future__ import annotations

@@ -2,15 +2,32 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
 from comptoir.api.serialize import ts, uid
 from comptoir.inventory.consignments.common import Totals
 from comptoir.inventory.consignments.models import Consignment, ConsignmentProduct
+from comptoir.inventory.consignments.stocktake_scope import StocktakeFilters, filters_of
 
 _QUANTITY = Decimal("0.00001")
+# A stock count's filters: X-Series' `Filter.field` -> StocktakeFilters' field.
+FILTER_FIELDS = {
+    "brand_id": "brand_ids",
+    "product_id": "product_ids",
+    "supplier_id": "supplier_ids",
+    "tag_id": "tag_ids",
+    "type_id": "product_type_ids",
+}
+
+
+def filters_out(filters: StocktakeFilters) -> list[dict[str, str]]:
+    """A count's filters as X-Series lists them: `[{"field": "brand_id", "value": id}]`."""
+    return [
+        {"field": field, "value": str(value)}
+        for field, name in FILTER_FIELDS.items()
+        for value in getattr(filters, name)
+    ]
 
 
 def quantity(value: Decimal | None) -> str | None:
@@ -33,7 +50,7 @@ def consignment(c: Consignment) -> dict[str, Any]:
         "due_at": ts(c.due_at),
         "received_at": ts(c.received_at),
         "show_inactive": c.show_inactive,
-        "filters": json.loads(c.filters) if c.filters else [],
+        "filters": filters_out(filters_of(c)),
         "created_at": ts(c.created_at),
         "updated_at": ts(c.updated_at),
         "deleted_at": ts(c.deleted_at),

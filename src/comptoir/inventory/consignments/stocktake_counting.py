@@ -192,3 +192,26 @@ def find_product_by_code(session: Session, code: str) -> Product | None:
     return session.scalars(
         select(Product).where(Product.sku == typed, Product.deleted_at.is_(None)).limit(1)
     ).first()
+
+
+def forget_counts(
+    uow: UnitOfWork, *, consignment_id: uuid.UUID, product_ids: Sequence[uuid.UUID]
+) -> None:
+    """Forget what was counted of these products, in a count in progress, so the quantity
+    counted next replaces it (a correction sent as a total). Their expected quantity is
+    taken again at that next count, as for a first count."""
+    session = uow.session
+    consignment = lock_stocktake(session, consignment_id)
+    check_counting(consignment)
+    wanted = sorted(set(product_ids), key=lambda p: p.int)
+    for start in range(0, len(wanted), 500):
+        for line in session.scalars(
+            select(ConsignmentProduct).where(
+                ConsignmentProduct.consignment_id == consignment.id,
+                ConsignmentProduct.product_id.in_(wanted[start : start + 500]),
+                ConsignmentProduct.received.is_not(None),
+            )
+        ):
+            line.received = None
+    # count_products adds with an UPDATE of its own: it must see these cleared.
+    session.flush()
