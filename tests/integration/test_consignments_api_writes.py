@@ -187,6 +187,23 @@ def test_a_receipt_sent_again_with_the_same_idempotency_key_is_done_once(
     assert stock_of(shop, mug) == Decimal(4)
 
 
+def test_a_bulk_of_ordered_quantities_sent_again_with_its_key_adds_them_once(
+    api: TestClient, shop: Store
+) -> None:
+    mug = make_product(shop, stock=0)
+    order = _order(api, shop)
+    key = {"Idempotency-Key": "order-lines-1"}
+    line = [{"product_id": str(mug.id), "count": "6"}]
+    first = api.post(f"{BASE}/{order['id']}/bulk", json=line, headers=key)
+    again = api.post(f"{BASE}/{order['id']}/bulk", json=line, headers=key)
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert Decimal(_lines(api, order["id"])[str(mug.id)]["count"]) == Decimal(6)
+    other = api.post(f"{BASE}/{order['id']}/bulk", json=line, headers={"Idempotency-Key": "2"})
+    assert other.status_code == 200
+    assert Decimal(_lines(api, order["id"])[str(mug.id)]["count"]) == Decimal(12)
+
+
 # -- creating the other types ------------------------------------------------------------------
 
 

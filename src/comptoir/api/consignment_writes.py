@@ -14,10 +14,10 @@ its products or `/bulk` needs only `consignments:count` (a cashier counts the sh
 manager's count covers; the count must be in progress, which the domain checks). Creating,
 starting, applying, cancelling or deleting a count stays a manager's.
 
-Retries: a receipt (an order's `received` quantities, `status: RECEIVED`) and a batch of
-counts are done once per `Idempotency-Key` header (the key names the delivery, as the
-stock pages' forms do with their delivery id): sent again, the first answer comes back
-with `Idempotent-Replayed: true` and nothing changes.
+Retries: a change of products (a receipt, a batch of counts, a `/bulk` of ordered
+quantities) and a receipt by `status: RECEIVED` are done once per `Idempotency-Key` header
+(the key names the delivery, as the stock pages' forms do with their delivery id): sent
+again, the first answer comes back with `Idempotent-Replayed: true` and nothing changes.
 """
 
 from __future__ import annotations

@@ -14,8 +14,10 @@ and `/bulk`): each type's own function does the work, with its own rules.
   levels and is not sent (422).
 
 `accumulate` adds what is sent to what is there (X-Series' /bulk); otherwise what is sent is
-the new value. A `delivery_id` seen before answers the first receipt or count and changes
-nothing. Everything is checked before anything is written; none of these commits.
+the new value. A `delivery_id` is recorded with every change made under it (a receipt
+or a count records its delivery; any other change an empty one): seen again, it answers
+the first change and changes nothing. Everything is checked before anything is written;
+none of these commits.
 """
 
 from __future__ import annotations
@@ -73,6 +75,26 @@ def change_lines(
     if kind is T.STOCKTAKE:
         _count(uow, consignment_id, lines, accumulate, delivery_id, user_id)
         return LinesChanged(product_ids)
+    _change_lines_of(uow, consignment_id, kind, lines, accumulate, delivery_id, user_id)
+    if delivery_id is not None:
+        session.flush()  # a receipt made above recorded the key: previous_delivery sees it
+        if common.previous_delivery(session, consignment, delivery_id) is None:
+            # Only ordered quantities or costs changed: record the key anyway, so a retried
+            # request (a bulk adds up) replays instead of adding twice.
+            empty = common.Receipt(delivery_id, lines=())
+            common.save_delivery(session, consignment, empty, user_id=user_id)
+    return LinesChanged(product_ids)
+
+
+def _change_lines_of(
+    uow: UnitOfWork,
+    consignment_id: uuid.UUID,
+    kind: T,
+    lines: Sequence[LineInput],
+    accumulate: bool,
+    delivery_id: uuid.UUID | None,
+    user_id: uuid.UUID | None,
+) -> None:
     if kind is not T.SUPPLIER and any(line.received is not None for line in lines):
         raise InvalidInput(
             N_("a transfer is received as a whole (its status RECEIVED); a return has no "
@@ -87,7 +109,6 @@ def change_lines(
                                              accumulate=accumulate, user_id=user_id)  # fmt: skip
     else:
         _change_order(uow, consignment_id, lines, accumulate, delivery_id, user_id)
-    return LinesChanged(product_ids)
 
 
 def _change_order(
