@@ -27,7 +27,7 @@ from comptoir.sales.inputs import SaleRights
 from comptoir.store.models import PaymentKind, PaymentType, Register
 
 # (status, product indexes and quantities, payments by kind, customer, note, quote)
-_SALES: list[
+DEMO_SALES: list[
     tuple[str, list[tuple[int, int]], list[tuple[int, str]], str | None, str | None, bool]
 ] = [
     ("CLOSED", [(0, 2), (4, 1)], [(PaymentKind.CASH, "full")], None, None, False),
@@ -62,7 +62,7 @@ def seed_demo_sales(uow: UnitOfWork) -> None:
     registers.open_register(
         uow, register_id=register.id, user_id=owner.id, counts=float_counts, opened_at=yesterday
     )
-    for index, (status, lines, payments, customer, note, quote) in enumerate(_SALES):
+    for index, (status, lines, payments, customer, note, quote) in enumerate(DEMO_SALES):
         if index == _CLOSED_DAY_SALES:
             _close_yesterday(uow, register=register, owner=owner, tenders=tenders, when=yesterday)
             registers.open_register(

@@ -13,6 +13,7 @@ from comptoir.core.uow import UnitOfWork
 from comptoir.customers import groups as customer_groups
 from comptoir.customers.store_credit import ensure_store_credit_payment_type
 from comptoir.demo_sales import seed_demo_sales
+from comptoir.demo_stock import seed_demo_stock
 from comptoir.store import service as store
 from comptoir.store.models import Outlet, PaymentKind, Retailer
 
@@ -157,6 +158,7 @@ def seed_demo_store(uow: UnitOfWork) -> bool:
             ),
         )
     seed_demo_sales(uow)
+    seed_demo_stock(uow)
     _seed_demo_terminal(uow)
     return True
 

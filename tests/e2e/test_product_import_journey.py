@@ -65,4 +65,6 @@ def test_manager_fixes_an_import_from_its_error_file_and_imports_it(
     page.goto(f"{live_server.url}/products?q=E2E")
     expect(page.locator('#products tr[data-sku="E2E-CARAFE"]')).to_contain_text("Carafe émaillée")
     expect(page.locator('#products tr[data-sku="E2E-BOL"]')).to_contain_text("Bol à café")
-    expect(page.locator('#products tr[data-sku="E2E-BOL"] td.stock')).to_have_text("4")
+    expect(
+        page.locator('#products tr[data-sku="E2E-BOL"] td.stock[data-outlet="Paris Marais"]')
+    ).to_have_text("4")

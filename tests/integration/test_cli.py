@@ -13,8 +13,10 @@ from comptoir.accounts.models import User
 from comptoir.app import create_app
 from comptoir.catalog.models import Product
 from comptoir.core.db import Database, open_database
+from comptoir.demo_sales import DEMO_SALES
 from comptoir.inventory import service as inventory
-from comptoir.inventory.models import InventoryLevel
+from comptoir.inventory.consignments.models import Consignment
+from comptoir.inventory.models import InventoryLevel, InventoryMovement, MovementKind
 from comptoir.setup import DEMO_PRODUCTS
 from comptoir.store.models import Outlet, PaymentKind, PaymentType, Register, Retailer, Tax
 from tests.factories import CLI_EMAIL as EMAIL
@@ -72,15 +74,18 @@ def test_init_twice_seeds_the_demo_store_once(
     initialised: InitialisedStore, store_db: Database
 ) -> None:
     assert count(store_db, Retailer) == 1
-    assert count(store_db, Outlet) == 1
+    assert count(store_db, Outlet) == 2  # the shop and its stockroom (demo_stock.py)
     assert count(store_db, Register) == 2
+    assert count(store_db, Consignment) == 8  # demo_stock.py's, once
     assert count(store_db, Tax) == 4
     assert count(store_db, Product) == len(DEMO_PRODUCTS) >= 30
     with store_db.read_sessions() as session:
         kinds = {p.name: p.type_id for p in session.scalars(select(PaymentType))}
         providers = {p.name: p.provider for p in session.scalars(select(PaymentType))}
-        (outlet,) = session.scalars(select(Outlet)).all()
-        assert outlet.name == "Paris Marais"
+        outlets = {o.id: o.name for o in session.scalars(select(Outlet))}
+        assert sorted(outlets.values()) == ["Paris Marais", "Réserve Montreuil"]
+        # The registers are the shop's; the stockroom has none.
+        assert {outlets[r.outlet_id] for r in session.scalars(select(Register))} == {"Paris Marais"}
         assert session.scalars(select(Retailer)).one().currency == "EUR"
     assert len(kinds) == 7
     # The card terminal on the simulator (README "Card terminals"); the others are plain.
@@ -94,19 +99,30 @@ def test_every_demo_product_has_stock_that_matches_its_ledger(
     initialised: InitialisedStore, store_db: Database
 ) -> None:
     with store_db.read_sessions() as session:
+        shop = session.scalars(select(Outlet.id).where(Outlet.name == "Paris Marais")).one()
         levels = session.execute(
             select(InventoryLevel.product_id, InventoryLevel.outlet_id, InventoryLevel.count)
         ).all()
-        assert len(levels) == len(DEMO_PRODUCTS)
+        # Every product at the shop; the stockroom holds what its order brought in.
+        assert len([level for level in levels if level.outlet_id == shop]) == len(DEMO_PRODUCTS)
         for product_id, outlet_id, stock in levels:
             assert stock > 0
             assert (
                 inventory.ledger_balance(session, product_id=product_id, outlet_id=outlet_id)
                 == stock
             )
-    # The demo's sales (closed, layby, on account) took some of the opening stock.
-    opening = sum(stock for *_, stock in DEMO_PRODUCTS)
-    assert 0 < sum(stock for *_, stock in levels) < opening
+        by_kind = dict(
+            session.execute(
+                select(InventoryMovement.kind, func.sum(InventoryMovement.quantity)).group_by(
+                    InventoryMovement.kind
+                )
+            ).all()
+        )
+    # The opening stock went through the ledger, and the demo's sales (closed, layby, on
+    # account; not the parked ones) took what they sold of it.
+    assert by_kind[MovementKind.MANUAL] == sum(stock for *_, stock in DEMO_PRODUCTS)
+    sold = sum(q for status, lines, *_ in DEMO_SALES if status != "SAVED" for _i, q in lines)
+    assert by_kind[MovementKind.SALE] == -sold < 0
 
 
 def test_a_token_created_on_the_command_line_works_as_a_bearer_token(
