@@ -130,6 +130,24 @@ def check_open_to_changes(consignment: Consignment) -> None:
         )
 
 
+def add_consignment(
+    session: Session,
+    *,
+    type: ConsignmentType,
+    user_id: uuid.UUID | None,
+    detail: Mapping[str, Any] | None = None,
+    **fields: Any,
+) -> Consignment:
+    """A new consignment of `type` in its first status, with its "created" history line."""
+    consignment = Consignment(
+        type=type.value, status=INITIAL[type].value, created_by=user_id, **fields
+    )
+    session.add(consignment)
+    session.flush()
+    record_event(session, consignment, action="created", user_id=user_id, detail=detail)
+    return consignment
+
+
 def record_event(
     session: Session,
     consignment: Consignment,

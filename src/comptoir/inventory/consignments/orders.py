@@ -138,21 +138,17 @@ def create_order(
     note = (name or "").strip() or None
     if note is not None and len(note) > 255:
         raise InvalidInput(N_("the note is too long"), field="name")
-    order = Consignment(
-        type=ConsignmentType.SUPPLIER.value,
-        status=common.INITIAL[ConsignmentType.SUPPLIER].value,
+    return common.add_consignment(
+        session,
+        type=ConsignmentType.SUPPLIER,
+        user_id=user_id,
+        detail={"reference": reference},
         outlet_id=outlet_id,
         supplier_id=supplier_id,
         name=note,
         reference=reference,
         due_at=due_at,
-        created_by=user_id,
     )
-    session.add(order)
-    session.flush()
-    common.record_event(session, order, action="created", user_id=user_id,
-                        detail={"reference": reference})  # fmt: skip
-    return order
 
 
 def _checked(lines: Sequence[LineInput]) -> list[LineInput]:

@@ -73,9 +73,9 @@ from comptoir.core.errors import InvalidInput
 from comptoir.core.uow import UnitOfWork
 from comptoir.core.versioning import VERSION_COUNTER, StoreCounter, allocate_versions
 from comptoir.inventory.consignments.common import (
+    add_consignment,
     check_transition,
     products_by_id,
-    record_event,
     set_status,
 )
 from comptoir.inventory.consignments.models import (
@@ -159,21 +159,16 @@ def create_stocktake(
     check_known(session, Tag, filters.tag_ids, "tag")
     if filters.product_ids:
         products_by_id(session, filters.product_ids)
-    consignment = Consignment(
-        type=ConsignmentType.STOCKTAKE.value,
-        status=S.STOCKTAKE_SCHEDULED.value,
+    return add_consignment(
+        session,
+        type=ConsignmentType.STOCKTAKE,
+        user_id=user_id,
+        detail={"full": filters.is_full},
         name=name,
         outlet_id=outlet_id,
         filters=filters.as_json(),
         show_inactive=show_inactive,
-        created_by=user_id,
     )
-    session.add(consignment)
-    session.flush()
-    record_event(
-        session, consignment, action="created", user_id=user_id, detail={"full": filters.is_full}
-    )
-    return consignment
 
 
 def start_stocktake(

@@ -23,8 +23,8 @@ from comptoir.core.i18n import N_
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory.consignments.common import (
-    INITIAL,
     LineInput,
+    add_consignment,
     check_open_to_changes,
     get_consignment,
     lines_of,
@@ -98,19 +98,15 @@ def create_supplier_return(
     supplier = session.get(Supplier, supplier_id)
     if supplier is None or supplier.deleted_at is not None:
         raise InvalidInput(N_("Choose a supplier."), field="supplier_id")
-    consignment = Consignment(
-        type=ConsignmentType.RETURN.value,
-        status=INITIAL[ConsignmentType.RETURN].value,
+    return add_consignment(
+        session,
+        type=ConsignmentType.RETURN,
+        user_id=user_id,
         name=(name or "").strip()[:255] or None,
         outlet_id=outlet_id,
         supplier_id=supplier_id,
         reason=checked_reason,
-        created_by=user_id,
     )
-    session.add(consignment)
-    session.flush()
-    record_event(session, consignment, action="created", user_id=user_id)
-    return consignment
 
 
 def _lock_open_return(session: Session, consignment_id: uuid.UUID) -> Consignment:

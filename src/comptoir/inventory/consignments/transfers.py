@@ -25,10 +25,10 @@ from comptoir.core.i18n import N_
 from comptoir.core.uow import UnitOfWork
 from comptoir.inventory import costing
 from comptoir.inventory.consignments.common import (
-    INITIAL,
     LineInput,
     Receipt,
     ReceivedLine,
+    add_consignment,
     check_open_to_changes,
     check_transition,
     get_consignment,
@@ -104,18 +104,14 @@ def create_transfer(
         raise InvalidInput(
             N_("A transfer goes to another outlet than the one sending it."), field="outlet_id"
         )
-    transfer = Consignment(
-        type=ConsignmentType.OUTLET.value,
-        status=INITIAL[ConsignmentType.OUTLET].value,
+    return add_consignment(
+        session,
+        type=ConsignmentType.OUTLET,
+        user_id=user_id,
         name=(name or "").strip()[:255] or None,
         outlet_id=outlet_id,
         source_outlet_id=source_outlet_id,
-        created_by=user_id,
     )
-    session.add(transfer)
-    session.flush()
-    record_event(session, transfer, action="created", user_id=user_id)
-    return transfer
 
 
 def _check_movable(products: Mapping[uuid.UUID, Product]) -> None:
