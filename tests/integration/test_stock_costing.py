@@ -74,3 +74,34 @@ def test_stock_leaving_an_empty_level_is_valued_at_the_given_unit_cost(shop: Sto
     count, value, layers = _level(shop, pen.id)
     assert count == Decimal(-2)
     assert value == layers == Decimal("-3.00000")  # the sale line's cost, 1.50
+
+
+# A level below zero (prop, issue 13: the property test's finding) ---------------------------
+
+
+def test_stock_arriving_at_a_level_below_zero_brings_it_back_to_zero_worth_nothing(
+    shop: Store,
+) -> None:
+    # Two sold with none in stock leave at the supply price (5.00): the level is worth -10.
+    pen = make_product(shop, stock=0, supply_price="5.00")
+    make_sale(shop, [(pen, 2)], total="24.00")
+    _receive(shop, pen.id, "2", "4.00")  # they cost 4.00 each when they came
+    assert _level(shop, pen.id) == (Decimal(0), Decimal(0), Decimal(0))
+
+
+def test_stock_arriving_past_zero_is_worth_its_unit_cost_never_a_negative_average(
+    shop: Store,
+) -> None:
+    pen = make_product(shop, stock=0, supply_price="5.00")
+    make_sale(shop, [(pen, 5)], total="60.00")  # -5 units, worth -25.00
+    _receive(shop, pen.id, "6", "0.30")
+    count, value, layers = _level(shop, pen.id)
+    # Not -25.00 + 1.80: the one unit on hand is worth what it cost.
+    assert (count, value, layers) == (Decimal(1), Decimal("0.30000"), Decimal("0.30000"))
+
+
+def test_stock_arriving_that_leaves_the_level_below_zero_keeps_its_average(shop: Store) -> None:
+    pen = make_product(shop, stock=0, supply_price="5.00")
+    make_sale(shop, [(pen, 5)], total="60.00")  # -5 units, worth -25.00
+    _receive(shop, pen.id, "2", "4.00")
+    assert _level(shop, pen.id) == (Decimal(-3), Decimal("-15.00000"), Decimal("-15.00000"))

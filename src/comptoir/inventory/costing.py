@@ -6,6 +6,13 @@ and the stock value is the sum of the layers. Stock that arrives is valued at it
 (a purchase order's supply price, a transfer's cost at the sending outlet); stock that leaves
 at the level's average cost (value / count), so the average does not move when stock leaves.
 A level with no stock on hand falls back to the unit cost the caller gives.
+
+Stock may go below zero (a shop sells what it has not counted). Stock arriving at a level
+below zero first makes good the missing units, at the level's average, as stock leaving
+would; only what is left over is valued at its unit cost. So a level's value has the sign of
+its count: an empty level is worth nothing, however it came back to zero, and the average
+cost of stock on hand is never negative (the difference between what the missing units were
+valued at and what they cost is not stock: it was sold).
 """
 
 from __future__ import annotations
@@ -65,22 +72,26 @@ def read_levels(session: Session, keys: Iterable[Key]) -> dict[Key, tuple[Decima
 def value_changes(session: Session, changes: Sequence[StockChange]) -> list[Decimal]:
     """The cost value each change moves, in order (several changes of one level in one call
     are valued one after the other)."""
-    needing = {
-        (c.product_id, c.outlet_id) for c in changes if c.quantity < 0 or c.unit_cost is None
-    }
-    running = read_levels(session, needing) if needing else {}
+    # Every level moved is read: stock arriving is valued against a level below zero too.
+    running = read_levels(session, [(c.product_id, c.outlet_id) for c in changes])
     values: list[Decimal] = []
     for change in changes:
         key = (change.product_id, change.outlet_id)
         count, value = running.get(key, (_ZERO, _ZERO))
-        if change.quantity > 0 and change.unit_cost is not None:
+        after = count + change.quantity
+        if count != 0 and after == 0:
+            moved = -value  # the level is back at zero: no value left, no rounding residue
+        elif count < 0 < change.quantity < -count:
+            moved = change.quantity * (value / count)  # missing units made good, at the average
+        elif count < 0 < change.quantity:
+            # The missing units made good (the level's value cancelled), the rest at cost.
+            moved = -value + after * (change.unit_cost if change.unit_cost is not None
+                                      else value / count)  # fmt: skip
+        elif change.quantity > 0 and change.unit_cost is not None:
             moved = change.quantity * change.unit_cost
-        elif count > 0 and change.quantity + count == 0:
-            moved = -value  # the last units take what value is left: no rounding residue
         else:
             moved = change.quantity * average_cost(count, value, fallback=change.unit_cost)
         moved = moved.quantize(VALUE_PLACES, rounding=ROUND_HALF_UP)
-        if key in running or key in needing:
-            running[key] = (count + change.quantity, value + moved)
+        running[key] = (after, value + moved)
         values.append(moved)
     return values
