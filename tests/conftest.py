@@ -9,17 +9,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, insert
 
 from comptoir.core.db import Database, open_database
 from comptoir.core.uow import UnitOfWork
-from comptoir.core.versioning import VERSION_COUNTER, StoreCounter
 from comptoir.fiscal.journal import attach_signing_key
 from comptoir.fiscal.keys import SigningKey, create_signing_key
-from comptoir.fiscal.triggers import suspended_triggers
 from comptoir.migrate import upgrade_database
-from comptoir.tables import Base
 from comptoir.testing import pgcluster
+from tests.factories import empty_database
 
 BACKEND = os.environ.get("COMPTOIR_TEST_DB", "sqlite")
 IN_CI = os.environ.get("CI", "").lower() == "true"
@@ -64,19 +61,9 @@ def _database(database_url: str, fiscal_key: SigningKey) -> Iterator[Database]:
     database.dispose()
 
 
-def _empty(database: Database) -> None:
-    with database.write_sessions() as session, session.begin():
-        # Only a test may empty the insert-only fiscal tables: it lifts their triggers
-        # inside this transaction.
-        with suspended_triggers(session.connection()):
-            for table in reversed(Base.metadata.sorted_tables):
-                session.execute(delete(table))
-        session.execute(insert(StoreCounter).values(name=VERSION_COUNTER, value=0))
-
-
 @pytest.fixture
 def db(_database: Database) -> Iterator[Database]:
-    _empty(_database)
+    empty_database(_database)
     yield _database
 
 

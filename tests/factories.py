@@ -24,7 +24,7 @@ import httpx
 import psycopg
 import simplejson
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.engine import make_url
 
 from comptoir.accounts import service as accounts
@@ -37,10 +37,12 @@ from comptoir.core.db import Database
 from comptoir.core.outbox import OutboxMessage
 from comptoir.core.settings import LOCAL_HOSTS, Settings
 from comptoir.core.uow import UnitOfWork
+from comptoir.core.versioning import VERSION_COUNTER, StoreCounter
 from comptoir.customers import service as customers
 from comptoir.customers.models import Customer
 from comptoir.fiscal.journal import attach_signing_key, has_signing_key
 from comptoir.fiscal.keys import SigningKey, create_signing_key, load_signing_key
+from comptoir.fiscal.triggers import suspended_triggers
 from comptoir.inventory import service as inventory
 from comptoir.inventory.models import InventoryLevel, InventoryMovement
 from comptoir.sales import service as sales
@@ -48,6 +50,7 @@ from comptoir.sales.models import Sale
 from comptoir.setup import ensure_retailer
 from comptoir.store import service as store
 from comptoir.store.models import Outlet, PaymentKind, PaymentType, Register, Tax
+from comptoir.tables import Base
 
 OWNER_EMAIL = "owner@example.com"
 OWNER_PASSWORD = "correct horse battery"
@@ -908,3 +911,15 @@ def consignments_state(shop: Store) -> tuple[Any, ...]:
         ).all()  # fmt: skip
         deliveries = count_rows(shop.db, ConsignmentDelivery)
     return (tuple(consignments), tuple(lines), deliveries, snapshot(shop))
+
+
+def empty_database(database: Database) -> None:
+    """Every table emptied and the version counter reset: a new store's database (the `db`
+    fixture's start, and each example of a property test that needs a fresh store)."""
+    with database.write_sessions() as session, session.begin():
+        # Only a test may empty the insert-only fiscal tables: it lifts their triggers
+        # inside this transaction.
+        with suspended_triggers(session.connection()):
+            for table in reversed(Base.metadata.sorted_tables):
+                session.execute(delete(table))
+        session.execute(insert(StoreCounter).values(name=VERSION_COUNTER, value=0))

@@ -48,8 +48,14 @@ from comptoir.inventory.consignments.models import Consignment, ConsignmentProdu
 from comptoir.inventory.costing import VALUE_PLACES
 from comptoir.inventory.models import InventoryLevel, InventoryMovement, MovementKind
 from comptoir.store import service as store
-from tests.conftest import _empty
-from tests.factories import Store, make_product, make_purchase_supplier, make_sale, make_store
+from tests.factories import (
+    Store,
+    empty_database,
+    make_product,
+    make_purchase_supplier,
+    make_sale,
+    make_store,
+)
 
 PRODUCTS = 2  # few, so that steps often meet on one level: product 0 is of a brand
 OUTLETS = 2  # 0: the shop's outlet (where the till sells), 1: an annex
@@ -689,7 +695,7 @@ def _check_invariants(world: World) -> None:
 
 
 def _fresh_world(db: Database, opening: list[int]) -> World:
-    _empty(db)
+    empty_database(db)
     shop = make_store(db)
     with shop.uow() as uow:
         annex = store.create_outlet(
