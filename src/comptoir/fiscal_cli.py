@@ -20,6 +20,7 @@ from comptoir.core.settings import get_settings
 from comptoir.fiscal import rotation
 from comptoir.fiscal import verify as fiscal_verify
 from comptoir.fiscal.models import FiscalKey
+from comptoir.fiscal.verify_archive import verify_archive
 from comptoir.fiscal.verify_database import verify_database
 
 fiscal_app = typer.Typer(
@@ -59,7 +60,7 @@ def verify(
     if archive is not None:
         from comptoir.fiscal.archive import read_archive  # helper C's archive format
 
-        report = fiscal_verify.verify_archive(read_archive(archive), pinned=pinned)
+        report = verify_archive(read_archive(archive), pinned=pinned)
     else:
         settings = get_settings()
         db = open_database(settings.database_url)

@@ -32,6 +32,7 @@ from comptoir.fiscal.models import (
 )
 from comptoir.fiscal.totals import PeriodTotals, Totals, money_text
 from comptoir.fiscal.triggers import suspended_triggers
+from comptoir.fiscal.verify_archive import verify_archive
 from comptoir.fiscal.verify_database import verify_database
 
 CASH = "00000000-0000-4000-8000-00000000ca54"
@@ -473,7 +474,7 @@ def test_an_archive_of_rows_verifies_from_the_middle_of_a_chain(db: Database) ->
         entries: Iterator[dict[str, Any]]
         keys: dict[str, str]
 
-    assert fiscal_verify.verify_archive(Archive(iter(rows), keys)).intact
+    assert verify_archive(Archive(iter(rows), keys)).intact
     rows[2]["payload"] = rows[2]["payload"].replace("20.00", "2.00")
-    problem = fiscal_verify.verify_archive(Archive(iter(rows), keys)).problem
+    problem = verify_archive(Archive(iter(rows), keys)).problem
     assert problem is not None and (problem.chain, problem.sequence) == (till.chain, 7)

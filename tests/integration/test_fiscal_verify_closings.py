@@ -13,6 +13,7 @@ from comptoir.core.db import Database
 from comptoir.fiscal import verify as fiscal_verify
 from comptoir.fiscal.models import FiscalEntry
 from comptoir.fiscal.triggers import suspended_triggers
+from comptoir.fiscal.verify_archive import verify_archive
 from comptoir.fiscal.verify_database import verify_database
 from tests.factories import make_store
 
@@ -63,6 +64,6 @@ def test_an_archive_verifies_and_an_altered_one_does_not(db: Database, tmp_path:
         now=datetime.now(UTC) + timedelta(days=40),
     )
     path = result.path
-    report = fiscal_verify.verify_archive(archive.read_archive(path))
+    report = verify_archive(archive.read_archive(path))
     assert report.intact, report.problem
     assert report.entries > 0

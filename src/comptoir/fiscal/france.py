@@ -20,6 +20,7 @@ from comptoir.fiscal import events
 from comptoir.fiscal import verify as fiscal_verify
 from comptoir.fiscal.journal import append_entry
 from comptoir.fiscal.models import FiscalEntry, register_chain
+from comptoir.fiscal.verify_archive import verify_archive
 from comptoir.fiscal.verify_database import verify_database
 
 
@@ -76,7 +77,7 @@ class France:
     ) -> fiscal_verify.Report:
         from comptoir.fiscal.archive import read_archive  # helper C's format
 
-        return fiscal_verify.verify_archive(read_archive(path), pinned=pinned)
+        return verify_archive(read_archive(path), pinned=pinned)
 
 
 FRANCE = France()

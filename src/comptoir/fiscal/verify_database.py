@@ -33,9 +33,9 @@ from comptoir.fiscal.verify import (
     Row,
     Segment,
     check_segment,
-    head_problem,
     rotation_problem,
 )
+from comptoir.fiscal.verify_archive import head_problem
 
 _ENTRY_COLUMNS = [getattr(FiscalEntry, name) for name in COLUMNS]
 
