@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from comptoir.catalog.models import Product
 from comptoir.core.clock import utcnow
 from comptoir.core.errors import InvalidInput
+from comptoir.core.i18n import N_
 from comptoir.inventory.consignments.errors import ConsignmentNotFound, ConsignmentStateError
 from comptoir.inventory.consignments.models import (
     Consignment,
@@ -66,25 +67,45 @@ INITIAL = {
 FINAL = frozenset({S.RECEIVED, S.CANCELLED, S.STOCKTAKE_COMPLETE, S.CLOSED})
 
 
-def get_consignment(session: Session, consignment_id: uuid.UUID) -> Consignment:
-    consignment = session.get(Consignment, consignment_id)
-    if consignment is None or consignment.deleted_at is not None:
-        raise ConsignmentNotFound("no such consignment", consignment_id=str(consignment_id))
-    return consignment
+# What a page or the API says of a consignment of another type than the one asked for.
+NOT_FOUND = {
+    T.SUPPLIER: "no such purchase order",
+    T.OUTLET: N_("This transfer does not exist."),
+    T.RETURN: N_("This supplier return does not exist."),
+    T.STOCKTAKE: "no such stock count",
+}
 
 
-def lock_consignment(session: Session, consignment_id: uuid.UUID) -> Consignment:
+def get_consignment(
+    session: Session, consignment_id: uuid.UUID, *, type: T | None = None
+) -> Consignment:
+    """The consignment (of `type` when given: one of another type is not found)."""
+    return _of_type(session.get(Consignment, consignment_id), consignment_id, type)
+
+
+def lock_consignment(
+    session: Session, consignment_id: uuid.UUID, *, type: T | None = None
+) -> Consignment:
     """The consignment, its row locked until commit (PostgreSQL; SQLite has one writer):
     two users receiving or counting one consignment at once are serialised here, and each
     sees the other's lines once it has the lock."""
     consignment = session.scalars(
         select(Consignment)
-        .where(Consignment.id == consignment_id, Consignment.deleted_at.is_(None))
+        .where(Consignment.id == consignment_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one_or_none()
-    if consignment is None:
-        raise ConsignmentNotFound("no such consignment", consignment_id=str(consignment_id))
+    return _of_type(consignment, consignment_id, type)
+
+
+def _of_type(
+    consignment: Consignment | None, consignment_id: uuid.UUID, type: T | None
+) -> Consignment:
+    if consignment is None or consignment.deleted_at is not None:
+        message = NOT_FOUND[type] if type is not None else "no such consignment"
+        raise ConsignmentNotFound(message, consignment_id=str(consignment_id))
+    if type is not None and consignment.type != type.value:
+        raise ConsignmentNotFound(NOT_FOUND[type], consignment_id=str(consignment_id))
     return consignment
 
 

@@ -26,7 +26,6 @@ from comptoir.core.uow import UnitOfWork
 from comptoir.core.versioning import StoreCounter
 from comptoir.inventory.consignments import common
 from comptoir.inventory.consignments.common import LineInput, Receipt, ReceivedLine
-from comptoir.inventory.consignments.errors import ConsignmentNotFound
 from comptoir.inventory.consignments.models import (
     Consignment,
     ConsignmentProduct,
@@ -54,17 +53,11 @@ S = ConsignmentStatus
 
 def get_order(session: Session, consignment_id: uuid.UUID) -> Consignment:
     """A purchase order; any other consignment (a transfer, a count) is not one."""
-    consignment = common.get_consignment(session, consignment_id)
-    if consignment.type != ConsignmentType.SUPPLIER.value:
-        raise ConsignmentNotFound("no such purchase order", consignment_id=str(consignment_id))
-    return consignment
+    return common.get_consignment(session, consignment_id, type=ConsignmentType.SUPPLIER)
 
 
 def _lock_order(session: Session, consignment_id: uuid.UUID) -> Consignment:
-    consignment = common.lock_consignment(session, consignment_id)
-    if consignment.type != ConsignmentType.SUPPLIER.value:
-        raise ConsignmentNotFound("no such purchase order", consignment_id=str(consignment_id))
-    return consignment
+    return common.lock_consignment(session, consignment_id, type=ConsignmentType.SUPPLIER)
 
 
 def _supplier(session: Session, supplier_id: uuid.UUID) -> Supplier:

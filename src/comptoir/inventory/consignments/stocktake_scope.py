@@ -29,9 +29,10 @@ from comptoir.catalog.models import (
 )
 from comptoir.core.errors import InvalidInput
 from comptoir.inventory.consignments.common import (
+    get_consignment,
     lock_consignment,
 )
-from comptoir.inventory.consignments.errors import ConsignmentNotFound, ConsignmentStateError
+from comptoir.inventory.consignments.errors import ConsignmentStateError
 from comptoir.inventory.consignments.models import (
     Consignment,
     ConsignmentStatus,
@@ -85,21 +86,11 @@ def filters_of(consignment: Consignment) -> StocktakeFilters:
 
 
 def get_stocktake(session: Session, consignment_id: uuid.UUID) -> Consignment:
-    consignment = session.get(Consignment, consignment_id)
-    if (
-        consignment is None
-        or consignment.deleted_at is not None
-        or consignment.type != ConsignmentType.STOCKTAKE.value
-    ):
-        raise ConsignmentNotFound("no such stock count", consignment_id=str(consignment_id))
-    return consignment
+    return get_consignment(session, consignment_id, type=ConsignmentType.STOCKTAKE)
 
 
 def lock_stocktake(session: Session, consignment_id: uuid.UUID) -> Consignment:
-    consignment = lock_consignment(session, consignment_id)
-    if consignment.type != ConsignmentType.STOCKTAKE.value:
-        raise ConsignmentNotFound("no such stock count", consignment_id=str(consignment_id))
-    return consignment
+    return lock_consignment(session, consignment_id, type=ConsignmentType.STOCKTAKE)
 
 
 def check_known(session: Session, model: Any, ids: Sequence[uuid.UUID], what: str) -> None:

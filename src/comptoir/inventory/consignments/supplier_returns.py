@@ -42,7 +42,7 @@ from comptoir.inventory.consignments.credit_note import (
     render_credit_note,
     retailer_of,
 )
-from comptoir.inventory.consignments.errors import ConsignmentNotFound, ConsignmentStateError
+from comptoir.inventory.consignments.errors import ConsignmentStateError
 from comptoir.inventory.consignments.models import (
     Consignment,
     ConsignmentProduct,
@@ -61,15 +61,7 @@ REASON_LENGTH = 200
 
 
 def get_supplier_return(session: Session, consignment_id: uuid.UUID) -> Consignment:
-    return _check_return(get_consignment(session, consignment_id))
-
-
-def _check_return(consignment: Consignment) -> Consignment:
-    if consignment.type != ConsignmentType.RETURN.value:
-        raise ConsignmentNotFound(
-            N_("This supplier return does not exist."), consignment_id=str(consignment.id)
-        )
-    return consignment
+    return get_consignment(session, consignment_id, type=ConsignmentType.RETURN)
 
 
 def _reason_of(reason: str | None) -> str:
@@ -110,7 +102,7 @@ def create_supplier_return(
 
 
 def _lock_open_return(session: Session, consignment_id: uuid.UUID) -> Consignment:
-    consignment = _check_return(lock_consignment(session, consignment_id))
+    consignment = lock_consignment(session, consignment_id, type=ConsignmentType.RETURN)
     check_open_to_changes(consignment)
     if consignment.status != S.OPEN.value:
         raise ConsignmentStateError(

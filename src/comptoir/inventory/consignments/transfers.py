@@ -43,7 +43,7 @@ from comptoir.inventory.consignments.common import (
     set_status,
     upsert_lines,
 )
-from comptoir.inventory.consignments.errors import ConsignmentNotFound, ConsignmentStateError
+from comptoir.inventory.consignments.errors import ConsignmentStateError
 from comptoir.inventory.consignments.models import (
     Consignment,
     ConsignmentProduct,
@@ -67,19 +67,11 @@ def _plain(number: Decimal | None) -> str:
 
 
 def get_transfer(session: Session, consignment_id: uuid.UUID) -> Consignment:
-    return _check_transfer(get_consignment(session, consignment_id))
-
-
-def _check_transfer(consignment: Consignment) -> Consignment:
-    if consignment.type != ConsignmentType.OUTLET.value:
-        raise ConsignmentNotFound(
-            N_("This transfer does not exist."), consignment_id=str(consignment.id)
-        )
-    return consignment
+    return get_consignment(session, consignment_id, type=ConsignmentType.OUTLET)
 
 
 def _lock_transfer(session: Session, consignment_id: uuid.UUID) -> Consignment:
-    return _check_transfer(lock_consignment(session, consignment_id))
+    return lock_consignment(session, consignment_id, type=ConsignmentType.OUTLET)
 
 
 def _known_outlet(session: Session, outlet_id: uuid.UUID, *, field: str) -> None:
