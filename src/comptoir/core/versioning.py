@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, String, event, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from comptoir.core.clock import utcnow
@@ -50,6 +51,27 @@ def allocate_versions(session: Session, count: int) -> range:
         .returning(StoreCounter.value)
     ).scalar_one()
     return range(last - count + 1, last + 1)
+
+
+def take_counter(session: Session, *, name: str, start: int) -> int:
+    """The next value of the counter `name` (created at `start` on first use), taken with
+    `UPDATE ... RETURNING`: its row stays locked until commit, so two transactions never
+    take the same value (customer codes, purchase order numbers)."""
+    insert_into = (
+        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    )
+    session.execute(
+        insert_into(StoreCounter)
+        .values(name=name, value=start)
+        .on_conflict_do_nothing(index_elements=[StoreCounter.name])
+    )
+    taken: int = session.execute(
+        update(StoreCounter)
+        .where(StoreCounter.name == name)
+        .values(value=StoreCounter.value + 1)
+        .returning(StoreCounter.value)
+    ).scalar_one()
+    return taken
 
 
 @event.listens_for(Session, "before_flush")

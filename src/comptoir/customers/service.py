@@ -10,9 +10,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, literal_column, or_, select
 from sqlalchemy import text as sql_text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,7 +21,7 @@ from comptoir.core.i18n import N_
 from comptoir.core.paging import Page, page_by_version
 from comptoir.core.textsearch import fts5_query, tsquery, words_of
 from comptoir.core.uow import UnitOfWork
-from comptoir.core.versioning import StoreCounter
+from comptoir.core.versioning import take_counter
 from comptoir.customers import groups
 from comptoir.customers.models import Customer, MarketingConsent
 from comptoir.customers.profiles import clean_fields
@@ -53,22 +52,8 @@ def _today(session: Session) -> date:
 def next_customer_code(session: Session) -> str:
     """A fresh code ("C-10001"), taken atomically so two registers never share one; codes
     typed by the shop that happen to look alike are skipped."""
-    insert_into = (
-        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
-    session.execute(
-        insert_into(StoreCounter)
-        .values(name=CODE_COUNTER, value=10000)
-        .on_conflict_do_nothing(index_elements=[StoreCounter.name])
-    )
     while True:
-        value = session.execute(
-            update(StoreCounter)
-            .where(StoreCounter.name == CODE_COUNTER)
-            .values(value=StoreCounter.value + 1)
-            .returning(StoreCounter.value)
-        ).scalar_one()
-        code = f"C-{value}"
+        code = f"C-{take_counter(session, name=CODE_COUNTER, start=10000)}"
         if session.scalar(select(Customer.id).where(Customer.customer_code == code)) is None:
             return code
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from comptoir.catalog.models import Product, Supplier
@@ -23,7 +22,7 @@ from comptoir.core.errors import InvalidInput
 from comptoir.core.i18n import N_
 from comptoir.core.outbox import enqueue
 from comptoir.core.uow import UnitOfWork
-from comptoir.core.versioning import StoreCounter
+from comptoir.core.versioning import take_counter
 from comptoir.inventory.consignments import common
 from comptoir.inventory.consignments.common import LineInput, Receipt, ReceivedLine
 from comptoir.inventory.consignments.models import (
@@ -71,21 +70,8 @@ def next_order_number(session: Session) -> str:
     """ "PO-00001", "PO-00002"...: taken from a counter row (locked until commit), so two
     managers creating orders at once never share a number; numbers typed by hand that happen
     to look alike are skipped."""
-    insert_into = (
-        postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    )
-    session.execute(
-        insert_into(StoreCounter)
-        .values(name=ORDER_NUMBER_COUNTER, value=0)
-        .on_conflict_do_nothing(index_elements=[StoreCounter.name])
-    )
     while True:
-        value = session.execute(
-            update(StoreCounter)
-            .where(StoreCounter.name == ORDER_NUMBER_COUNTER)
-            .values(value=StoreCounter.value + 1)
-            .returning(StoreCounter.value)
-        ).scalar_one()
+        value = take_counter(session, name=ORDER_NUMBER_COUNTER, start=0)
         number = f"{ORDER_NUMBER_PREFIX}{value:05d}"
         if not _reference_used(session, number):
             return number
